@@ -1,0 +1,123 @@
+// Command upsd is sysnut's NUT network server. See upsd(8).
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/coreos/go-systemd/v22/activation"
+	"github.com/coreos/go-systemd/v22/daemon"
+
+	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/logging"
+	"github.com/sysnut/sysnut/internal/upsd"
+)
+
+func main() {
+	check := flag.Bool("t", false, "check every config file and exit: 0 if all are valid")
+	debug := flag.Bool("D", false, "log debug messages")
+	flag.Bool("F", true, "stay in the foreground (always; accepted for NUT compatibility)")
+	flag.Parse()
+
+	if *check {
+		if err := config.Check(config.ConfPath()); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		fmt.Println("configuration OK")
+		return
+	}
+	level := slog.LevelInfo
+	if *debug {
+		level = slog.LevelDebug
+	}
+	log := logging.New("upsd", os.Stderr, level)
+	if err := run(log); err != nil {
+		log.Error("upsd failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(log *slog.Logger) error {
+	dir := config.ConfPath()
+	files, err := upsd.LoadFiles(dir, log)
+	if err != nil {
+		return err
+	}
+	listeners, err := listen(files.Upsd, log)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	srv := upsd.New(files.Config(), log)
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-hup:
+				_, _ = daemon.SdNotify(false, daemon.SdNotifyReloading)
+				f, err := upsd.LoadFiles(dir, log)
+				if err != nil {
+					log.Error("reload failed; keeping the running configuration", "err", err)
+				} else {
+					srv.Reload(f.Config())
+					log.Info("configuration reloaded", "ups", len(f.UPS.UPS))
+				}
+				_, _ = daemon.SdNotify(false, daemon.SdNotifyReady)
+			}
+		}
+	}()
+
+	status := fmt.Sprintf("Serving %d UPS on %d socket(s)", len(files.UPS.UPS), len(listeners))
+	_, _ = daemon.SdNotify(false, daemon.SdNotifyReady+"\nSTATUS="+status)
+	log.Info("upsd started", "ups", len(files.UPS.UPS), "sockets", len(listeners))
+	return srv.Run(ctx, listeners)
+}
+
+// listen takes the sockets systemd passed, or binds the LISTEN addresses.
+// Under socket activation the .socket unit decides: LISTEN is then ignored,
+// with a note, because two sources of truth would fight.
+func listen(c *config.UpsdConf, log *slog.Logger) ([]net.Listener, error) {
+	ls, err := activation.Listeners()
+	if err != nil {
+		return nil, fmt.Errorf("socket activation: %w", err)
+	}
+	var out []net.Listener
+	for _, l := range ls {
+		if l != nil {
+			out = append(out, l)
+		}
+	}
+	if len(out) > 0 {
+		if len(c.Listen) > 0 {
+			log.Info("socket activated: LISTEN in upsd.conf is ignored; set ListenStream= in the socket unit", "file", c.File)
+		}
+		return out, nil
+	}
+	for _, addr := range c.ListenAddrs() {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			// NUT tolerates a missing ::1 (no IPv6); so do we, if another address works.
+			log.Warn("cannot listen", "addr", addr, "err", err)
+			continue
+		}
+		log.Info("listening", "addr", addr)
+		out = append(out, l)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no LISTEN address could be bound")
+	}
+	return out, nil
+}

@@ -1,0 +1,249 @@
+package driversock
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/nutproto"
+	"github.com/sysnut/sysnut/internal/state"
+)
+
+// ErrNotConnected is returned by Send while the driver is unreachable.
+var ErrNotConnected = errors.New("driver not connected")
+
+// Availability is what upsd's "avail" check sees.
+type Availability int
+
+// Availability values, in the order upsd checks them.
+const (
+	Available Availability = iota
+	NotConnected
+	Stale
+)
+
+// Link is upsd's connection to one driver socket. Its state is read with
+// View; Run keeps it connected until its context ends.
+type Link struct {
+	path       string
+	maxAge     time.Duration
+	retry      time.Duration
+	log        *slog.Logger
+	onTracking func(id string, status int)
+	now        func() time.Time
+
+	mu        sync.RWMutex
+	tree      *state.Tree
+	conn      net.Conn
+	dumpDone  bool
+	dataOK    bool
+	lastHeard time.Time
+	lastPing  time.Time
+	wmu       sync.Mutex // serialises writes to conn
+}
+
+// LinkConfig configures a Link.
+type LinkConfig struct {
+	Path       string        // the driver's socket
+	MaxAge     time.Duration // silence after which data is stale (NUT's MAXAGE)
+	Retry      time.Duration // pause between connection attempts (default 2 s)
+	Logger     *slog.Logger
+	OnTracking func(id string, status int) // TRACKING replies from the driver
+	Now        func() time.Time            // clock, for tests
+}
+
+// NewLink returns an unconnected link.
+func NewLink(c LinkConfig) *Link {
+	l := &Link{path: c.Path, maxAge: c.MaxAge, retry: c.Retry, log: c.Logger,
+		onTracking: c.OnTracking, now: c.Now, tree: state.New()}
+	if l.maxAge <= 0 {
+		l.maxAge = 15 * time.Second
+	}
+	if l.retry <= 0 {
+		l.retry = 2 * time.Second
+	}
+	if l.log == nil {
+		l.log = slog.New(slog.DiscardHandler)
+	}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	return l
+}
+
+// Path is the socket this link connects to.
+func (l *Link) Path() string { return l.path }
+
+// View calls fn with the mirrored tree and the availability, under a read
+// lock: fn must not keep the tree or call back into the link. While the
+// dump that follows a connect is running, dumping is true.
+func (l *Link) View(fn func(t *state.Tree, a Availability, dumping bool)) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	fn(l.tree, l.availability(), l.conn != nil && !l.dumpDone)
+}
+
+// Availability reports whether clients may read the data.
+func (l *Link) Availability() Availability {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.availability()
+}
+
+func (l *Link) availability() Availability {
+	switch {
+	case l.conn == nil:
+		return NotConnected
+	case l.dumpDone && !l.dataOK:
+		return Stale
+	case l.now().Sub(l.lastHeard) > l.maxAge:
+		return Stale
+	}
+	return Available
+}
+
+// Send writes one line (without newline) to the driver.
+func (l *Link) Send(line string) error {
+	l.mu.RLock()
+	c := l.conn
+	l.mu.RUnlock()
+	if c == nil {
+		return ErrNotConnected
+	}
+	l.wmu.Lock()
+	defer l.wmu.Unlock()
+	_ = c.SetWriteDeadline(time.Now().Add(5 * time.Second))
+	_, err := c.Write([]byte(line + "\n"))
+	return err
+}
+
+// Run connects to the driver, reads its updates and reconnects after every
+// loss until ctx ends.
+func (l *Link) Run(ctx context.Context) {
+	var lastErr string
+	for {
+		c, err := (&net.Dialer{}).DialContext(ctx, "unix", l.path)
+		if err == nil {
+			lastErr = ""
+			l.log.Info("connected to driver", "socket", l.path)
+			err = l.serve(ctx, c)
+			if ctx.Err() != nil {
+				return
+			}
+			l.log.Warn("lost driver connection", "socket", l.path, "err", err)
+		} else if msg := err.Error(); msg != lastErr {
+			// Say it once, not every two seconds: NUT floods syslog here.
+			lastErr = msg
+			l.log.Warn("cannot connect to driver", "socket", l.path, "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(l.retry):
+		}
+	}
+}
+
+// serve runs one connection: DUMPALL, then read until it fails.
+func (l *Link) serve(ctx context.Context, c net.Conn) error {
+	now := l.now()
+	l.mu.Lock()
+	l.tree = state.New()
+	l.conn = c
+	l.dumpDone, l.dataOK = false, true
+	l.lastHeard, l.lastPing = now, now
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		l.conn = nil
+		l.tree = state.New()
+		l.mu.Unlock()
+		c.Close()
+	}()
+
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	defer func() { close(stop); <-done }()
+	go func() {
+		defer close(done)
+		l.pinger(ctx, c, stop)
+	}()
+
+	if err := l.Send("DUMPALL"); err != nil {
+		return fmt.Errorf("send DUMPALL: %w", err)
+	}
+	var lex nutproto.Lexer
+	buf := make([]byte, 4096)
+	for {
+		n, err := c.Read(buf)
+		if n > 0 {
+			l.mu.Lock()
+			l.lastHeard = l.now()
+			for _, b := range buf[:n] {
+				switch lex.Feed(b) {
+				case nutproto.Line:
+					l.handle(lex.Words())
+				case nutproto.Failed:
+					l.log.Warn("parse error from driver", "socket", l.path, "err", lex.Err())
+				}
+			}
+			l.mu.Unlock()
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// pinger prods a silent driver as NUT does, after a third of MAXAGE.
+func (l *Link) pinger(ctx context.Context, c net.Conn, stop <-chan struct{}) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			c.Close()
+			return
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		now := l.now()
+		l.mu.Lock()
+		due := now.Sub(l.lastHeard) > l.maxAge/3 && now.Sub(l.lastPing) > l.maxAge/3
+		if due {
+			l.lastPing = now
+		}
+		l.mu.Unlock()
+		if due {
+			_ = l.Send("PING")
+		}
+	}
+}
+
+// handle applies one line from the driver; l.mu is held.
+func (l *Link) handle(w []string) {
+	if len(w) == 0 || apply(l.tree, w) {
+		return
+	}
+	switch strings.ToUpper(w[0]) {
+	case "PONG":
+	case "DUMPDONE":
+		l.dumpDone = true
+	case "DATAOK":
+		l.dataOK = true
+	case "DATASTALE":
+		l.dataOK = false
+	case "TRACKING":
+		if len(w) >= 3 && l.onTracking != nil {
+			l.onTracking(w[1], atoi(w[2]))
+		}
+	default:
+		l.log.Debug("unknown line from driver", "socket", l.path, "line", strings.Join(w, " "))
+	}
+}

@@ -1,0 +1,144 @@
+// Package logging builds the slog logger every sysnut program uses: native
+// journald entries with structured fields (UPS=, CLIENT=, ...) when stderr is
+// connected to the journal, plain text on stderr otherwise.
+package logging
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/coreos/go-systemd/v22/journal"
+)
+
+// New returns a logger for the program called ident. Under systemd (stderr
+// is the journal stream) records go to journald directly, one entry each,
+// so nothing is logged twice; elsewhere they are text on w.
+func New(ident string, w io.Writer, level slog.Leveler) *slog.Logger {
+	if ok, _ := journal.StderrIsJournalStream(); ok && journal.Enabled() {
+		return slog.New(&JournalHandler{ident: ident, level: level, send: journal.Send})
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// Stderr is New on os.Stderr at Info level.
+func Stderr(ident string) *slog.Logger { return New(ident, os.Stderr, slog.LevelInfo) }
+
+// JournalHandler is a slog.Handler writing native journal entries. Each
+// attribute becomes a field named by upper-casing its key ("ups" -> UPS).
+type JournalHandler struct {
+	ident  string
+	level  slog.Leveler
+	attrs  []slog.Attr
+	group  string
+	send   func(msg string, p journal.Priority, vars map[string]string) error
+	mu     sync.Mutex
+	failed bool
+}
+
+// NewJournalHandler returns a handler that hands entries to send, which is
+// journal.Send in production and a recorder in tests.
+func NewJournalHandler(ident string, level slog.Leveler, send func(string, journal.Priority, map[string]string) error) *JournalHandler {
+	return &JournalHandler{ident: ident, level: level, send: send}
+}
+
+// Enabled implements slog.Handler.
+func (h *JournalHandler) Enabled(_ context.Context, l slog.Level) bool {
+	min := slog.LevelInfo
+	if h.level != nil {
+		min = h.level.Level()
+	}
+	return l >= min
+}
+
+// Handle implements slog.Handler.
+func (h *JournalHandler) Handle(_ context.Context, r slog.Record) error {
+	vars := map[string]string{"SYSLOG_IDENTIFIER": h.ident}
+	for _, a := range h.attrs {
+		addField(vars, h.group, a)
+	}
+	r.Attrs(func(a slog.Attr) bool {
+		addField(vars, h.group, a)
+		return true
+	})
+	msg := r.Message
+	// Keep the human-readable line self-contained, as journalctl shows it.
+	var b strings.Builder
+	b.WriteString(msg)
+	appendText := func(a slog.Attr) bool {
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
+		return true
+	}
+	for _, a := range h.attrs {
+		appendText(a)
+	}
+	r.Attrs(appendText)
+	if err := h.send(b.String(), priority(r.Level), vars); err != nil {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if !h.failed {
+			h.failed = true
+			fmt.Fprintf(os.Stderr, "%s: journal: %v\n", h.ident, err)
+		}
+		fmt.Fprintln(os.Stderr, b.String())
+	}
+	return nil
+}
+
+// WithAttrs implements slog.Handler.
+func (h *JournalHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	n := &JournalHandler{ident: h.ident, level: h.level, group: h.group, send: h.send}
+	n.attrs = append(append([]slog.Attr(nil), h.attrs...), as...)
+	return n
+}
+
+// WithGroup implements slog.Handler.
+func (h *JournalHandler) WithGroup(name string) slog.Handler {
+	n := &JournalHandler{ident: h.ident, level: h.level, attrs: h.attrs, send: h.send}
+	n.group = h.group + name + "_"
+	return n
+}
+
+func addField(vars map[string]string, prefix string, a slog.Attr) {
+	if a.Value.Kind() == slog.KindGroup {
+		for _, g := range a.Value.Group() {
+			addField(vars, prefix+a.Key+"_", g)
+		}
+		return
+	}
+	vars[FieldName(prefix+a.Key)] = a.Value.String()
+}
+
+// FieldName turns an attribute key into a valid journal field name:
+// upper case, [A-Z0-9_], not starting with '_' or a digit.
+func FieldName(key string) string {
+	var b strings.Builder
+	for _, c := range strings.ToUpper(key) {
+		if c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' {
+			b.WriteRune(c)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	s := strings.TrimLeft(b.String(), "_0123456789")
+	if s == "" {
+		s = "FIELD"
+	}
+	return s
+}
+
+func priority(l slog.Level) journal.Priority {
+	switch {
+	case l >= slog.LevelError:
+		return journal.PriErr
+	case l >= slog.LevelWarn:
+		return journal.PriWarning
+	case l >= slog.LevelInfo:
+		return journal.PriInfo
+	}
+	return journal.PriDebug
+}

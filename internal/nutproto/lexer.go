@@ -1,0 +1,187 @@
+// Package nutproto implements the wire format shared by the NUT network
+// protocol, the driver socket protocol and NUT's configuration files: the
+// lexer that splits lines into words, the escaping of values in replies, and
+// the ERR codes upsd sends.
+package nutproto
+
+import "errors"
+
+// ErrHashInQuotes is the one parse error NUT's lexer knows: an unescaped '#'
+// inside a quoted word.
+var ErrHashInQuotes = errors.New("unbalanced word due to unescaped # in quotes")
+
+// Result tells the caller of Lexer.Feed what the byte completed.
+type Result int
+
+// Results of Lexer.Feed.
+const (
+	More   Result = iota // the line is not complete yet
+	Line                 // a line ended; its words are in Lexer.Words
+	Failed               // a parse error; Lexer.Err says which
+)
+
+type lexState int
+
+const (
+	findWordStart lexState = iota
+	findEOL
+	quoteCollect
+	quoteLiteral
+	collect
+	collectLiteral
+)
+
+// Lexer is NUT's parseconf state machine, fed one byte at a time so that a
+// network reader can stop mid-line and resume with the next packet (an
+// unterminated quote waits across newlines for its closing quote).
+//
+// The zero value has no limits on words or word length, as config files need;
+// upsd sets MaxWords 32 and MaxWordLen 512 as NUT does.
+type Lexer struct {
+	MaxWords   int // words beyond this are dropped (0: no limit)
+	MaxWordLen int // characters beyond this are dropped from a word (0: no limit)
+
+	state  lexState
+	word   []byte
+	words  []string
+	done   bool // the previous Feed ended a line or failed: start afresh
+	err    error
+	inWord bool
+}
+
+// Feed advances the lexer by one byte.
+func (l *Lexer) Feed(c byte) Result {
+	if l.done {
+		l.words = l.words[:0]
+		l.word = l.word[:0]
+		l.state = findWordStart
+		l.err = nil
+		l.done = false
+	}
+	switch l.state {
+	case findWordStart:
+		switch {
+		case c == '\n':
+			return l.endLine()
+		case isSpace(c):
+		case c == '\\':
+			l.state = collectLiteral
+		case c == '"':
+			l.state = quoteCollect
+		case c == '#':
+			l.state = findEOL
+		case c == '=':
+			l.addChar(c)
+			l.endWord()
+		default:
+			l.addChar(c)
+			l.state = collect
+		}
+	case findEOL:
+		if c == '\n' {
+			return l.endLine()
+		}
+	case quoteCollect:
+		switch c {
+		case '#':
+			l.done = true
+			l.err = ErrHashInQuotes
+			return Failed
+		case '\\':
+			l.state = quoteLiteral
+		case '"':
+			l.endWord()
+			l.state = findWordStart
+		default:
+			l.addChar(c)
+		}
+	case quoteLiteral:
+		l.addChar(c)
+		l.state = quoteCollect
+	case collect:
+		switch {
+		case c == '#':
+			l.endWord()
+			l.state = findEOL
+		case c == '\n':
+			l.endWord()
+			return l.endLine()
+		case isSpace(c):
+			l.endWord()
+			l.state = findWordStart
+		case c == '\\':
+			l.state = collectLiteral
+		case c == '=':
+			l.endWord()
+			l.addChar(c)
+			l.endWord()
+			l.state = findWordStart
+		default:
+			l.addChar(c)
+		}
+	case collectLiteral:
+		l.addChar(c)
+		l.state = collect
+	}
+	return More
+}
+
+// Words returns the words of the line that Feed just completed. The slice is
+// reused by the next Feed.
+func (l *Lexer) Words() []string { return l.words }
+
+// Err returns the parse error that Feed just reported.
+func (l *Lexer) Err() error { return l.err }
+
+// Pending reports whether the lexer holds part of an unfinished line.
+func (l *Lexer) Pending() bool {
+	return !l.done && (l.state != findWordStart || len(l.words) > 0 || len(l.word) > 0)
+}
+
+// Reset forgets any partial line.
+func (l *Lexer) Reset() { l.done = true }
+
+func (l *Lexer) endLine() Result {
+	l.done = true
+	return Line
+}
+
+// addChar keeps only printable ASCII, as NUT does since CVE-2012-2944.
+func (l *Lexer) addChar(c byte) {
+	if c < 0x20 || c > 0x7e {
+		return
+	}
+	if l.MaxWordLen > 0 && len(l.word) >= l.MaxWordLen {
+		return
+	}
+	l.word = append(l.word, c)
+}
+
+func (l *Lexer) endWord() {
+	if l.MaxWords == 0 || len(l.words) < l.MaxWords {
+		l.words = append(l.words, string(l.word))
+	}
+	l.word = l.word[:0]
+}
+
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// Split lexes one complete line (a trailing newline is optional) and returns
+// its words, or the parse error.
+func Split(line string) ([]string, error) {
+	var l Lexer
+	for i := 0; i < len(line); i++ {
+		switch l.Feed(line[i]) {
+		case Line:
+			return append([]string(nil), l.words...), nil
+		case Failed:
+			return nil, l.err
+		}
+	}
+	if l.Feed('\n') == Line {
+		return append([]string(nil), l.words...), nil
+	}
+	return nil, errors.New("unterminated quoted word")
+}

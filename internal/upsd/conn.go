@@ -1,0 +1,437 @@
+package upsd
+
+import (
+	"context"
+	"net"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/nutproto"
+	"github.com/sysnut/sysnut/internal/state"
+)
+
+// Lexer limits of NUT's upsd.
+const (
+	maxWords   = 32
+	maxWordLen = 512
+)
+
+// conn is one client connection.
+type conn struct {
+	s    *Server
+	nc   net.Conn
+	addr string
+
+	username, password       string
+	hasUsername, hasPassword bool
+	tracking                 bool
+	loginUPS                 atomic.Pointer[ups]
+	closing                  bool
+}
+
+func newConn(s *Server, nc net.Conn) *conn {
+	addr := nc.RemoteAddr().String()
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		addr = h
+	}
+	return &conn{s: s, nc: nc, addr: addr}
+}
+
+// serve reads lines and answers them. All replies to one read are written
+// with one write, so a LIST never trickles out line by line.
+func (c *conn) serve(ctx context.Context) {
+	defer c.nc.Close()
+	defer func() {
+		if u := c.loginUPS.Load(); u != nil {
+			u.numLogins.Add(-1)
+			c.s.log.Info("client logged out", "client", c.addr, "ups", u.name, "user", c.username)
+		}
+	}()
+	lex := nutproto.Lexer{MaxWords: maxWords, MaxWordLen: maxWordLen}
+	buf := make([]byte, 512)
+	var out []byte
+	idle := c.s.config().IdleTimeout
+	lastLine := time.Now()
+	for !c.closing {
+		_ = c.nc.SetReadDeadline(lastLine.Add(idle))
+		n, err := c.nc.Read(buf)
+		out = out[:0]
+	chunk:
+		for _, b := range buf[:n] {
+			switch lex.Feed(b) {
+			case nutproto.Line:
+				lastLine = time.Now()
+				out = c.dispatch(out, lex.Words())
+				if c.closing {
+					break chunk
+				}
+			case nutproto.Failed:
+				// NUT answers nothing and drops the rest of this read.
+				c.s.log.Info("parse error from client", "client", c.addr, "err", lex.Err())
+				break chunk
+			}
+		}
+		if len(out) > 0 {
+			_ = c.nc.SetWriteDeadline(time.Now().Add(idle))
+			if _, werr := c.nc.Write(out); werr != nil {
+				return
+			}
+		}
+		if err != nil || ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// command table: name -> handler and whether it needs USERNAME and PASSWORD.
+type handler func(c *conn, out []byte, args []string) []byte
+
+var commands = map[string]struct {
+	fn       handler
+	needUser bool
+}{
+	"VER":      {(*conn).cmdVer, false},
+	"NETVER":   {(*conn).cmdNetver, false},
+	"PROTVER":  {(*conn).cmdNetver, false},
+	"HELP":     {(*conn).cmdHelp, false},
+	"STARTTLS": {(*conn).cmdStarttls, false},
+	"GET":      {(*conn).cmdGet, false},
+	"LIST":     {(*conn).cmdList, false},
+	"USERNAME": {(*conn).cmdUsername, false},
+	"PASSWORD": {(*conn).cmdPassword, false},
+	"LOGOUT":   {(*conn).cmdLogout, false},
+	"LOGIN":    {(*conn).cmdLogin, true},
+	"PRIMARY":  {(*conn).cmdPrimary, true},
+	"MASTER":   {(*conn).cmdMaster, true},
+	"FSD":      {(*conn).cmdFSD, true},
+	"SET":      {(*conn).cmdSet, true},
+	"INSTCMD":  {(*conn).cmdInstcmd, true},
+}
+
+func (c *conn) dispatch(out []byte, w []string) []byte {
+	if len(w) == 0 {
+		return appendErr(out, nutproto.ErrUnknownCommand)
+	}
+	cmd, ok := commands[strings.ToUpper(w[0])]
+	if !ok {
+		return appendErr(out, nutproto.ErrUnknownCommand)
+	}
+	if cmd.needUser {
+		if !c.hasUsername {
+			return appendErr(out, nutproto.ErrUsernameRequired)
+		}
+		if !c.hasPassword {
+			return appendErr(out, nutproto.ErrPasswordRequired)
+		}
+	}
+	return cmd.fn(c, out, w[1:])
+}
+
+func appendErr(out []byte, code nutproto.Code) []byte {
+	out = append(out, "ERR "...)
+	out = append(out, code...)
+	return append(out, '\n')
+}
+
+// appendWords appends words separated by spaces, then quoted values, then
+// a newline: the shape of every data reply.
+func appendReply(out []byte, words []string, quoted ...string) []byte {
+	for i, w := range words {
+		if i > 0 {
+			out = append(out, ' ')
+		}
+		out = append(out, w...)
+	}
+	for _, q := range quoted {
+		out = append(out, ' ', '"')
+		out = nutproto.AppendEscaped(out, q)
+		out = append(out, '"')
+	}
+	return append(out, '\n')
+}
+
+// user returns the authenticated user, or nil when the name or password
+// is wrong; NUT then answers ACCESS-DENIED, never a password error.
+func (c *conn) user() *config.User {
+	return c.s.config().Users.Authenticate(c.username, c.password)
+}
+
+// available performs NUT's "avail" check and appends the error if any.
+func available(out []byte, a driversock.Availability) ([]byte, bool) {
+	switch a {
+	case driversock.NotConnected:
+		return appendErr(out, nutproto.ErrDriverNotConnected), false
+	case driversock.Stale:
+		return appendErr(out, nutproto.ErrDataStale), false
+	}
+	return out, true
+}
+
+func (c *conn) cmdVer(out []byte, args []string) []byte {
+	if len(args) != 0 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	return append(append(out, verLine...), '\n')
+}
+
+func (c *conn) cmdNetver(out []byte, args []string) []byte {
+	if len(args) != 0 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	return append(out, "1.3\n"...)
+}
+
+func (c *conn) cmdHelp(out []byte, args []string) []byte {
+	if len(args) != 0 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	return append(out, "Commands: HELP VER GET LIST SET INSTCMD LOGIN LOGOUT USERNAME PASSWORD STARTTLS\n"...)
+}
+
+func (c *conn) cmdStarttls(out []byte, args []string) []byte {
+	return appendErr(out, nutproto.ErrFeatureNotConfigured)
+}
+
+func (c *conn) cmdUsername(out []byte, args []string) []byte {
+	if len(args) != 1 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	if c.hasUsername {
+		c.s.log.Info("client tried to set a username twice", "client", c.addr)
+		return appendErr(out, nutproto.ErrAlreadySetUsername)
+	}
+	c.username, c.hasUsername = args[0], true
+	return append(out, "OK\n"...)
+}
+
+func (c *conn) cmdPassword(out []byte, args []string) []byte {
+	if len(args) != 1 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	if c.hasPassword {
+		c.s.log.Info("client tried to set a password twice", "client", c.addr)
+		return appendErr(out, nutproto.ErrAlreadySetPassword)
+	}
+	c.password, c.hasPassword = args[0], true
+	return append(out, "OK\n"...)
+}
+
+func (c *conn) cmdLogout(out []byte, args []string) []byte {
+	if len(args) != 0 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	c.closing = true
+	return append(out, "OK Goodbye\n"...)
+}
+
+func (c *conn) cmdLogin(out []byte, args []string) []byte {
+	if len(args) != 1 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	if c.loginUPS.Load() != nil {
+		return appendErr(out, nutproto.ErrAlreadyLoggedIn)
+	}
+	u := c.s.lookup(args[0])
+	if u == nil {
+		return appendErr(out, nutproto.ErrUnknownUPS)
+	}
+	usr := c.user()
+	if usr == nil || !usr.Can("LOGIN") {
+		c.s.log.Warn("login denied", "client", c.addr, "user", c.username, "ups", u.name)
+		return appendErr(out, nutproto.ErrAccessDenied)
+	}
+	u.numLogins.Add(1)
+	c.loginUPS.Store(u)
+	c.s.log.Info("client logged in", "client", c.addr, "user", c.username, "ups", u.name)
+	return append(out, "OK\n"...)
+}
+
+func (c *conn) cmdPrimary(out []byte, args []string) []byte {
+	return c.primary(out, args, "OK PRIMARY-GRANTED\n")
+}
+
+func (c *conn) cmdMaster(out []byte, args []string) []byte {
+	return c.primary(out, args, "OK MASTER-GRANTED\n")
+}
+
+func (c *conn) primary(out []byte, args []string, ok string) []byte {
+	if len(args) != 1 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	if c.s.lookup(args[0]) == nil {
+		return appendErr(out, nutproto.ErrUnknownUPS)
+	}
+	if usr := c.user(); usr == nil || !usr.Can("PRIMARY") {
+		return appendErr(out, nutproto.ErrAccessDenied)
+	}
+	return append(out, ok...)
+}
+
+func (c *conn) cmdFSD(out []byte, args []string) []byte {
+	if len(args) != 1 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	u := c.s.lookup(args[0])
+	if u == nil {
+		return appendErr(out, nutproto.ErrUnknownUPS)
+	}
+	if usr := c.user(); usr == nil || !usr.Can("FSD") {
+		return appendErr(out, nutproto.ErrAccessDenied)
+	}
+	c.s.log.Warn("forced shutdown set", "client", c.addr, "user", c.username, "ups", u.name)
+	u.fsd.Store(true)
+	return append(out, "OK FSD-SET\n"...)
+}
+
+func (c *conn) cmdGet(out []byte, args []string) []byte {
+	if len(args) < 1 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	sub := strings.ToUpper(args[0])
+	if sub == "TRACKING" {
+		if len(args) < 2 {
+			if c.tracking {
+				return append(out, "ON\n"...)
+			}
+			return append(out, "OFF\n"...)
+		}
+		if !c.tracking {
+			return appendErr(out, nutproto.ErrFeatureNotConfigured)
+		}
+		return append(append(out, c.s.tracking.get(args[1])...), '\n')
+	}
+	if len(args) < 2 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	name := args[1]
+	switch sub {
+	case "NUMLOGINS":
+		u := c.s.lookup(name)
+		if u == nil {
+			return appendErr(out, nutproto.ErrUnknownUPS)
+		}
+		out, ok := available(out, u.link.Availability())
+		if !ok {
+			return out
+		}
+		return appendReply(out, []string{"NUMLOGINS", name, strconv.Itoa(int(u.numLogins.Load()))})
+	case "UPSDESC":
+		u := c.s.lookup(name)
+		if u == nil {
+			return appendErr(out, nutproto.ErrUnknownUPS)
+		}
+		return appendReply(out, []string{"UPSDESC", name}, descOr(u.desc, "Unavailable"))
+	}
+	if len(args) < 3 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	v := args[2]
+	switch sub {
+	case "VAR":
+		return c.getVar(out, name, v)
+	case "TYPE":
+		return c.getType(out, name, v)
+	case "DESC", "CMDDESC":
+		if c.s.lookup(name) == nil {
+			return appendErr(out, nutproto.ErrUnknownUPS)
+		}
+		descs := c.s.config().Descriptions
+		var d string
+		var ok bool
+		if sub == "DESC" {
+			d, ok = descs.Var(v)
+		} else {
+			d, ok = descs.Cmd(v)
+		}
+		if !ok {
+			d = "Description unavailable"
+		}
+		return appendReply(out, []string{sub, name, v}, d)
+	}
+	return appendErr(out, nutproto.ErrInvalidArgument)
+}
+
+func descOr(d, fallback string) string {
+	if d == "" {
+		return fallback
+	}
+	return d
+}
+
+func (c *conn) getVar(out []byte, name, v string) []byte {
+	switch strings.ToLower(v) {
+	case "server.info":
+		return appendReply(out, []string{"VAR", name, v}, verLine)
+	case "server.version":
+		return appendReply(out, []string{"VAR", name, v}, Version)
+	}
+	u := c.s.lookup(name)
+	if u == nil {
+		return appendErr(out, nutproto.ErrUnknownUPS)
+	}
+	u.link.View(func(t *state.Tree, a driversock.Availability, dumping bool) {
+		var ok bool
+		if out, ok = available(out, a); !ok {
+			return
+		}
+		isStatus := strings.EqualFold(v, "ups.status")
+		if isStatus && dumping {
+			out = appendReply(out, []string{"VAR", name, v}, "WAIT")
+			return
+		}
+		node := t.Get(v)
+		if node == nil {
+			out = appendErr(out, nutproto.ErrVarNotSupported)
+			return
+		}
+		val := node.Value
+		if isStatus && u.fsd.Load() {
+			val = "FSD " + val
+		}
+		out = appendReply(out, []string{"VAR", name, v}, val)
+	})
+	return out
+}
+
+func (c *conn) getType(out []byte, name, v string) []byte {
+	u := c.s.lookup(name)
+	if u == nil {
+		return appendErr(out, nutproto.ErrUnknownUPS)
+	}
+	u.link.View(func(t *state.Tree, a driversock.Availability, _ bool) {
+		var ok bool
+		if out, ok = available(out, a); !ok {
+			return
+		}
+		node := t.Get(v)
+		if node == nil {
+			out = appendErr(out, nutproto.ErrVarNotSupported)
+			return
+		}
+		out = append(out, "TYPE "...)
+		out = append(out, name...)
+		out = append(out, ' ')
+		out = append(out, v...)
+		if node.Flags&state.RW != 0 {
+			out = append(out, " RW"...)
+		}
+		if len(node.Enums) > 0 {
+			out = append(out, " ENUM"...)
+		}
+		if len(node.Ranges) > 0 {
+			out = append(out, " RANGE"...)
+		}
+		if node.Flags&state.String != 0 {
+			out = append(out, " STRING:"...)
+			out = strconv.AppendInt(out, int64(node.Aux), 10)
+			out = append(out, '\n')
+			return
+		}
+		out = append(out, " NUMBER\n"...)
+	})
+	return out
+}

@@ -1,0 +1,125 @@
+package upsd
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/nutproto"
+	"github.com/sysnut/sysnut/internal/state"
+)
+
+func (c *conn) cmdList(out []byte, args []string) []byte {
+	if len(args) < 1 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	sub := strings.ToUpper(args[0])
+	if sub == "UPS" {
+		out = append(out, "BEGIN LIST UPS\n"...)
+		for _, u := range c.s.upsList() {
+			out = appendReply(out, []string{"UPS", u.name}, descOr(u.desc, "Description unavailable"))
+		}
+		return append(out, "END LIST UPS\n"...)
+	}
+	if len(args) < 2 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	name := args[1]
+	switch sub {
+	case "VAR", "RW", "CMD", "CLIENT":
+		u := c.s.lookup(name)
+		if u == nil {
+			return appendErr(out, nutproto.ErrUnknownUPS)
+		}
+		if sub == "CLIENT" {
+			return c.listClients(out, u, name)
+		}
+		return c.listTree(out, u, args[0], name, sub)
+	}
+	if len(args) < 3 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	switch sub {
+	case "ENUM", "RANGE":
+		u := c.s.lookup(name)
+		if u == nil {
+			return appendErr(out, nutproto.ErrUnknownUPS)
+		}
+		return c.listValues(out, u, args[0], name, args[2], sub)
+	}
+	return appendErr(out, nutproto.ErrInvalidArgument)
+}
+
+// listTree answers LIST VAR, LIST RW and LIST CMD. query is the client's
+// spelling of the list type, which BEGIN and END echo.
+func (c *conn) listTree(out []byte, u *ups, query, name, sub string) []byte {
+	u.link.View(func(t *state.Tree, a driversock.Availability, dumping bool) {
+		var ok bool
+		if out, ok = available(out, a); !ok {
+			return
+		}
+		out = appendReply(out, []string{"BEGIN LIST", query, name})
+		switch sub {
+		case "CMD":
+			for _, cmd := range t.Cmds() {
+				out = appendReply(out, []string{"CMD", name, cmd})
+			}
+		case "VAR":
+			fsd := u.fsd.Load()
+			for _, v := range t.Vars() {
+				val := v.Value
+				if strings.EqualFold(v.Name, "ups.status") {
+					if dumping {
+						val = "WAIT"
+					} else if fsd {
+						val = "FSD " + val
+					}
+				}
+				out = appendReply(out, []string{"VAR", name, v.Name}, val)
+			}
+		case "RW":
+			for _, v := range t.Vars() {
+				if v.Flags&state.RW != 0 {
+					out = appendReply(out, []string{"RW", name, v.Name}, v.Value)
+				}
+			}
+		}
+		out = appendReply(out, []string{"END LIST", query, name})
+	})
+	return out
+}
+
+// listValues answers LIST ENUM and LIST RANGE.
+func (c *conn) listValues(out []byte, u *ups, query, name, v, sub string) []byte {
+	u.link.View(func(t *state.Tree, a driversock.Availability, _ bool) {
+		var ok bool
+		if out, ok = available(out, a); !ok {
+			return
+		}
+		node := t.Get(v)
+		if node == nil {
+			out = appendErr(out, nutproto.ErrVarNotSupported)
+			return
+		}
+		out = appendReply(out, []string{"BEGIN LIST", query, name, v})
+		if sub == "ENUM" {
+			for _, e := range node.Enums {
+				out = appendReply(out, []string{"ENUM", name, v}, e)
+			}
+		} else {
+			for _, r := range node.Ranges {
+				out = appendReply(out, []string{"RANGE", name, v}, strconv.Itoa(r.Min), strconv.Itoa(r.Max))
+			}
+		}
+		out = appendReply(out, []string{"END LIST", query, name, v})
+	})
+	return out
+}
+
+func (c *conn) listClients(out []byte, u *ups, name string) []byte {
+	out = appendReply(out, []string{"BEGIN LIST CLIENT", name})
+	for _, addr := range c.s.clientsOf(u) {
+		out = appendReply(out, []string{"CLIENT", name, addr})
+	}
+	return appendReply(out, []string{"END LIST CLIENT", name})
+}

@@ -1,0 +1,316 @@
+// Package upsd is the NUT network server: it mirrors each UPS's state from
+// its driver socket and answers NUT's network protocol (TCP 3493) exactly as
+// NUT's upsd 2.8 does, so that every NUT client keeps working.
+package upsd
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/cmdvartab"
+	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/driversock"
+)
+
+// Version is what VER and server.version report after NUT's product name.
+const Version = "sysnut-0.1.0"
+
+// URL is printed by VER, as NUT prints its home page.
+const URL = "https://github.com/sysnut/sysnut"
+
+// verLine is VER's reply and server.info's value; clients only look at its
+// "Network UPS Tools upsd " prefix.
+const verLine = "Network UPS Tools upsd " + Version + " - " + URL
+
+// UPSDef names a UPS and its driver socket.
+type UPSDef struct {
+	Name   string
+	Desc   string
+	Socket string
+}
+
+// Config is what the server runs with; Reload replaces it.
+type Config struct {
+	UPS           []UPSDef
+	Users         *config.Users
+	Descriptions  *cmdvartab.Table
+	MaxAge        time.Duration
+	TrackingDelay time.Duration
+	MaxConn       int           // 0: unlimited
+	IdleTimeout   time.Duration // default 60 s
+}
+
+// FromFiles builds a Config from parsed NUT config files.
+func FromFiles(ups *config.UPSConf, upsd *config.UpsdConf, users *config.Users, descs *cmdvartab.Table) Config {
+	sp := config.StatePath(ups, upsd)
+	c := Config{Users: users, Descriptions: descs, MaxAge: upsd.MaxAge,
+		TrackingDelay: upsd.TrackingDelay, MaxConn: upsd.MaxConn}
+	for _, u := range ups.UPS {
+		c.UPS = append(c.UPS, UPSDef{Name: u.Name, Desc: u.Desc,
+			Socket: filepath.Join(sp, u.Driver+"-"+u.Name)})
+	}
+	return c
+}
+
+// ups is one served UPS.
+type ups struct {
+	name      string
+	desc      string
+	link      *driversock.Link
+	fsd       atomic.Bool
+	numLogins atomic.Int32
+	stop      context.CancelFunc
+	done      chan struct{}
+}
+
+// Server answers NUT's network protocol.
+type Server struct {
+	log      *slog.Logger
+	tracking *tracking
+	now      func() time.Time
+
+	mu     sync.RWMutex // guards the fields below, which Reload replaces
+	cfg    Config
+	list   []*ups
+	byName map[string]*ups
+	ctx    context.Context // for links started by Reload
+
+	connMu sync.Mutex
+	conns  map[*conn]struct{}
+	wg     sync.WaitGroup
+}
+
+// New returns a server for cfg. Run starts it.
+func New(cfg Config, log *slog.Logger) *Server {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	cfg = withDefaults(cfg)
+	s := &Server{log: log, now: time.Now, cfg: cfg, byName: map[string]*ups{}, conns: map[*conn]struct{}{}}
+	s.tracking = newTracking(cfg.TrackingDelay, s.now)
+	return s
+}
+
+func withDefaults(c Config) Config {
+	if c.MaxAge <= 0 {
+		c.MaxAge = 15 * time.Second
+	}
+	if c.TrackingDelay <= 0 {
+		c.TrackingDelay = time.Hour
+	}
+	if c.IdleTimeout <= 0 {
+		c.IdleTimeout = 60 * time.Second
+	}
+	if c.Users == nil {
+		c.Users = &config.Users{}
+	}
+	return c
+}
+
+// Run connects to the drivers and serves the listeners until ctx ends, then
+// closes every connection and waits for its goroutines.
+func (s *Server) Run(ctx context.Context, listeners []net.Listener) error {
+	if len(listeners) == 0 {
+		return errors.New("no listening sockets")
+	}
+	s.mu.Lock()
+	s.ctx = ctx
+	cfg := s.cfg
+	s.mu.Unlock()
+	s.applyUPS(cfg)
+
+	errc := make(chan error, len(listeners))
+	for _, l := range listeners {
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			errc <- s.accept(ctx, l)
+		}()
+	}
+	stop := context.AfterFunc(ctx, func() {
+		for _, l := range listeners {
+			l.Close()
+		}
+		s.connMu.Lock()
+		for c := range s.conns {
+			c.nc.Close()
+		}
+		s.connMu.Unlock()
+	})
+	defer stop()
+
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	s.mu.Lock()
+	for _, u := range s.list {
+		u.stop()
+	}
+	s.mu.Unlock()
+	if err != nil {
+		for _, l := range listeners {
+			l.Close()
+		}
+	}
+	s.wg.Wait()
+	s.mu.Lock()
+	for _, u := range s.list {
+		<-u.done
+	}
+	s.mu.Unlock()
+	return err
+}
+
+// Reload applies a new configuration; client connections stay open, links
+// to drivers whose UPS and socket are unchanged keep their state.
+func (s *Server) Reload(cfg Config) {
+	cfg = withDefaults(cfg)
+	s.applyUPS(cfg)
+}
+
+// applyUPS replaces the configuration and reconciles the set of UPSes.
+func (s *Server) applyUPS(cfg Config) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old := s.byName
+	s.cfg = cfg
+	s.tracking.mu.Lock()
+	s.tracking.ttl = cfg.TrackingDelay
+	s.tracking.mu.Unlock()
+	s.list = nil
+	s.byName = map[string]*ups{}
+	for _, d := range cfg.UPS {
+		k := strings.ToLower(d.Name)
+		u := old[k]
+		if u != nil && u.link.Path() == d.Socket && u.name == d.Name {
+			delete(old, k)
+			u.desc = d.Desc
+		} else {
+			u = s.startUPS(d, cfg)
+		}
+		s.list = append(s.list, u)
+		s.byName[k] = u
+	}
+	for _, u := range old {
+		if u.stop != nil {
+			u.stop()
+		}
+	}
+}
+
+// startUPS creates a UPS and starts its driver link; s.mu is held.
+func (s *Server) startUPS(d UPSDef, cfg Config) *ups {
+	u := &ups{name: d.Name, desc: d.Desc, done: make(chan struct{})}
+	u.link = driversock.NewLink(driversock.LinkConfig{
+		Path: d.Socket, MaxAge: cfg.MaxAge, OnTracking: s.tracking.set,
+		Logger: s.log.With("ups", d.Name),
+	})
+	if s.ctx == nil {
+		// Not running yet: Run starts the links.
+		u.stop = func() {}
+		close(u.done)
+		return u
+	}
+	ctx, cancel := context.WithCancel(s.ctx)
+	u.stop = cancel
+	go func() {
+		defer close(u.done)
+		u.link.Run(ctx)
+	}()
+	return u
+}
+
+// lookup finds a UPS by name, case-insensitively.
+func (s *Server) lookup(name string) *ups {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.byName[strings.ToLower(name)]
+}
+
+// config returns the current configuration.
+func (s *Server) config() Config {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.cfg
+}
+
+// upsList returns the UPSes in ups.conf order.
+func (s *Server) upsList() []*ups {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.list
+}
+
+// accept serves one listener.
+func (s *Server) accept(ctx context.Context, l net.Listener) error {
+	var delay time.Duration
+	for {
+		nc, err := l.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, errTooManyFiles) {
+				// Out of descriptors: back off rather than spin.
+				delay = min(max(delay*2, 5*time.Millisecond), time.Second)
+				s.log.Warn("accept failed", "err", err)
+				time.Sleep(delay)
+				continue
+			}
+			if errors.Is(err, net.ErrClosed) {
+				return nil
+			}
+			return err
+		}
+		delay = 0
+		c := newConn(s, nc)
+		max := s.config().MaxConn
+		s.connMu.Lock()
+		if max > 0 && len(s.conns) >= max {
+			s.connMu.Unlock()
+			s.log.Warn("connection refused: MAXCONN reached", "client", c.addr, "maxconn", max)
+			nc.Close()
+			continue
+		}
+		s.conns[c] = struct{}{}
+		s.connMu.Unlock()
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			c.serve(ctx)
+			s.connMu.Lock()
+			delete(s.conns, c)
+			s.connMu.Unlock()
+		}()
+	}
+}
+
+// clientsOf returns the addresses of connections logged into u.
+func (s *Server) clientsOf(u *ups) []string {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	var out []string
+	for c := range s.conns {
+		if c.loginUPS.Load() == u {
+			out = append(out, c.addr)
+		}
+	}
+	return out
+}
+
+// NumConns is the number of open client connections.
+func (s *Server) NumConns() int {
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	return len(s.conns)
+}
