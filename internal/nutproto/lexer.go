@@ -146,9 +146,11 @@ func (l *Lexer) endLine() Result {
 	return Line
 }
 
-// addChar keeps only printable ASCII, as NUT does since CVE-2012-2944.
+// addChar drops control characters and non-ASCII bytes, as NUT does since
+// CVE-2012-2944. NUT compares a signed char with 32, so DEL (0x7f) is kept
+// while every byte >= 0x80 is dropped [seen on NUT 2.8.0].
 func (l *Lexer) addChar(c byte) {
-	if c < 0x20 || c > 0x7e {
+	if c < 0x20 || c >= 0x80 {
 		return
 	}
 	if l.MaxWordLen > 0 && len(l.word) >= l.MaxWordLen {

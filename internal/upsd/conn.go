@@ -65,10 +65,8 @@ func (c *conn) serve(ctx context.Context) {
 			switch lex.Feed(b) {
 			case nutproto.Line:
 				lastLine = time.Now()
+				// After LOGOUT NUT still answers the rest of the read.
 				out = c.dispatch(out, lex.Words())
-				if c.closing {
-					break chunk
-				}
 			case nutproto.Failed:
 				// NUT answers nothing and drops the rest of this read.
 				c.s.log.Info("parse error from client", "client", c.addr, "err", lex.Err())
@@ -336,12 +334,16 @@ func (c *conn) cmdGet(out []byte, args []string) []byte {
 	case "TYPE":
 		return c.getType(out, name, v)
 	case "DESC", "CMDDESC":
-		if c.s.lookup(name) == nil {
+		u := c.s.lookup(name)
+		if u == nil {
 			return appendErr(out, nutproto.ErrUnknownUPS)
+		}
+		out, ok := available(out, u.link.Availability())
+		if !ok {
+			return out
 		}
 		descs := c.s.config().Descriptions
 		var d string
-		var ok bool
 		if sub == "DESC" {
 			d, ok = descs.Var(v)
 		} else {
@@ -363,11 +365,12 @@ func descOr(d, fallback string) string {
 }
 
 func (c *conn) getVar(out []byte, name, v string) []byte {
+	// NUT answers these for any UPS name and spells them in lower case.
 	switch strings.ToLower(v) {
 	case "server.info":
-		return appendReply(out, []string{"VAR", name, v}, verLine)
+		return appendReply(out, []string{"VAR", name, "server.info"}, verLine)
 	case "server.version":
-		return appendReply(out, []string{"VAR", name, v}, Version)
+		return appendReply(out, []string{"VAR", name, "server.version"}, Version)
 	}
 	u := c.s.lookup(name)
 	if u == nil {

@@ -34,7 +34,7 @@ func (c *conn) cmdList(out []byte, args []string) []byte {
 		if sub == "CLIENT" {
 			return c.listClients(out, u, name)
 		}
-		return c.listTree(out, u, args[0], name, sub)
+		return c.listTree(out, u, name, sub)
 	}
 	if len(args) < 3 {
 		return appendErr(out, nutproto.ErrInvalidArgument)
@@ -45,20 +45,20 @@ func (c *conn) cmdList(out []byte, args []string) []byte {
 		if u == nil {
 			return appendErr(out, nutproto.ErrUnknownUPS)
 		}
-		return c.listValues(out, u, args[0], name, args[2], sub)
+		return c.listValues(out, u, name, args[2], sub)
 	}
 	return appendErr(out, nutproto.ErrInvalidArgument)
 }
 
-// listTree answers LIST VAR, LIST RW and LIST CMD. query is the client's
-// spelling of the list type, which BEGIN and END echo.
-func (c *conn) listTree(out []byte, u *ups, query, name, sub string) []byte {
+// listTree answers LIST VAR, LIST RW and LIST CMD. BEGIN and END spell the
+// list type in upper case but echo the client's spelling of the UPS name.
+func (c *conn) listTree(out []byte, u *ups, name, sub string) []byte {
 	u.link.View(func(t *state.Tree, a driversock.Availability, dumping bool) {
 		var ok bool
 		if out, ok = available(out, a); !ok {
 			return
 		}
-		out = appendReply(out, []string{"BEGIN LIST", query, name})
+		out = appendReply(out, []string{"BEGIN LIST", sub, name})
 		switch sub {
 		case "CMD":
 			for _, cmd := range t.Cmds() {
@@ -84,13 +84,13 @@ func (c *conn) listTree(out []byte, u *ups, query, name, sub string) []byte {
 				}
 			}
 		}
-		out = appendReply(out, []string{"END LIST", query, name})
+		out = appendReply(out, []string{"END LIST", sub, name})
 	})
 	return out
 }
 
 // listValues answers LIST ENUM and LIST RANGE.
-func (c *conn) listValues(out []byte, u *ups, query, name, v, sub string) []byte {
+func (c *conn) listValues(out []byte, u *ups, name, v, sub string) []byte {
 	u.link.View(func(t *state.Tree, a driversock.Availability, _ bool) {
 		var ok bool
 		if out, ok = available(out, a); !ok {
@@ -101,7 +101,7 @@ func (c *conn) listValues(out []byte, u *ups, query, name, v, sub string) []byte
 			out = appendErr(out, nutproto.ErrVarNotSupported)
 			return
 		}
-		out = appendReply(out, []string{"BEGIN LIST", query, name, v})
+		out = appendReply(out, []string{"BEGIN LIST", sub, name, v})
 		if sub == "ENUM" {
 			for _, e := range node.Enums {
 				out = appendReply(out, []string{"ENUM", name, v}, e)
@@ -111,7 +111,7 @@ func (c *conn) listValues(out []byte, u *ups, query, name, v, sub string) []byte
 				out = appendReply(out, []string{"RANGE", name, v}, strconv.Itoa(r.Min), strconv.Itoa(r.Max))
 			}
 		}
-		out = appendReply(out, []string{"END LIST", query, name, v})
+		out = appendReply(out, []string{"END LIST", sub, name, v})
 	})
 	return out
 }

@@ -1,0 +1,172 @@
+package interop
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/nutref"
+	"github.com/sysnut/sysnut/internal/upsd"
+)
+
+// testdata/dummy/* is the site both servers serve; its UPSes:
+//   test    - NUT's dummy-ups on test.dev (escaping, case, flags)
+//   fsdtest - a second dummy-ups, for the FSD latch
+//   stale   - a third, stopped with SIGSTOP to make its data stale
+//   down    - configured, never started: DRIVER-NOT-CONNECTED
+var siteFiles = []string{"ups.conf", "upsd.users", "test.dev", "fsd.dev", "stale.dev"}
+
+// env is a running comparison: one set of drivers, NUT's upsd and ours.
+type env struct {
+	site    *nutref.Site
+	nutAddr string
+	ourAddr string
+	stale   *os.Process
+}
+
+func requireNUT(t *testing.T) *nutref.Binaries {
+	t.Helper()
+	b, err := nutref.Find()
+	if err != nil {
+		if os.Getenv("SYSNUT_REQUIRE_NUT") == "1" {
+			t.Fatalf("SYSNUT_REQUIRE_NUT=1 but %v", err)
+		}
+		t.Skipf("skipping interoperability test: %v", err)
+	}
+	return b
+}
+
+func setup(t *testing.T) *env {
+	t.Helper()
+	bin := requireNUT(t)
+	files := map[string]string{}
+	for _, f := range siteFiles {
+		data, err := os.ReadFile("testdata/dummy/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f] = string(data)
+	}
+	port, err := nutref.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["upsd.conf"] = fmt.Sprintf("LISTEN 127.0.0.1 %d\nMAXAGE 3\n", port)
+	site, err := nutref.NewSite(bin, t.TempDir(), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(site.Stop)
+	ctx := context.Background()
+	for _, u := range []string{"test", "fsdtest", "stale"} {
+		if err := site.StartDummy(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := site.StartUpsd(ctx, port); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{site: site, nutAddr: fmt.Sprintf("127.0.0.1:%d", port)}
+
+	t.Setenv("NUT_STATEPATH", site.StateDir)
+	log := slog.New(slog.NewTextHandler(testWriter{t}, nil))
+	f, err := upsd.LoadFiles(site.ConfDir, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := upsd.New(f.Config(), log)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ourAddr = l.Addr().String()
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Run(rctx, []net.Listener{l}) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	for _, addr := range []string{e.nutAddr, e.ourAddr} {
+		for _, u := range []string{"test", "fsdtest", "stale"} {
+			waitReady(t, addr, u)
+		}
+	}
+	return e
+}
+
+// waitReady waits until the server has the driver's full dump.
+func waitReady(t *testing.T, addr, ups string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if r := roundTrip(t, addr, [][]byte{[]byte("GET VAR " + ups + " ups.status\n")}); strings.HasPrefix(r, "VAR ") && !strings.Contains(r, "WAIT") {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s never served %s", addr, ups)
+}
+
+// roundTrip sends each chunk as one write on a fresh connection and
+// collects what comes back until the server has been quiet for a while.
+func roundTrip(t *testing.T, addr string, chunks [][]byte) string {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.(*net.TCPConn).SetNoDelay(true)
+	var out strings.Builder
+	r := bufio.NewReader(c)
+	for _, ch := range chunks {
+		if _, err := c.Write(ch); err != nil {
+			t.Fatal(err)
+		}
+		quiet := 60 * time.Millisecond
+		for {
+			_ = c.SetReadDeadline(time.Now().Add(quiet))
+			b, err := r.ReadByte()
+			if err != nil {
+				break
+			}
+			out.WriteByte(b)
+			quiet = 60 * time.Millisecond
+		}
+	}
+	return out.String()
+}
+
+var (
+	verRE     = regexp.MustCompile(`Network UPS Tools upsd \S+ - \S+`)
+	svrVerRE  = regexp.MustCompile(`server\.version "[^"]*"`)
+	trackIDRE = regexp.MustCompile(`[0-9A-F]{8}-[0-9A-F]{4}-4[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}`)
+)
+
+// normalize hides what legitimately differs: the version banner and
+// random tracking ids (whose format it checks by matching).
+func normalize(s string) string {
+	s = verRE.ReplaceAllString(s, "Network UPS Tools upsd VERSION - URL")
+	s = svrVerRE.ReplaceAllString(s, `server.version "VERSION"`)
+	return trackIDRE.ReplaceAllString(s, "TRACKING-ID")
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+func portOf(addr string) int {
+	_, p, _ := net.SplitHostPort(addr)
+	n, _ := strconv.Atoi(p)
+	return n
+}
