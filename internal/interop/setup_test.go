@@ -18,10 +18,11 @@ import (
 )
 
 // testdata/dummy/* is the site both servers serve; its UPSes:
-//   test    - NUT's dummy-ups on test.dev (escaping, case, flags)
-//   fsdtest - a second dummy-ups, for the FSD latch
-//   stale   - a third, stopped with SIGSTOP to make its data stale
-//   down    - configured, never started: DRIVER-NOT-CONNECTED
+//
+//	test    - NUT's dummy-ups on test.dev (escaping, case, flags)
+//	fsdtest - a second dummy-ups, for the FSD latch
+//	stale   - a third, stopped with SIGSTOP to make its data stale
+//	down    - configured, never started: DRIVER-NOT-CONNECTED
 var siteFiles = []string{"ups.conf", "upsd.users", "test.dev", "fsd.dev", "stale.dev"}
 
 // env is a running comparison: one set of drivers, NUT's upsd and ours.
