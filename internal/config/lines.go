@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -75,7 +76,13 @@ func (p *problems) add(num int, format string, args ...any) {
 	p.errs = append(p.errs, &Error{File: p.file, Line: num, Err: fmt.Errorf(format, args...)})
 }
 
-func (p *problems) err() error { return errors.Join(p.errs...) }
+// err returns the problems in line order.
+func (p *problems) err() error {
+	sort.SliceStable(p.errs, func(i, j int) bool {
+		return p.errs[i].(*Error).Line < p.errs[j].(*Error).Line
+	})
+	return errors.Join(p.errs...)
+}
 
 // lex splits data into logical lines. A line with a parse error is reported
 // and dropped whole, up to the end of its physical line.
@@ -136,12 +143,14 @@ func readFile(path string) ([]byte, error) {
 // In returns the path of a config file in the configuration directory.
 func In(name string) string { return filepath.Join(ConfPath(), name) }
 
-// section reports whether w is a one-word "[name]" header and its name.
+// section reports whether w is a "[name]" header and its name. A header
+// split into several words ("[my ups]") is a header with a bad name.
 func section(w []string) (string, bool) {
-	s := w[0]
-	if len(s) < 2 || s[0] != '[' || s[len(s)-1] != ']' {
+	first, last := w[0], w[len(w)-1]
+	if len(first) < 1 || first[0] != '[' || last[len(last)-1] != ']' {
 		return "", false
 	}
+	s := strings.Join(w, " ")
 	return s[1 : len(s)-1], true
 }
 

@@ -91,11 +91,11 @@ func ParseUPSConf(name string, data []byte) (*UPSConf, error) {
 	var cur *UPS
 	for _, l := range lex(p, data) {
 		if s, ok := section(l.words); ok {
-			if len(l.words) > 1 {
-				p.add(l.num, "unexpected words after section header [%s]", s)
-			}
-			if s == "" || strings.ContainsAny(s, " \t@:/") {
-				p.add(l.num, "invalid UPS name %q", s)
+			if s == "" || strings.ContainsAny(s, " \t@:/[]") {
+				p.add(l.num, "invalid UPS name %q (no spaces, '@', ':', '/')", s)
+				// Keep its lines out of the previous section.
+				cur = &UPS{Name: s, Line: l.num, Driver: "-", Port: "-"}
+				continue
 			}
 			if prev := c.Find(s); prev != nil {
 				p.add(l.num, "UPS %q already defined at line %d", s, prev.Line)

@@ -83,9 +83,9 @@ func ParseUsers(name string, data []byte) (*Users, error) {
 	for _, l := range lex(p, data) {
 		w := l.words
 		if s, ok := section(w); ok {
-			if len(w) > 1 || s == "" {
-				p.add(l.num, "invalid section header %q", strings.Join(w, " "))
-				cur = nil
+			if s == "" || strings.ContainsAny(s, " []") {
+				p.add(l.num, "invalid user name %q", s)
+				cur = &User{Name: s, Password: "-"}
 				continue
 			}
 			if prev := us.Find(s); prev != nil {

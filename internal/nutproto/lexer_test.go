@@ -1,0 +1,168 @@
+package nutproto_test
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/sysnut/sysnut/internal/nutproto"
+)
+
+func TestSplit(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want []string
+		err  error
+	}{
+		{"GET VAR ups ups.status", []string{"GET", "VAR", "ups", "ups.status"}, nil},
+		{"GET VAR u v\r\n", []string{"GET", "VAR", "u", "v"}, nil},
+		{"  spaced \t out  ", []string{"spaced", "out"}, nil},
+		{`SET VAR u v "a b"`, []string{"SET", "VAR", "u", "v", "a b"}, nil},
+		{`"esc \" \\ \#"`, []string{`esc " \ #`}, nil},
+		{`"a"b`, []string{"a", "b"}, nil},
+		{`a"b"`, []string{`a"b"`}, nil},
+		{`""`, []string{""}, nil},
+		{`a=b`, []string{"a", "=", "b"}, nil},
+		{`a = b`, []string{"a", "=", "b"}, nil},
+		{`=x`, []string{"=", "x"}, nil},
+		{`a\ b`, []string{"a b"}, nil},
+		{`a\#b`, []string{"a#b"}, nil},
+		{"a # comment", []string{"a"}, nil},
+		{"a#glued", []string{"a"}, nil},
+		{"# only", nil, nil},
+		{"", nil, nil},
+		{"te\x01st\x7f", []string{"test\x7f"}, nil},
+		{"t\xc3\xa9st", []string{"tst"}, nil},
+		{"x \"tab\there\"", []string{"x", "tabhere"}, nil},
+		{`"a # b"`, nil, nutproto.ErrHashInQuotes},
+	}
+	for _, tt := range tests {
+		got, err := nutproto.Split(tt.in)
+		if !errors.Is(err, tt.err) {
+			t.Errorf("Split(%q) error = %v, want %v", tt.in, err, tt.err)
+			continue
+		}
+		if len(got) == 0 && len(tt.want) == 0 {
+			continue
+		}
+		if !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("Split(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestSplitUnterminated(t *testing.T) {
+	t.Parallel()
+	if _, err := nutproto.Split(`GET "open`); err == nil {
+		t.Fatal("want an error for an unterminated quote")
+	}
+}
+
+// feed runs a byte stream through one lexer and records lines and errors.
+func feed(l *nutproto.Lexer, s string) []string {
+	var out []string
+	for i := 0; i < len(s); i++ {
+		switch l.Feed(s[i]) {
+		case nutproto.Line:
+			out = append(out, strings.Join(l.Words(), "|"))
+		case nutproto.Failed:
+			out = append(out, "ERR:"+l.Err().Error())
+		}
+	}
+	return out
+}
+
+func TestLexerStream(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		want []string
+	}{
+		{"two lines", "A B\nC\n", []string{"A|B", "C"}},
+		{"blank line is an empty line", "\n", []string{""}},
+		{"quote spans newline", "A \"b\nc\" d\n", []string{"A|bc|d"}},
+		{"continuation", "A \\\nB\n", []string{"A|B"}},
+		{"error then fresh line", "\"a#b\"\nOK\n", []string{"ERR:unbalanced word due to unescaped # in quotes", "b\"", "OK"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var l nutproto.Lexer
+			if got := feed(&l, tt.in); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLexerLimits(t *testing.T) {
+	t.Parallel()
+	l := nutproto.Lexer{MaxWords: 3, MaxWordLen: 4}
+	got := feed(&l, "abcdefgh b c d e\n")
+	if want := []string{"abcd|b|c"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestEscapeRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"", "plain", `q"uote`, `back\slash`, "hash#", `all "\#`} {
+		got, err := nutproto.Split(nutproto.Quote(s))
+		if err != nil || len(got) != 1 || got[0] != s {
+			t.Errorf("Split(Quote(%q)) = %q, %v", s, got, err)
+		}
+		if string(nutproto.AppendEscaped(nil, s)) != nutproto.Escape(s) {
+			t.Errorf("AppendEscaped and Escape disagree on %q", s)
+		}
+	}
+}
+
+func TestParseErr(t *testing.T) {
+	t.Parallel()
+	e, ok := nutproto.ParseErr("ERR DATA-STALE")
+	if !ok || e.Code != nutproto.ErrDataStale || e.Error() != "Data stale" {
+		t.Fatalf("ParseErr = %+v, %v", e, ok)
+	}
+	if _, ok := nutproto.ParseErr("VAR u v \"ERR\""); ok {
+		t.Fatal("a VAR line is not an error")
+	}
+	if e, _ := nutproto.ParseErr("ERR SOMETHING-NEW extra"); e.Error() != "Unknown error" || e.Extra != "extra" {
+		t.Fatalf("unknown code: %+v", e)
+	}
+}
+
+// FuzzLexer checks that any byte stream is safe, that words never hold
+// dropped bytes, and that quoting round-trips every word.
+func FuzzLexer(f *testing.F) {
+	for _, s := range []string{"GET VAR u v\n", "\"a#\n", "a\\\nb\n", "\"x\ny\"\n", "a=b\n", "\x00\xff\"\\"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l := nutproto.Lexer{MaxWords: 32, MaxWordLen: 512}
+		for _, b := range data {
+			if l.Feed(b) != nutproto.Line {
+				continue
+			}
+			w := l.Words()
+			if len(w) > 32 {
+				t.Fatalf("%d words", len(w))
+			}
+			for _, word := range w {
+				if len(word) > 512 {
+					t.Fatalf("word of %d bytes", len(word))
+				}
+				for i := 0; i < len(word); i++ {
+					if word[i] < 0x20 || word[i] >= 0x80 {
+						t.Fatalf("word %q holds byte %#x", word, word[i])
+					}
+				}
+				got, err := nutproto.Split(nutproto.Quote(word))
+				if err != nil || len(got) != 1 || got[0] != word {
+					t.Fatalf("quote round trip of %q: %q %v", word, got, err)
+				}
+			}
+		}
+	})
+}
