@@ -147,7 +147,7 @@ func In(name string) string { return filepath.Join(ConfPath(), name) }
 // split into several words ("[my ups]") is a header with a bad name.
 func section(w []string) (string, bool) {
 	first, last := w[0], w[len(w)-1]
-	if len(first) < 1 || first[0] != '[' || last[len(last)-1] != ']' {
+	if first == "" || last == "" || first[0] != '[' || last[len(last)-1] != ']' {
 		return "", false
 	}
 	s := strings.Join(w, " ")
