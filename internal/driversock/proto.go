@@ -23,7 +23,14 @@ func apply(t *state.Tree, w []string) bool {
 	if len(w) < 2 {
 		return false
 	}
-	switch strings.ToUpper(w[0]) {
+	op := strings.ToUpper(w[0])
+	if op != "TRACKING" && !ValidName(w[1]) {
+		// Such a name could not be written back unquoted: refuse it.
+		return op == "SETINFO" || op == "DELINFO" || op == "ADDENUM" || op == "DELENUM" ||
+			op == "ADDRANGE" || op == "DELRANGE" || op == "SETAUX" || op == "SETFLAGS" ||
+			op == "ADDCMD" || op == "DELCMD"
+	}
+	switch op {
 	case "SETINFO":
 		if len(w) >= 3 {
 			t.Set(w[1], w[2])
@@ -68,6 +75,21 @@ func apply(t *state.Tree, w []string) bool {
 		return true
 	}
 	return false
+}
+
+// ValidName reports whether s can name a variable or command: non-empty
+// and free of the characters that the lexer treats specially.
+func ValidName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || c == '"' || c == '\\' || c == '#' || c == '=' {
+			return false
+		}
+	}
+	return true
 }
 
 // atoi reads a leading integer the way C's atoi does: garbage reads as 0.
