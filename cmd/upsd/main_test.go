@@ -1,0 +1,143 @@
+package main_test
+
+import (
+	"bufio"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// build compiles upsd once per test binary run.
+func build(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "upsd")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func writeConf(t *testing.T, dir, upsconf string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(dir, "ups.conf"), []byte(upsconf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func ask(t *testing.T, addr, req string) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	c.Write([]byte(req + "\nLOGOUT\n"))
+	var b strings.Builder
+	r := bufio.NewReader(c)
+	for {
+		l, err := r.ReadString('\n')
+		if err != nil || l == "OK Goodbye\n" {
+			return b.String()
+		}
+		b.WriteString(l)
+	}
+}
+
+// TestSocketActivationAndReload starts upsd the way systemd does: the
+// listening socket as fd 3 with LISTEN_FDS/LISTEN_PID. SIGHUP reloads a
+// valid ups.conf and keeps the old one when the new one is broken.
+func TestSocketActivationAndReload(t *testing.T) {
+	bin := build(t)
+	dir := t.TempDir()
+	writeConf(t, dir, "[one]\n driver = dummy-ups\n port = one.dev\n desc = \"first\"\n")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := l.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // the child owns the descriptor now
+
+	// LISTEN_PID must be the child's own pid, known only inside it.
+	cmd := exec.Command("sh", "-c", `LISTEN_PID=$$ LISTEN_FDS=1 exec "$0"`, bin)
+	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+dir, "NUT_STATEPATH="+dir)
+	cmd.ExtraFiles = []*os.File{f}
+	var logs strings.Builder
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		if t.Failed() {
+			t.Log(logs.String())
+		}
+	}()
+
+	if got := ask(t, addr, "LIST UPS"); got != "BEGIN LIST UPS\nUPS one \"first\"\nEND LIST UPS\n" {
+		t.Fatalf("LIST UPS over the inherited socket = %q", got)
+	}
+	writeConf(t, dir, "[one]\n driver = dummy-ups\n port = one.dev\n[two]\n driver = dummy-ups\n port = two.dev\n")
+	cmd.Process.Signal(syscall.SIGHUP)
+	want := "BEGIN LIST UPS\nUPS one \"Description unavailable\"\nUPS two \"Description unavailable\"\nEND LIST UPS\n"
+	deadline := time.Now().Add(5 * time.Second)
+	for ask(t, addr, "LIST UPS") != want {
+		if time.Now().After(deadline) {
+			t.Fatalf("SIGHUP did not reload: %q", ask(t, addr, "LIST UPS"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	writeConf(t, dir, "[broken\n driver = \"x # y\"\n")
+	cmd.Process.Signal(syscall.SIGHUP)
+	deadline = time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "reload failed") {
+		if time.Now().After(deadline) {
+			t.Fatal("no log line about the failed reload")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(logs.String(), "ups.conf:2") {
+		t.Errorf("the failed reload does not name file and line:\n%s", logs.String())
+	}
+	if got := ask(t, addr, "LIST UPS"); got != want {
+		t.Errorf("a broken reload replaced the running config: %q", got)
+	}
+}
+
+func TestCheckFlag(t *testing.T) {
+	bin := build(t)
+	good := t.TempDir()
+	writeConf(t, good, "[a]\n driver = dummy-ups\n port = a.dev\n")
+	cmd := exec.Command(bin, "-t")
+	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+good)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("upsd -t on a good config: %v\n%s", err, out)
+	}
+	bad := t.TempDir()
+	writeConf(t, bad, "[a]\n driver = dummy-ups\n")
+	os.WriteFile(filepath.Join(bad, "upsd.conf"), []byte("MAXAGE x\nBOGUS 1\n"), 0o644)
+	cmd = exec.Command(bin, "-t")
+	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+bad)
+	out, err = cmd.CombinedOutput()
+	if err == nil {
+		t.Fatalf("upsd -t accepted a bad config:\n%s", out)
+	}
+	for _, want := range []string{"ups.conf:1: UPS \"a\" has no port", "upsd.conf:1: MAXAGE", "upsd.conf:2: unknown directive \"BOGUS\""} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("upsd -t output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,267 @@
+package upsd_test
+
+import (
+	"bufio"
+	"context"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/state"
+	"github.com/sysnut/sysnut/internal/upsd"
+)
+
+type nopHandler struct{}
+
+func (nopHandler) SetVar(string, string) int  { return driversock.StatusHandled }
+func (nopHandler) InstCmd(string, string) int { return driversock.StatusHandled }
+
+// countingListener counts the writes made on each accepted connection.
+type countingListener struct {
+	net.Listener
+	writes atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{Conn: c, n: &l.writes}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	n *atomic.Int64
+}
+
+func (c *countingConn) Write(b []byte) (int, error) {
+	c.n.Add(1)
+	return c.Conn.Write(b)
+}
+
+type fixture struct {
+	addr   string
+	srv    *upsd.Server
+	pub    *driversock.Publisher
+	ln     *countingListener
+	socket string
+}
+
+func users(t *testing.T) *config.Users {
+	t.Helper()
+	u, err := config.ParseUsers("upsd.users", []byte("[mon]\npassword = pass\nupsmon primary\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// start runs a Publisher with nvars variables and a server for it.
+func start(t *testing.T, nvars int, mod func(*upsd.Config)) *fixture {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	dir := t.TempDir()
+	f := &fixture{socket: filepath.Join(dir, "dummy-ups-test")}
+	f.pub = driversock.NewPublisher(nopHandler{}, nil)
+	f.pub.Update(func(u *driversock.Updater) {
+		u.Set("ups.status", "OL")
+		for i := 0; i < nvars; i++ {
+			u.Set("test.var"+strings.Repeat("x", i%7)+string(rune('a'+i%26))+strings.Repeat("y", i/26), "value")
+		}
+	})
+	f.pub.DataOK()
+	dl, err := driversock.Listen(f.socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = f.pub.Serve(ctx, dl) }()
+	cfg := upsd.Config{UPS: []upsd.UPSDef{{Name: "test", Desc: "Test", Socket: f.socket}}, Users: users(t)}
+	if mod != nil {
+		mod(&cfg)
+	}
+	f.srv = upsd.New(cfg, nil)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ln = &countingListener{Listener: l}
+	f.addr = l.Addr().String()
+	go func() { defer wg.Done(); _ = f.srv.Run(ctx, []net.Listener{f.ln}) }()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	c := dial(t, f.addr)
+	deadline := time.Now().Add(5 * time.Second)
+	for c.ask(t, "GET VAR test ups.status") != `VAR test ups.status "OL"` {
+		if time.Now().After(deadline) {
+			t.Fatal("server never became ready")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return f
+}
+
+type client struct {
+	c net.Conn
+	r *bufio.Reader
+}
+
+func dial(t *testing.T, addr string) *client {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return &client{c: c, r: bufio.NewReader(c)}
+}
+
+func (c *client) ask(t *testing.T, line string) string {
+	t.Helper()
+	c.c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.c.Write([]byte(line + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	return c.line(t)
+}
+
+func (c *client) line(t *testing.T) string {
+	t.Helper()
+	s, err := c.r.ReadString('\n')
+	if err != nil {
+		t.Fatalf("read: %v (got %q)", err, s)
+	}
+	return strings.TrimSuffix(s, "\n")
+}
+
+func TestListIsOneWrite(t *testing.T) {
+	t.Parallel()
+	f := start(t, 60, nil)
+	c := dial(t, f.addr)
+	before := f.ln.writes.Load()
+	if got := c.ask(t, "LIST VAR test"); got != "BEGIN LIST VAR test" {
+		t.Fatalf("got %q", got)
+	}
+	n := 0
+	for c.line(t) != "END LIST VAR test" {
+		n++
+	}
+	if n != 61 {
+		t.Errorf("listed %d variables, want 61", n)
+	}
+	if w := f.ln.writes.Load() - before; w != 1 {
+		t.Errorf("LIST VAR took %d writes, want 1", w)
+	}
+}
+
+func TestIdleTimeout(t *testing.T) {
+	t.Parallel()
+	f := start(t, 1, func(c *upsd.Config) { c.IdleTimeout = 300 * time.Millisecond })
+	c := dial(t, f.addr)
+	// Bytes without a newline do not count as activity, as in NUT.
+	for i := 0; i < 5; i++ {
+		c.c.Write([]byte("G"))
+		time.Sleep(100 * time.Millisecond)
+	}
+	c.c.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.r.ReadByte(); err == nil {
+		t.Fatal("connection still open after the idle timeout")
+	}
+}
+
+func TestMaxConn(t *testing.T) {
+	t.Parallel()
+	f := start(t, 1, func(c *upsd.Config) { c.MaxConn = 3 })
+	// start() keeps one connection open; two more fit.
+	a, b := dial(t, f.addr), dial(t, f.addr)
+	for _, c := range []*client{a, b} {
+		if got := c.ask(t, "NETVER"); got != "1.3" {
+			t.Fatalf("NETVER = %q", got)
+		}
+	}
+	over := dial(t, f.addr)
+	over.c.SetDeadline(time.Now().Add(2 * time.Second))
+	over.c.Write([]byte("NETVER\n"))
+	if s, err := over.r.ReadString('\n'); err == nil {
+		t.Fatalf("connection beyond MAXCONN was served: %q", s)
+	}
+}
+
+func TestReloadKeepsConnectionsAndState(t *testing.T) {
+	t.Parallel()
+	f := start(t, 1, nil)
+	c := dial(t, f.addr)
+	for _, l := range []string{"USERNAME mon", "PASSWORD pass", "LOGIN test"} {
+		if got := c.ask(t, l); got != "OK" {
+			t.Fatalf("%s: %q", l, got)
+		}
+	}
+	f.srv.Reload(upsd.Config{UPS: []upsd.UPSDef{
+		{Name: "test", Desc: "Renamed", Socket: f.socket},
+		{Name: "extra", Socket: filepath.Join(t.TempDir(), "none")},
+	}, Users: users(t)})
+	if got := c.ask(t, "GET NUMLOGINS test"); got != "NUMLOGINS test 1" {
+		t.Errorf("login lost across reload: %q", got)
+	}
+	if got := c.ask(t, "GET UPSDESC test"); got != `UPSDESC test "Renamed"` {
+		t.Errorf("desc not reloaded: %q", got)
+	}
+	if got := c.ask(t, "GET VAR extra ups.status"); got != "ERR DRIVER-NOT-CONNECTED" {
+		t.Errorf("new UPS: %q", got)
+	}
+	if got := c.ask(t, "GET VAR test ups.status"); got != `VAR test ups.status "OL"` {
+		t.Errorf("state lost across reload: %q", got)
+	}
+}
+
+func TestTrackingLifecycle(t *testing.T) {
+	t.Parallel()
+	f := start(t, 1, func(c *upsd.Config) {
+		u, _ := config.ParseUsers("upsd.users", []byte("[admin]\npassword = x\nactions = SET\ninstcmds = ALL\n"))
+		c.Users = u
+	})
+	f.pub.Update(func(u *driversock.Updater) {
+		u.AddCmd("test.battery.start")
+		u.Set("ups.delay.shutdown", "20")
+		u.SetFlags("ups.delay.shutdown", state.RW)
+		u.AddRange("ups.delay.shutdown", state.Range{Min: 0, Max: 600})
+	})
+	c := dial(t, f.addr)
+	for _, l := range []string{"USERNAME admin", "PASSWORD x", "SET TRACKING ON"} {
+		if got := c.ask(t, l); got != "OK" {
+			t.Fatalf("%s: %q", l, got)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for c.ask(t, "GET TYPE test ups.delay.shutdown") != "TYPE test ups.delay.shutdown RW RANGE NUMBER" {
+		if time.Now().After(deadline) {
+			t.Fatal("range never arrived")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := c.ask(t, "SET VAR test ups.delay.shutdown 601"); got != "ERR INVALID-VALUE" {
+		t.Errorf("out of range: %q", got)
+	}
+	got := c.ask(t, "INSTCMD test test.battery.start")
+	id, ok := strings.CutPrefix(got, "OK TRACKING ")
+	if !ok || len(id) != 36 || strings.ToUpper(id) != id {
+		t.Fatalf("INSTCMD with tracking = %q", got)
+	}
+	for {
+		st := c.ask(t, "GET TRACKING "+id)
+		if st == "SUCCESS" {
+			break
+		}
+		if st != "PENDING" || time.Now().After(deadline) {
+			t.Fatalf("GET TRACKING = %q", st)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
