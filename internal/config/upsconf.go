@@ -104,6 +104,11 @@ func ParseUPSConf(name string, data []byte) (*UPSConf, error) {
 			cur = &c.UPS[len(c.UPS)-1]
 			continue
 		}
+		if strings.HasPrefix(l.words[0], "[") {
+			p.add(l.num, "section header %q lacks its closing ']'", strings.Join(l.words, " "))
+			cur = &UPS{Driver: "-", Port: "-"}
+			continue
+		}
 		if len(l.words) == 1 {
 			if cur == nil {
 				if !upsGlobals[strings.ToLower(l.words[0])] {

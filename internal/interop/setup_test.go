@@ -30,7 +30,6 @@ type env struct {
 	site    *nutref.Site
 	nutAddr string
 	ourAddr string
-	stale   *os.Process
 }
 
 func requireNUT(t *testing.T) *nutref.Binaries {

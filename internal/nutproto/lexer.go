@@ -41,12 +41,11 @@ type Lexer struct {
 	MaxWords   int // words beyond this are dropped (0: no limit)
 	MaxWordLen int // characters beyond this are dropped from a word (0: no limit)
 
-	state  lexState
-	word   []byte
-	words  []string
-	done   bool // the previous Feed ended a line or failed: start afresh
-	err    error
-	inWord bool
+	state lexState
+	word  []byte
+	words []string
+	done  bool // the previous Feed ended a line or failed: start afresh
+	err   error
 }
 
 // Feed advances the lexer by one byte.

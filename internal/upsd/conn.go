@@ -56,8 +56,15 @@ func (c *conn) serve(ctx context.Context) {
 	var out []byte
 	idle := c.s.config().IdleTimeout
 	lastLine := time.Now()
+	var armed time.Time // lastLine when the deadline was last set
 	for !c.closing {
-		_ = c.nc.SetReadDeadline(lastLine.Add(idle))
+		// Moving the deadline costs a timer update: do it at most once a
+		// second, which is all the precision an idle timeout needs. The
+		// same deadline bounds writes to a client that stopped reading.
+		if lastLine.Sub(armed) >= time.Second || armed.IsZero() {
+			_ = c.nc.SetDeadline(lastLine.Add(idle))
+			armed = lastLine
+		}
 		n, err := c.nc.Read(buf)
 		out = out[:0]
 	chunk:
@@ -74,7 +81,6 @@ func (c *conn) serve(ctx context.Context) {
 			}
 		}
 		if len(out) > 0 {
-			_ = c.nc.SetWriteDeadline(time.Now().Add(idle))
 			if _, werr := c.nc.Write(out); werr != nil {
 				return
 			}
