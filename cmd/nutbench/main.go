@@ -13,6 +13,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -110,9 +113,12 @@ func run(oursBin string, d time.Duration, idle int) error {
 	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
 	time.Sleep(500 * time.Millisecond)
 
-	servers := []struct{ name, addr string }{
-		{"NUT 2.8.0 upsd", fmt.Sprintf("127.0.0.1:%d", nutPort)},
-		{"sysnut upsd", fmt.Sprintf("127.0.0.1:%d", ourPort)},
+	servers := []struct {
+		name, addr string
+		pid        int
+	}{
+		{"NUT 2.8.0 upsd", fmt.Sprintf("127.0.0.1:%d", nutPort), site.Pid("upsd")},
+		{"sysnut upsd", fmt.Sprintf("127.0.0.1:%d", ourPort), cmd.Process.Pid},
 	}
 	phases := []struct {
 		name          string
@@ -124,37 +130,74 @@ func run(oursBin string, d time.Duration, idle int) error {
 		{"LIST VAR, 50 clients", 50, "LIST VAR test", "END LIST ", false},
 		{fmt.Sprintf("GET VAR, 10 clients + %d idle", idle), 10, "GET VAR test ups.status", "VAR ", true},
 	}
-	fmt.Printf("nutbench: %s per phase, loopback, %d CPUs\n\n", d, runtime.NumCPU())
+	fmt.Printf("nutbench: %s per run, %d alternating rounds, loopback, %d CPUs\n\n", d, rounds, runtime.NumCPU())
 	for _, p := range phases {
 		fmt.Printf("%s\n", p.name)
-		var rates [2]float64
-		for i, s := range servers {
-			var held []net.Conn
-			if p.idle {
-				var err error
-				held, err = loadgen.Idle(ctx, s.addr, idle)
-				fmt.Printf("  %-15s held %d idle connections", s.name, len(held))
-				if err != nil {
-					fmt.Printf(" (%v)", err)
-				}
-				fmt.Println()
-			}
-			r, err := loadgen.Run(ctx, s.addr, p.conns, d, p.request, p.done)
-			for _, c := range held {
-				c.Close()
-			}
-			if err != nil {
-				fmt.Printf("  %-15s failed: %v\n", s.name, err)
-				continue
-			}
-			rates[i] = r.Rate()
-			fmt.Printf("  %-15s %s\n", s.name, r)
+		n := rounds
+		if p.idle {
+			n = 1 // opening thousands of connections is slow on NUT
 		}
-		if rates[0] > 0 {
-			fmt.Printf("  ratio sysnut/NUT: %.2fx\n\n", rates[1]/rates[0])
+		var rates [2][]float64
+		for round := 0; round < n; round++ {
+			for i, s := range servers {
+				var held []net.Conn
+				if p.idle {
+					var err error
+					held, err = loadgen.Idle(ctx, s.addr, idle, 30*time.Second)
+					fmt.Printf("  %-15s held %d idle connections", s.name, len(held))
+					if err != nil {
+						fmt.Printf(" (%v)", err)
+					}
+					fmt.Println()
+				}
+				cpu0 := cpuTime(s.pid)
+				r, err := loadgen.Run(ctx, s.addr, p.conns, d, p.request, p.done)
+				cpu := cpuTime(s.pid) - cpu0
+				for _, c := range held {
+					c.Close()
+				}
+				if err != nil {
+					fmt.Printf("  %-15s failed: %v\n", s.name, err)
+					continue
+				}
+				rates[i] = append(rates[i], r.Rate())
+				fmt.Printf("  %-15s %s  server CPU %4.1f µs/req\n", s.name, r, float64(cpu.Microseconds())/float64(max(r.Requests, 1)))
+			}
+		}
+		if len(rates[0]) > 0 && len(rates[1]) > 0 {
+			a, b := median(rates[0]), median(rates[1])
+			fmt.Printf("  median: NUT %.0f/s, sysnut %.0f/s; ratio sysnut/NUT: %.2fx\n\n", a, b, b/a)
 		}
 	}
 	return nil
+}
+
+// rounds alternate the servers so that drift in the machine's load does
+// not favour either; the median of the rounds is compared.
+const rounds = 3
+
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// cpuTime is the user+system CPU a process has used, from /proc.
+func cpuTime(pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the parenthesised command name; utime and stime are
+	// the 14th and 15th fields of the line, in clock ticks (100 Hz).
+	s := string(data)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.Atoi(f[11])
+	st, _ := strconv.Atoi(f[12])
+	return time.Duration(u+st) * 10 * time.Millisecond
 }
 
 // raiseNoFile lifts the descriptor limit to its hard maximum for this

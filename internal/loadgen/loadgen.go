@@ -118,13 +118,19 @@ func worker(ctx context.Context, addr, request, done string, n, errs *atomic.Int
 	return lat, nil
 }
 
-// Idle opens n connections that send nothing, and returns them with how
-// many the server kept. Each is checked with one NETVER so that a server
-// that accepts and then drops connections is not counted.
-func Idle(ctx context.Context, addr string, n int) ([]net.Conn, error) {
+// Idle opens up to n connections that send nothing, giving up after
+// within, and returns those the server kept. A sample is checked with one
+// NETVER so that a server that accepts and then drops connections is not
+// credited with them.
+func Idle(ctx context.Context, addr string, n int, within time.Duration) ([]net.Conn, error) {
 	conns := make([]net.Conn, 0, n)
+	ctx, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
 	d := net.Dialer{Timeout: 5 * time.Second}
 	for i := 0; i < n; i++ {
+		if ctx.Err() != nil {
+			return conns, fmt.Errorf("only %d connections accepted within %s", len(conns), within)
+		}
 		c, err := d.DialContext(ctx, "tcp", addr)
 		if err != nil {
 			return conns, fmt.Errorf("after %d idle connections: %w", len(conns), err)
@@ -132,7 +138,7 @@ func Idle(ctx context.Context, addr string, n int) ([]net.Conn, error) {
 		conns = append(conns, c)
 	}
 	// Ask on a sample: a server at its limit closes or never answers.
-	for i := 0; i < len(conns); i += max(1, len(conns)/50) {
+	for i := len(conns) - 1; i >= 0; i -= max(1, len(conns)/50) {
 		c := conns[i]
 		c.SetDeadline(time.Now().Add(5 * time.Second))
 		buf := make([]byte, 16)

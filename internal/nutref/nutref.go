@@ -190,6 +190,17 @@ func FreePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
+// Pid returns the process id of the first running program called name
+// (e.g. "upsd"), or 0.
+func (s *Site) Pid(name string) int {
+	for _, p := range s.procs {
+		if filepath.Base(p.Path) == name {
+			return p.Process.Pid
+		}
+	}
+	return 0
+}
+
 // Process returns the running dummy-ups of ups, or nil.
 func (s *Site) Process(ups string) *os.Process {
 	for _, p := range s.procs {

@@ -1,0 +1,264 @@
+package dummy
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/driver"
+	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/nutclient"
+	"github.com/sysnut/sysnut/internal/state"
+)
+
+// Version is published as driver.version.internal.
+const Version = "0.15-sysnut"
+
+// Modes of dummy-ups.
+const (
+	ModeOnce     = "dummy-once"
+	ModeLoop     = "dummy-loop"
+	ModeRepeater = "repeater"
+)
+
+// Dummy is the dummy-ups protocol.
+type Dummy struct {
+	mode string
+	path string // data file
+	ups  string // repeater: UPS on the remote upsd
+	addr string // repeater: host:port
+
+	now func() time.Time
+
+	mu      sync.Mutex
+	mtime   time.Time
+	entries []Entry
+	pos     int
+	until   time.Time // loop mode: paused by TIMER until then
+	client  *nutclient.Client
+	known   map[string]bool // variables set from the file or the remote
+}
+
+// New builds the protocol from a ups.conf section.
+func New(p driver.Params) (driver.Protocol, error) {
+	port, _ := p.Param("port")
+	d := &Dummy{now: time.Now, known: map[string]bool{}}
+	mode, _ := p.Param("mode")
+	switch {
+	case mode == ModeRepeater || (mode == "" && strings.Contains(port, "@")):
+		ups, addr, err := nutclient.SplitName(port)
+		if err != nil {
+			return nil, fmt.Errorf("port %q: repeater needs ups@host[:port]", port)
+		}
+		d.mode, d.ups, d.addr = ModeRepeater, ups, addr
+		return d, nil
+	case mode == ModeOnce || mode == ModeLoop:
+		d.mode = mode
+	case mode != "":
+		return nil, fmt.Errorf("mode %q: want %s, %s or %s", mode, ModeOnce, ModeLoop, ModeRepeater)
+	case strings.HasSuffix(port, ".seq"):
+		d.mode = ModeLoop
+	default:
+		d.mode = ModeOnce
+	}
+	d.path = port
+	if !filepath.IsAbs(port) {
+		d.path = filepath.Join(p.ConfDir, port)
+	}
+	return d, nil
+}
+
+// Connect publishes dummy-ups's defaults and reads the file or the remote.
+func (d *Dummy) Connect(ctx context.Context, s *driver.State) error {
+	s.Update(func(v *driver.Vars) {
+		v.Set("driver.parameter.mode", d.mode)
+		if d.mode != ModeRepeater {
+			for name, val := range map[string]string{"ups.mfr": "Dummy Manufacturer", "ups.model": "Dummy UPS", "ups.status": "OL"} {
+				if v.Get(name) == nil {
+					set(v, name, val)
+				}
+			}
+			v.AddCmd("load.off")
+		}
+	})
+	if d.mode == ModeRepeater {
+		c, err := nutclient.Dial(ctx, d.addr)
+		if err != nil {
+			return err
+		}
+		d.mu.Lock()
+		d.client = c
+		d.mu.Unlock()
+		return nil
+	}
+	d.mu.Lock()
+	d.mtime = time.Time{}
+	d.mu.Unlock()
+	return d.reload(s)
+}
+
+// set publishes a value with the flags NUT's dummy-ups gives it.
+func set(v *driver.Vars, name, value string) {
+	v.Set(name, value)
+	if isNumeric(name) {
+		v.SetFlags(name, state.RW)
+		return
+	}
+	v.SetFlags(name, state.RW|state.String)
+	v.SetAux(name, 32)
+}
+
+// reload re-reads the file when it changed since the last read.
+func (d *Dummy) reload(s *driver.State) error {
+	st, err := os.Stat(d.path)
+	if err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if st.ModTime().Equal(d.mtime) {
+		return nil
+	}
+	data, err := os.ReadFile(d.path)
+	if err != nil {
+		return err
+	}
+	entries, err := Parse(d.path, data)
+	if err != nil {
+		return err
+	}
+	d.mtime, d.entries, d.pos, d.until = st.ModTime(), entries, 0, time.Time{}
+	if d.mode == ModeOnce {
+		d.applyLocked(s, len(entries))
+	}
+	return nil
+}
+
+// applyLocked plays entries from d.pos, at most n of them, stopping after
+// a TIMER; d.mu is held.
+func (d *Dummy) applyLocked(s *driver.State, n int) {
+	s.Update(func(v *driver.Vars) {
+		for i := 0; i < n && d.pos < len(d.entries); i++ {
+			e := d.entries[d.pos]
+			d.pos++
+			if e.Timer > 0 {
+				if d.mode == ModeLoop {
+					d.until = d.now().Add(e.Timer)
+					return
+				}
+				continue
+			}
+			if e.Value == "" {
+				v.Delete(e.Var)
+				continue
+			}
+			set(v, e.Var, e.Value)
+		}
+	})
+}
+
+// Poll re-reads a changed .dev file, plays a .seq file up to its next
+// TIMER, or copies the remote UPS.
+func (d *Dummy) Poll(ctx context.Context, s *driver.State) error {
+	switch d.mode {
+	case ModeRepeater:
+		return d.repeat(s)
+	case ModeOnce:
+		return d.reload(s)
+	}
+	if err := d.reload(s); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.now().Before(d.until) {
+		return nil
+	}
+	if d.pos >= len(d.entries) {
+		d.pos = 0
+	}
+	d.applyLocked(s, len(d.entries))
+	return nil
+}
+
+// Wait wakes a loop at the end of its TIMER rather than at the next poll.
+func (d *Dummy) Wait(ctx context.Context, max time.Duration) error {
+	d.mu.Lock()
+	wait := max
+	if d.mode == ModeLoop {
+		if left := d.until.Sub(d.now()); left > 0 && left < wait {
+			wait = left
+		}
+	}
+	d.mu.Unlock()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	return nil
+}
+
+// repeat copies every variable of the remote UPS.
+func (d *Dummy) repeat(s *driver.State) error {
+	d.mu.Lock()
+	c := d.client
+	d.mu.Unlock()
+	if c == nil {
+		return fmt.Errorf("not connected to %s", d.addr)
+	}
+	vars, err := c.Vars(d.ups)
+	if err != nil {
+		return fmt.Errorf("%s@%s: %w", d.ups, d.addr, err)
+	}
+	seen := map[string]bool{}
+	s.Update(func(v *driver.Vars) {
+		for _, rv := range vars {
+			if strings.HasPrefix(rv.Name, "driver.") {
+				continue
+			}
+			seen[rv.Name] = true
+			v.Set(rv.Name, rv.Value)
+		}
+		for name := range d.known {
+			if !seen[name] {
+				v.Delete(name)
+			}
+		}
+	})
+	d.known = seen
+	return nil
+}
+
+// Close drops the repeater's connection.
+func (d *Dummy) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.client != nil {
+		d.client.Close()
+		d.client = nil
+	}
+	return nil
+}
+
+// SetVar changes a simulated value locally, as NUT's dummy-ups does.
+func (d *Dummy) SetVar(_ context.Context, s *driver.State, name, value string) int {
+	if d.mode == ModeRepeater {
+		return driversock.StatusInvalid
+	}
+	if _, ok := s.Get(name); !ok {
+		return driversock.StatusUnknown
+	}
+	s.Update(func(v *driver.Vars) { v.Set(name, value) })
+	return driversock.StatusHandled
+}
+
+// InstCmd answers "unknown": a simulation has nothing to act on.
+func (d *Dummy) InstCmd(context.Context, *driver.State, string, string) int {
+	return driversock.StatusUnknown
+}

@@ -1,0 +1,150 @@
+package driver
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/state"
+)
+
+// State is what a protocol publishes through: the driver socket's tree,
+// with ups.conf's override.* values pinned and default.* values filled in
+// until the device says otherwise.
+type State struct {
+	pub       *driversock.Publisher
+	ups       string
+	overrides map[string]string
+	defaults  map[string]string
+	log       *slog.Logger
+
+	mu         sync.Mutex
+	lastStatus string
+}
+
+// handler adapts a Protocol to driversock.Handler.
+type handler struct {
+	ctx context.Context
+	p   Protocol
+	s   *State
+}
+
+func (h handler) SetVar(name, value string) int {
+	h.s.log.Info("set variable", "ups", h.s.ups, "var", name, "value", value)
+	return h.p.SetVar(h.ctx, h.s, name, value)
+}
+
+func (h handler) InstCmd(name, param string) int {
+	h.s.log.Info("instant command", "ups", h.s.ups, "command", name, "param", param)
+	return h.p.InstCmd(h.ctx, h.s, name, param)
+}
+
+func newState(ctx context.Context, p Protocol, ups *config.UPS, log *slog.Logger) *State {
+	s := &State{ups: ups.Name, overrides: map[string]string{}, defaults: map[string]string{}, log: log}
+	s.pub = driversock.NewPublisher(handler{ctx: ctx, p: p, s: s}, log)
+	for _, prm := range ups.Params {
+		if k, ok := strings.CutPrefix(prm.Key, "override."); ok {
+			s.overrides[k] = prm.Value
+		} else if k, ok := strings.CutPrefix(prm.Key, "default."); ok {
+			s.defaults[k] = prm.Value
+		}
+	}
+	s.pub.Update(func(u *driversock.Updater) {
+		for k, v := range s.defaults {
+			u.Set(k, v)
+		}
+		for k, v := range s.overrides {
+			u.Set(k, v)
+		}
+	})
+	return s
+}
+
+// NewTestState returns a State whose publisher is not served, for
+// protocol tests that only look at the published values.
+func NewTestState(p Protocol, ups *config.UPS) *State {
+	return newState(context.Background(), p, ups, slog.New(slog.DiscardHandler))
+}
+
+// Publisher exposes the driver socket end, for tests and for embedding a
+// driver in another program (the demo).
+func (s *State) Publisher() *driversock.Publisher { return s.pub }
+
+// Get returns a published value.
+func (s *State) Get(name string) (string, bool) { return s.pub.Get(name) }
+
+// Update changes published values inside fn.
+func (s *State) Update(fn func(v *Vars)) {
+	s.pub.Update(func(u *driversock.Updater) { fn(&Vars{u: u, s: s}) })
+}
+
+// statusChanged reports whether ups.status changed since the last call.
+func (s *State) statusChanged() bool {
+	st, _ := s.pub.Get("ups.status")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st == s.lastStatus {
+		return false
+	}
+	s.lastStatus = st
+	return true
+}
+
+// Vars edits the published state.
+type Vars struct {
+	u *driversock.Updater
+	s *State
+}
+
+// mirrors are the device.* copies NUT keeps of ups.* identity variables.
+var mirrors = map[string]string{"ups.mfr": "device.mfr", "ups.model": "device.model", "ups.serial": "device.serial"}
+
+// Set publishes a value, unless ups.conf overrides it.
+func (v *Vars) Set(name, value string) {
+	if _, ok := v.s.overrides[name]; ok {
+		return
+	}
+	v.u.Set(name, value)
+	if m, ok := mirrors[name]; ok {
+		if _, ok := v.s.overrides[m]; !ok {
+			v.u.Set(m, value)
+		}
+	}
+}
+
+// Delete removes a variable; a default.* value takes its place again.
+func (v *Vars) Delete(name string) {
+	if _, ok := v.s.overrides[name]; ok {
+		return
+	}
+	if d, ok := v.s.defaults[name]; ok {
+		v.u.Set(name, d)
+		return
+	}
+	v.u.Delete(name)
+}
+
+// SetFlags, SetAux, AddEnum, AddRange and AddCmd describe variables and
+// commands; see driversock.Updater.
+func (v *Vars) SetFlags(name string, f state.Flags) { v.u.SetFlags(name, f) }
+
+// SetAux sets a string variable's maximum length.
+func (v *Vars) SetAux(name string, n int) { v.u.SetAux(name, n) }
+
+// AddEnum adds an allowed value.
+func (v *Vars) AddEnum(name, value string) { v.u.AddEnum(name, value) }
+
+// AddRange adds an allowed range.
+func (v *Vars) AddRange(name string, r state.Range) { v.u.AddRange(name, r) }
+
+// AddCmd adds an instant command.
+func (v *Vars) AddCmd(name string) { v.u.AddCmd(name) }
+
+// DeleteCmd removes an instant command.
+func (v *Vars) DeleteCmd(name string) { v.u.DeleteCmd(name) }
+
+// Get returns a published variable, or nil.
+func (v *Vars) Get(name string) *state.Var { return v.u.Get(name) }
