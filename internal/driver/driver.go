@@ -112,6 +112,10 @@ func Run(ctx context.Context, p Protocol, params Params, o Options, l net.Listen
 			v.Set("driver.flag."+f, "enabled")
 		}
 		v.Set("driver.parameter.pollinterval", strconv.Itoa(int(o.PollInterval/time.Second)))
+		if v.Get("driver.parameter.synchronous") == nil {
+			// NUT's drivers always publish it; clients list it.
+			v.Set("driver.parameter.synchronous", "auto")
+		}
 	})
 
 	serveErr := make(chan error, 1)

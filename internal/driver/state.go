@@ -52,12 +52,12 @@ func newState(ctx context.Context, p Protocol, ups *config.UPS, log *slog.Logger
 			s.defaults[k] = prm.Value
 		}
 	}
-	s.pub.Update(func(u *driversock.Updater) {
-		for k, v := range s.defaults {
-			u.Set(k, v)
+	s.Update(func(v *Vars) {
+		for k, val := range s.defaults {
+			v.Set(k, val)
 		}
-		for k, v := range s.overrides {
-			u.Set(k, v)
+		for k, val := range s.overrides {
+			v.pin(k, val)
 		}
 	})
 	return s
@@ -107,6 +107,11 @@ func (v *Vars) Set(name, value string) {
 	if _, ok := v.s.overrides[name]; ok {
 		return
 	}
+	v.pin(name, value)
+}
+
+// pin publishes an override.* value, which Set then leaves alone.
+func (v *Vars) pin(name, value string) {
 	v.u.Set(name, value)
 	if m, ok := mirrors[name]; ok {
 		if _, ok := v.s.overrides[m]; !ok {

@@ -1,0 +1,146 @@
+package driver_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/driver"
+	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/state"
+)
+
+// flaky is a device whose cable can be pulled.
+type flaky struct {
+	unplugged atomic.Bool
+	connects  atomic.Int32
+	polls     atomic.Int32
+}
+
+func (f *flaky) Connect(_ context.Context, s *driver.State) error {
+	if f.unplugged.Load() {
+		return errors.New("no such device")
+	}
+	f.connects.Add(1)
+	s.Update(func(v *driver.Vars) { v.Set("ups.mfr", "Flaky") })
+	return nil
+}
+
+func (f *flaky) Poll(_ context.Context, s *driver.State) error {
+	if f.unplugged.Load() {
+		return errors.New("read: input/output error")
+	}
+	n := f.polls.Add(1)
+	s.Update(func(v *driver.Vars) {
+		v.Set("ups.status", "OL")
+		v.Set("ups.poll", string(rune('0'+n%10)))
+	})
+	return nil
+}
+
+func (f *flaky) Close() error { return nil }
+func (f *flaky) SetVar(context.Context, *driver.State, string, string) int {
+	return driversock.StatusInvalid
+}
+func (f *flaky) InstCmd(context.Context, *driver.State, string, string) int {
+	return driversock.StatusUnknown
+}
+
+func TestReconnectAfterCableDrop(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	sock := filepath.Join(dir, "flaky-ups")
+	l, err := driversock.Listen(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ups := &config.UPS{Name: "ups", Driver: "flaky", Params: []config.Param{{Key: "port", Value: "/dev/null"}}}
+	dev := &flaky{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- driver.Run(ctx, dev, driver.Params{UPS: ups}, driver.Options{Driver: "flaky", Version: "1",
+			PollInterval: 20 * time.Millisecond, Retry: 20 * time.Millisecond}, l)
+	}()
+
+	link := driversock.NewLink(driversock.LinkConfig{Path: sock, Retry: 10 * time.Millisecond})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); link.Run(ctx) }()
+	avail := func() (a driversock.Availability, status string) {
+		link.View(func(tr *state.Tree, av driversock.Availability, _ bool) {
+			a = av
+			if v := tr.Get("ups.status"); v != nil {
+				status = v.Value
+			}
+		})
+		return
+	}
+	wait := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for !ok() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	wait("fresh data", func() bool { a, s := avail(); return a == driversock.Available && s == "OL" })
+	dev.unplugged.Store(true)
+	wait("stale after the cable drop", func() bool { a, _ := avail(); return a == driversock.Stale })
+	dev.unplugged.Store(false)
+	wait("fresh again after replug", func() bool { a, _ := avail(); return a == driversock.Available })
+	if dev.connects.Load() < 2 {
+		t.Errorf("device reconnected %d times", dev.connects.Load())
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run returned %v on cancel", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Run did not stop when its context ended")
+	}
+	wg.Wait()
+}
+
+func TestNotifiesSystemd(t *testing.T) {
+	dir := t.TempDir()
+	ns := filepath.Join(dir, "notify")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: ns, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	t.Setenv("NOTIFY_SOCKET", ns)
+	l, err := driversock.Listen(filepath.Join(dir, "flaky-ups"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ups := &config.UPS{Name: "ups", Driver: "flaky"}
+	go driver.Run(ctx, &flaky{}, driver.Params{UPS: ups}, driver.Options{Driver: "flaky", PollInterval: 10 * time.Millisecond}, l)
+	var got []string
+	buf := make([]byte, 4096)
+	conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for len(got) < 2 {
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatalf("after %q: %v", got, err)
+		}
+		got = append(got, string(buf[:n]))
+	}
+	if !strings.Contains(got[0], "READY=1") || !strings.Contains(got[1], "STATUS=ups.status OL") {
+		t.Errorf("notifications = %q", got)
+	}
+}

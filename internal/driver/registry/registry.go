@@ -1,0 +1,41 @@
+// Package registry maps ups.conf's driver names (NUT's names, so that an
+// existing ups.conf works) to sysnut's protocol implementations.
+package registry
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/sysnut/sysnut/internal/driver"
+	"github.com/sysnut/sysnut/internal/driver/dummy"
+)
+
+// Entry describes one protocol.
+type Entry struct {
+	New     func(driver.Params) (driver.Protocol, error)
+	Version string
+}
+
+var drivers = map[string]Entry{
+	"dummy-ups": {dummy.New, dummy.Version},
+}
+
+// Lookup returns the protocol for a driver name.
+func Lookup(name string) (Entry, error) {
+	e, ok := drivers[name]
+	if !ok {
+		return Entry{}, fmt.Errorf("driver %q is not supported by sysnut (supported: %s)", name, strings.Join(Names(), ", "))
+	}
+	return e, nil
+}
+
+// Names lists the supported driver names.
+func Names() []string {
+	var n []string
+	for k := range drivers {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}

@@ -1,0 +1,92 @@
+package driver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/driversock"
+)
+
+// Spec is everything needed to start the driver for one [section].
+type Spec struct {
+	ConfDir  string
+	UPSConf  *config.UPSConf
+	Name     string
+	Protocol func(Params) (Protocol, error)
+	Version  string
+	Log      *slog.Logger
+}
+
+// Prepare finds the section and builds its protocol.
+func (s Spec) Prepare() (*config.UPS, Protocol, Params, error) {
+	u := s.UPSConf.Find(s.Name)
+	if u == nil {
+		return nil, nil, Params{}, fmt.Errorf("%s: no [%s] section", s.UPSConf.File, s.Name)
+	}
+	params := Params{UPS: u, ConfDir: s.ConfDir, Log: s.Log}
+	p, err := s.Protocol(params)
+	if err != nil {
+		return nil, nil, Params{}, fmt.Errorf("%s:%d: [%s]: %w", s.UPSConf.File, u.Line, u.Name, err)
+	}
+	return u, p, params, nil
+}
+
+// Serve prepares the driver, creates its socket in the state directory
+// and runs it until ctx ends.
+func (s Spec) Serve(ctx context.Context) error {
+	u, p, params, err := s.Prepare()
+	if err != nil {
+		return err
+	}
+	poll, err := params.Int("pollinterval", 0)
+	if err != nil {
+		return fmt.Errorf("%s:%d: [%s]: %w", s.UPSConf.File, u.Line, u.Name, err)
+	}
+	if poll == 0 {
+		if poll, err = globalInt(s.UPSConf, "pollinterval", 2); err != nil {
+			return err
+		}
+	}
+	sock := filepath.Join(config.StatePath(s.UPSConf, nil), u.Driver+"-"+u.Name)
+	l, err := driversock.Listen(sock)
+	if err != nil {
+		return fmt.Errorf("driver socket: %w", err)
+	}
+	s.Log.Info("driver started", "ups", u.Name, "driver", u.Driver, "socket", sock)
+	return Run(ctx, p, params, Options{Driver: u.Driver, Version: s.Version,
+		PollInterval: time.Duration(poll) * time.Second, Log: s.Log}, l)
+}
+
+// KillPower makes the UPS cut its output, for the end of a shutdown.
+func (s Spec) KillPower(ctx context.Context) error {
+	u, p, _, err := s.Prepare()
+	if err != nil {
+		return err
+	}
+	k, ok := p.(Killer)
+	if !ok {
+		return fmt.Errorf("[%s]: driver %s: %w", u.Name, u.Driver, ErrNoKillPower)
+	}
+	st := newState(ctx, p, u, s.Log)
+	if err := p.Connect(ctx, st); err != nil {
+		return fmt.Errorf("[%s]: %w", u.Name, err)
+	}
+	defer p.Close()
+	return k.KillPower(ctx)
+}
+
+func globalInt(c *config.UPSConf, key string, def int) (int, error) {
+	v, ok := c.Global[key]
+	if !ok {
+		return def, nil
+	}
+	var n int
+	if _, err := fmt.Sscanf(v, "%d", &n); err != nil {
+		return 0, fmt.Errorf("%s: global %s: %q is not a number", c.File, key, v)
+	}
+	return n, nil
+}
