@@ -1,5 +1,6 @@
 // Package demo runs sysnut's main job end to end in one unprivileged
-// process: a simulated UPS on a driver socket, upsd serving it on a local
+// process: sysnut's dummy-ups driver simulating a UPS from a .dev file,
+// upsd serving it on a local
 // port, and a monitor that logs in like upsmon and reports what it sees
 // while the simulator fails and restores mains power.
 package demo
@@ -12,12 +13,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/driver"
+	"github.com/sysnut/sysnut/internal/driver/dummy"
 	"github.com/sysnut/sysnut/internal/driversock"
 	"github.com/sysnut/sysnut/internal/nutclient"
 	"github.com/sysnut/sysnut/internal/upsd"
@@ -69,14 +71,30 @@ func Run(ctx context.Context, o Options) ([]string, error) {
 	defer wg.Wait()
 	defer cancel()
 
-	sim := newSimulator()
+	// The simulated UPS is sysnut's dummy-ups driver on a .dev file that
+	// the scenario rewrites, exactly as an administrator would test one.
+	sim := &simulator{path: filepath.Join(dir, "demo.dev"), mains: true, charge: 100}
+	if err := sim.write(); err != nil {
+		return nil, err
+	}
+	ups := &config.UPS{Name: "demo", Driver: "dummy-ups", Port: "demo.dev",
+		Params: []config.Param{{Key: "driver", Value: "dummy-ups"}, {Key: "port", Value: "demo.dev"}}}
+	proto, err := dummy.New(driver.Params{UPS: ups, ConfDir: dir})
+	if err != nil {
+		return nil, err
+	}
 	sock := filepath.Join(dir, "dummy-ups-demo")
 	dl, err := driversock.Listen(sock)
 	if err != nil {
 		return nil, fmt.Errorf("driver socket: %w", err)
 	}
 	wg.Add(1)
-	go func() { defer wg.Done(); _ = sim.pub.Serve(ctx, dl) }()
+	go func() {
+		defer wg.Done()
+		_ = driver.Run(ctx, proto, driver.Params{UPS: ups, ConfDir: dir},
+			driver.Options{Driver: "dummy-ups", Version: dummy.Version, PollInterval: o.Step / 5}, dl)
+	}()
+	say("driver", "dummy-ups simulating a UPS from %s", sim.path)
 
 	users, err := config.ParseUsers("built-in upsd.users", []byte("[upsmon]\npassword = demo\nupsmon primary\n"))
 	if err != nil {
@@ -240,79 +258,49 @@ func login(ctx context.Context, addr string) (*nutclient.Client, error) {
 	return c, nil
 }
 
-// simulator is a minimal built-in UPS publishing on the driver socket.
+// simulator writes the dummy-ups data file for each step of the scenario.
 type simulator struct {
-	pub    *driversock.Publisher
-	mu     sync.Mutex
+	path   string
 	mains  bool
 	charge int
+	writes int
 }
 
-func newSimulator() *simulator {
-	s := &simulator{mains: true, charge: 100}
-	s.pub = driversock.NewPublisher(s, nil)
-	s.pub.Update(func(u *driversock.Updater) {
-		u.Set("device.mfr", "sysnut")
-		u.Set("device.model", "Simulated UPS")
-		u.Set("device.type", "ups")
-		u.Set("driver.name", "sysnut-demo")
-		u.Set("ups.mfr", "sysnut")
-		u.Set("ups.model", "Simulated UPS")
-		u.Set("input.voltage", "230.0")
-		u.Set("battery.charge.low", "20")
-		u.AddCmd("test.battery.start.quick")
-	})
-	s.publish()
-	s.pub.DataOK()
-	return s
+func (s *simulator) setMains(on bool) { s.mains = on; s.mustWrite() }
+
+func (s *simulator) setCharge(c int) { s.charge = c; s.mustWrite() }
+
+func (s *simulator) mustWrite() {
+	if err := s.write(); err != nil {
+		panic(err) // the demo's own temp dir: nothing sensible to do
+	}
 }
 
-func (s *simulator) setMains(on bool) {
-	s.mu.Lock()
-	s.mains = on
-	s.mu.Unlock()
-	s.publish()
-}
-
-func (s *simulator) setCharge(c int) {
-	s.mu.Lock()
-	s.charge = c
-	s.mu.Unlock()
-	s.publish()
-}
-
-func (s *simulator) publish() {
-	s.mu.Lock()
-	mains, charge := s.mains, s.charge
-	s.mu.Unlock()
-	status := "OL"
-	volts := "230.0"
-	if !mains {
+// write replaces the .dev file; each write gets a later mtime so that the
+// driver sees the change even within the file system's time resolution.
+func (s *simulator) write() error {
+	status, volts := "OL", "230.0"
+	if !s.mains {
 		status, volts = "OB", "0.0"
 	}
-	if charge < 20 {
+	if s.charge < 20 {
 		status += " LB"
 	}
-	if mains && charge < 100 {
+	if s.mains && s.charge < 100 {
 		status += " CHRG"
 	}
-	s.pub.Update(func(u *driversock.Updater) {
-		u.Set("ups.status", status)
-		u.Set("input.voltage", volts)
-		u.Set("battery.charge", strconv.Itoa(charge))
-	})
-}
-
-// SetVar implements driversock.Handler; the simulator has no writable
-// variables.
-func (s *simulator) SetVar(string, string) int { return driversock.StatusInvalid }
-
-// InstCmd implements driversock.Handler.
-func (s *simulator) InstCmd(name, _ string) int {
-	if name == "test.battery.start.quick" {
-		return driversock.StatusHandled
+	data := fmt.Sprintf("ups.mfr: sysnut\nups.model: \"Simulated UPS\"\nups.status: %s\n"+
+		"input.voltage: %s\nbattery.charge: %d\nbattery.charge.low: 20\n", status, volts, s.charge)
+	tmp := s.path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(data), 0o644); err != nil {
+		return err
 	}
-	return driversock.StatusUnknown
+	s.writes++
+	t := time.Unix(1e9+int64(s.writes), 0)
+	if err := os.Chtimes(tmp, t, t); err != nil {
+		return err
+	}
+	return os.Rename(tmp, s.path)
 }
 
 // DefaultStep paces the scenario so that a person can follow it.
