@@ -6,4 +6,4 @@ require github.com/coreos/go-systemd/v22 v22.7.0
 
 require golang.org/x/sys v0.49.0
 
-require go.bug.st/serial v1.8.0 // indirect
+require go.bug.st/serial v1.8.0

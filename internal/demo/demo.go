@@ -1,8 +1,8 @@
 // Package demo runs sysnut's main job end to end in one unprivileged
 // process: sysnut's dummy-ups driver simulating a UPS from a .dev file,
-// upsd serving it on a local
-// port, and a monitor that logs in like upsmon and reports what it sees
-// while the simulator fails and restores mains power.
+// upsd serving it on a local port, and a monitor that logs in like upsmon
+// and reports what it sees while the scenario fails and restores mains
+// power.
 package demo
 
 import (

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sysnut/sysnut/internal/driver"
 	"github.com/sysnut/sysnut/internal/driver/dummy"
+	"github.com/sysnut/sysnut/internal/driver/megatec"
 )
 
 // Entry describes one protocol.
@@ -18,7 +19,9 @@ type Entry struct {
 }
 
 var drivers = map[string]Entry{
-	"dummy-ups": {dummy.New, dummy.Version},
+	"dummy-ups":  {dummy.New, dummy.Version},
+	"nutdrv_qx":  {megatec.New, megatec.Version},
+	"blazer_ser": {megatec.New, megatec.Version},
 }
 
 // Lookup returns the protocol for a driver name.

@@ -1,0 +1,298 @@
+package megatec_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/driver"
+	"github.com/sysnut/sysnut/internal/driver/megatec"
+	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/state"
+	"github.com/sysnut/sysnut/internal/upssim"
+)
+
+func TestParseQ1(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in, status string
+		err        bool
+	}{
+		{"(230.4 140.0 229.8 023 50.0 2.27 30.5 00001001", "OL", false},
+		{"(000.0 140.0 229.8 023 50.0 2.27 30.5 10001001", "OB", false},
+		{"(000.0 140.0 229.8 023 50.0 2.27 30.5 11001001", "OB LB", false},
+		{"(230.0 140.0 200.0 023 50.0 2.27 30.5 00101000", "OL TRIM", false},
+		{"(230.0 140.0 230.0 023 50.0 2.27 30.5 00100000", "OL BYPASS", false},
+		{"(200.0 140.0 230.0 023 50.0 2.27 30.5 00100000", "OL BOOST", false},
+		{"(230.0 140.0 230.0 023 50.0 2.27 30.5 00010110", "OL ALARM CAL FSD", false},
+		{"230.4 140.0 229.8 023 50.0 2.27 30.5 00001001", "", true},
+		{"(230.4 140.0 229.8 023 50.0 2.27 30.5", "", true},
+		{"(230.4 140.0 229.8 023 50.0 2.27 30.5 0000100", "", true},
+		{"(230.4 140.0 229.8 023 50.0 2.27 30.5 0000100x", "", true},
+		{"(230.4 abc 229.8 023 50.0 2.27 30.5 00001001", "", true},
+		{"", "", true},
+	}
+	for _, tt := range tests {
+		q, err := megatec.ParseQ1(tt.in)
+		if (err != nil) != tt.err {
+			t.Errorf("ParseQ1(%q) error = %v", tt.in, err)
+			continue
+		}
+		if err != nil {
+			if !errors.Is(err, megatec.ErrBadReply) {
+				t.Errorf("error %v does not wrap ErrBadReply", err)
+			}
+			continue
+		}
+		if q.Status() != tt.status {
+			t.Errorf("ParseQ1(%q).Status() = %q, want %q", tt.in, q.Status(), tt.status)
+		}
+	}
+}
+
+func TestParseFAndI(t *testing.T) {
+	t.Parallel()
+	r, err := megatec.ParseF("#230.0 004 12.00 50.0")
+	if err != nil || r != (megatec.Rating{Voltage: 230, Current: 4, BatteryVoltage: 12, Frequency: 50}) {
+		t.Errorf("ParseF = %+v, %v", r, err)
+	}
+	i, err := megatec.ParseI("#MEGATEC        SIM-1000  V1.0      ")
+	if err != nil || i != (megatec.Info{Mfr: "MEGATEC", Model: "SIM-1000", Firmware: "V1.0"}) {
+		t.Errorf("ParseI = %+v, %v", i, err)
+	}
+	for _, bad := range []string{"230.0 004 12.00 50.0", "#230.0 004", "#a b c d"} {
+		if _, err := megatec.ParseF(bad); err == nil {
+			t.Errorf("ParseF(%q) accepted", bad)
+		}
+	}
+	if _, err := megatec.ParseI("#short"); err == nil {
+		t.Error("ParseI accepted a short reply")
+	}
+}
+
+func TestShutdownCommand(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		off, on int
+		want    string
+	}{
+		{30, 180, "S.5R0003"}, {6, 0, "S.1R0000"}, {59, 60, "S.9R0001"}, {60, 0, "S01R0000"}, {600, 600, "S10R0010"},
+	} {
+		if got, err := megatec.ShutdownCommand(tt.off, tt.on); err != nil || got != tt.want {
+			t.Errorf("ShutdownCommand(%d, %d) = %q, %v; want %q", tt.off, tt.on, got, err, tt.want)
+		}
+	}
+	for _, bad := range [][2]int{{5, 0}, {99*60 + 1, 0}, {30, -1}} {
+		if _, err := megatec.ShutdownCommand(bad[0], bad[1]); err == nil {
+			t.Errorf("ShutdownCommand(%d, %d) accepted", bad[0], bad[1])
+		}
+	}
+}
+
+// rig runs the driver on a pty against the simulator, behind a Link.
+type rig struct {
+	t    *testing.T
+	sim  *upssim.Megatec
+	dev  string // a symlink to the current pty, as udev would keep
+	link *driversock.Link
+	mu   sync.Mutex
+	trk  map[string]int
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	r := &rig{t: t, sim: upssim.NewMegatec(), trk: map[string]int{}}
+	dir := t.TempDir()
+	r.dev = filepath.Join(dir, "ttyUPS")
+	r.plug()
+	proto := megatec.NewWith(r.dev, megatec.OpenSerial, 300*time.Millisecond)
+	sock := filepath.Join(dir, "nutdrv_qx-ups")
+	l, err := driversock.Listen(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ups := &config.UPS{Name: "ups", Driver: "nutdrv_qx", Port: r.dev}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		driver.Run(ctx, proto, driver.Params{UPS: ups}, driver.Options{Driver: "nutdrv_qx",
+			PollInterval: 50 * time.Millisecond, Retry: 50 * time.Millisecond,
+			Log: slog.New(slog.NewTextHandler(logWriter{t}, nil))}, l)
+	}()
+	r.link = driversock.NewLink(driversock.LinkConfig{Path: sock, Retry: 20 * time.Millisecond,
+		OnTracking: func(id string, st int) { r.mu.Lock(); r.trk[id] = st; r.mu.Unlock() }})
+	go r.link.Run(ctx)
+	t.Cleanup(func() { cancel(); <-done; r.sim.Unplug() })
+	return r
+}
+
+type logWriter struct{ t *testing.T }
+
+func (w logWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
+
+// plug starts the simulator on a fresh pty and points the device at it.
+func (r *rig) plug() {
+	slave, err := r.sim.Serve()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	os.Remove(r.dev)
+	if err := os.Symlink(slave, r.dev); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *rig) read() (status string, a driversock.Availability, tree map[string]string) {
+	tree = map[string]string{}
+	r.link.View(func(t *state.Tree, av driversock.Availability, _ bool) {
+		a = av
+		for _, v := range t.Vars() {
+			tree[v.Name] = v.Value
+		}
+	})
+	return tree["ups.status"], a, tree
+}
+
+func (r *rig) await(what string, ok func(status string, a driversock.Availability) bool) {
+	r.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, a, _ := r.read()
+		if ok(st, a) {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("timed out waiting for %s (status %q, availability %v)", what, st, a)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func (r *rig) status(want string) {
+	r.t.Helper()
+	r.await("ups.status "+want, func(st string, a driversock.Availability) bool {
+		return st == want && a == driversock.Available
+	})
+}
+
+func (r *rig) stale() {
+	r.t.Helper()
+	r.await("stale data", func(_ string, a driversock.Availability) bool { return a == driversock.Stale })
+}
+
+func (r *rig) cmd(line, id string) int {
+	r.t.Helper()
+	if err := r.link.Send(line + " TRACKING " + id); err != nil {
+		r.t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		r.mu.Lock()
+		st, ok := r.trk[id]
+		r.mu.Unlock()
+		if ok {
+			return st
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	r.t.Fatalf("no TRACKING reply to %q", line)
+	return -1
+}
+
+func TestMegatecOverPTY(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.status("OL")
+	_, _, tree := r.read()
+	for k, want := range map[string]string{
+		"ups.mfr": "MEGATEC", "ups.model": "SIM-1000", "ups.firmware": "V1.0", "device.model": "SIM-1000",
+		"input.voltage": "230.4", "output.voltage": "229.8", "ups.load": "23", "battery.voltage": "2.27",
+		"input.voltage.nominal": "230.0", "battery.voltage.nominal": "12.0", "ups.type": "offline / line interactive",
+		"ups.beeper.status": "enabled", "ups.delay.shutdown": "30", "ups.delay.start": "180",
+	} {
+		if tree[k] != want {
+			t.Errorf("%s = %q, want %q", k, tree[k], want)
+		}
+	}
+
+	r.sim.SetMains(false)
+	r.status("OB")
+	r.sim.SetLowBattery(true)
+	r.status("OB LB")
+	r.sim.SetMains(true)
+	r.sim.SetLowBattery(false)
+	r.status("OL")
+
+	for _, f := range []upssim.Fault{upssim.Garbage, upssim.Truncated, upssim.Silent} {
+		t.Log("fault", f)
+		r.sim.SetFault(f)
+		r.stale()
+		r.sim.SetFault(upssim.None)
+		r.status("OL")
+	}
+
+	t.Log("unplug")
+	r.sim.Unplug()
+	r.stale()
+	r.plug()
+	t.Log("replugged")
+	r.status("OL")
+
+	steps := []struct {
+		line string
+		want int
+	}{
+		{"INSTCMD test.battery.start.quick", driversock.StatusHandled},
+		{"INSTCMD test.battery.start 10", driversock.StatusHandled},
+		{"INSTCMD test.battery.start 100", driversock.StatusInvalid},
+		{"INSTCMD test.battery.stop", driversock.StatusHandled},
+		{"INSTCMD beeper.toggle", driversock.StatusHandled},
+		{"INSTCMD shutdown.return", driversock.StatusHandled},
+		{"INSTCMD shutdown.stayoff", driversock.StatusHandled},
+		{"INSTCMD load.off", driversock.StatusHandled},
+		{"INSTCMD nosuch.cmd", driversock.StatusUnknown},
+		{`SET ups.delay.shutdown "120"`, driversock.StatusHandled},
+		{"INSTCMD shutdown.return", driversock.StatusHandled},
+		{`SET ups.delay.shutdown "2"`, driversock.StatusInvalid},
+	}
+	for i, s := range steps {
+		if got := r.cmd(s.line, "ID"+string(rune('A'+i))); got != s.want {
+			t.Errorf("%s: status %d, want %d", s.line, got, s.want)
+		}
+	}
+	r.sim.Reject("C")
+	if got := r.cmd("INSTCMD load.on", "REJ"); got != driversock.StatusFailed {
+		t.Errorf("a command echoed back by the UPS: status %d, want failed", got)
+	}
+	want := []string{"T", "T10", "CT", "Q", "S.5R0003", "S.5R0000", "S00R0000", "S02R0003", "C"}
+	if got := r.sim.Received(); !reflect.DeepEqual(got, want) {
+		t.Errorf("UPS received %q\nwant %q", got, want)
+	}
+}
+
+func FuzzParseQ1(f *testing.F) {
+	f.Add("(230.4 140.0 229.8 023 50.0 2.27 30.5 00001001")
+	f.Add("(000.0 000.0 000.0 000 00.0 0.00 00.0 11111111")
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := megatec.ParseQ1(s)
+		if err != nil {
+			if !errors.Is(err, megatec.ErrBadReply) {
+				t.Fatalf("error %v does not wrap ErrBadReply", err)
+			}
+			return
+		}
+		if st := q.Status(); st == "" || (st[:2] != "OL" && st[:2] != "OB") {
+			t.Fatalf("status %q", st)
+		}
+		_, _ = megatec.ParseF(s)
+		_, _ = megatec.ParseI(s)
+	})
+}
