@@ -10,20 +10,33 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/driver"
+	"github.com/sysnut/sysnut/internal/driver/genericups"
 	"github.com/sysnut/sysnut/internal/driver/registry"
 	"github.com/sysnut/sysnut/internal/logging"
+	"github.com/sysnut/sysnut/internal/modemlines"
 )
 
 func main() {
 	kill := flag.Bool("k", false, "kill power: make the UPS cut its output (end of shutdown), then exit")
 	debug := flag.Bool("D", false, "log debug messages")
+	testLines := flag.String("test-lines", "", "contact closure: show the modem lines of `DEVICE` on every change, act on nothing")
+	upstype := flag.Int("upstype", 0, "cable type whose status -test-lines derives")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: ups-driver [-D] [-k] NAME\n\nsupported drivers: %v\n", registry.Names())
+		fmt.Fprintf(os.Stderr, "usage: ups-driver [-D] [-k] NAME\n       ups-driver -test-lines DEVICE [-upstype N]\n\nsupported drivers: %v\n", registry.Names())
+		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if *testLines != "" {
+		if err := showLines(*testLines, *upstype); err != nil {
+			fmt.Fprintln(os.Stderr, "ups-driver:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if flag.NArg() != 1 {
 		flag.Usage()
 		os.Exit(2)
@@ -37,6 +50,23 @@ func main() {
 		log.Error("ups-driver failed", "err", err)
 		os.Exit(1)
 	}
+}
+
+// showLines is powstatd -t: a row of line states and the derived status
+// on every change, until interrupted.
+func showLines(dev string, upstype int) error {
+	if upstype < 0 || upstype >= len(genericups.Cables) {
+		return fmt.Errorf("-upstype %d: want 0..%d", upstype, len(genericups.Cables)-1)
+	}
+	p, err := modemlines.Open(dev)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	fmt.Printf("%s, cable %d (%s); Ctrl-C to stop\n", dev, upstype, genericups.Cables[upstype].Model)
+	return genericups.TestLines(ctx, p, genericups.Cables[upstype], os.Stdout, 2*time.Second)
 }
 
 func run(name string, kill bool, log *slog.Logger) error {

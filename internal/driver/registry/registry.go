@@ -9,6 +9,7 @@ import (
 
 	"github.com/sysnut/sysnut/internal/driver"
 	"github.com/sysnut/sysnut/internal/driver/dummy"
+	"github.com/sysnut/sysnut/internal/driver/genericups"
 	"github.com/sysnut/sysnut/internal/driver/megatec"
 )
 
@@ -22,6 +23,7 @@ var drivers = map[string]Entry{
 	"dummy-ups":  {dummy.New, dummy.Version},
 	"nutdrv_qx":  {megatec.New, megatec.Version},
 	"blazer_ser": {megatec.New, megatec.Version},
+	"genericups": {genericups.New, genericups.Version},
 }
 
 // Lookup returns the protocol for a driver name.

@@ -1,0 +1,140 @@
+package main_test
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func build(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "ups-driver")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+const upsConf = `[sim]
+	driver = dummy-ups
+	port = sim.dev
+[serial]
+	driver = nutdrv_qx
+	port = /dev/nonexistent-ttyUSB9
+[apc]
+	driver = apcsmart
+	port = /dev/ttyS0
+[relay]
+	driver = genericups
+	port = /dev/ttyS0
+	upstype = 8
+`
+
+type lockedBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuf) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
+func (l *lockedBuf) String() string              { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+func setup(t *testing.T) (bin, dir string) {
+	bin = build(t)
+	dir = t.TempDir()
+	os.WriteFile(filepath.Join(dir, "ups.conf"), []byte(upsConf), 0o644)
+	os.WriteFile(filepath.Join(dir, "sim.dev"), []byte("ups.status: OL\n"), 0o644)
+	return bin, dir
+}
+
+func command(bin, dir string, args ...string) *exec.Cmd {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+dir, "NUT_STATEPATH="+dir)
+	return cmd
+}
+
+func TestErrorsNameTheCause(t *testing.T) {
+	bin, dir := setup(t)
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"nosuch"}, "no [nosuch] section"},
+		{[]string{"apc"}, `ups.conf:7: driver \"apcsmart\" is not supported`},
+		{[]string{"-k", "sim"}, "[sim]: driver dummy-ups: this UPS cannot be told to shut down"},
+		{[]string{"-k", "relay"}, "cannot be told to shut down"},
+	} {
+		out, err := command(bin, dir, tt.args...).CombinedOutput()
+		if err == nil || !strings.Contains(string(out), tt.want) {
+			t.Errorf("ups-driver %v: %v\n%s\nwant %q", tt.args, err, out, tt.want)
+		}
+	}
+}
+
+func TestServesAndStopsOnSIGTERM(t *testing.T) {
+	bin, dir := setup(t)
+	cmd := command(bin, dir, "sim")
+	var logs lockedBuf
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sock := filepath.Join(dir, "dummy-ups-sim")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if c, err := net.Dial("unix", sock); err == nil {
+			c.Write([]byte("DUMPALL\n"))
+			buf := make([]byte, 4096)
+			c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			n, _ := c.Read(buf)
+			c.Close()
+			if strings.Contains(string(buf[:n]), `SETINFO ups.status "OL"`) {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("driver socket never served the dump\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit after SIGTERM: %v\n%s", err, logs.String())
+	}
+}
+
+// TestMissingDeviceKeepsRetrying: a UPS whose device is absent is an
+// error in the log, not an exit, so that plugging it in later works.
+func TestMissingDeviceKeepsRetrying(t *testing.T) {
+	bin, dir := setup(t)
+	cmd := command(bin, dir, "serial")
+	var logs lockedBuf
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "/dev/nonexistent-ttyUSB9") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no error naming the device:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	if cmd.ProcessState != nil {
+		t.Fatal("driver exited on a missing device")
+	}
+	if !strings.Contains(logs.String(), "ups=serial") {
+		t.Errorf("the error does not name the UPS:\n%s", logs.String())
+	}
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit after SIGTERM: %v", err)
+	}
+}
