@@ -8,12 +8,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/driver"
 	"github.com/sysnut/sysnut/internal/driver/registry"
 	"github.com/sysnut/sysnut/internal/nutproto"
 	"github.com/sysnut/sysnut/internal/nutref"
+	"github.com/sysnut/sysnut/internal/upssim"
 )
 
 // TestDummyDriverMatchesNUT serves one .dev file with NUT's dummy-ups and
@@ -117,5 +119,75 @@ func TestDummyDriverMatchesNUT(t *testing.T) {
 	}
 	if r := runNUT(t, &env{site: site}, withAddr([]string{"upsc", "ours@ADDR", "ups.model"}, addr)); r.stdout != "Renamed\n" {
 		t.Errorf("after SET: %v", r)
+	}
+}
+
+// TestMegatecDriverBehindNUT runs our Megatec driver on a pty simulator
+// behind NUT's upsd: NUT's upsc sees a mains failure, NUT's upscmd runs a
+// battery test that reaches the UPS.
+func TestMegatecDriverBehindNUT(t *testing.T) {
+	bin := requireNUT(t)
+	sim := upssim.NewMegatec()
+	tty, err := sim.Serve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sim.Unplug)
+	port, err := nutref.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, err := nutref.NewSite(bin, t.TempDir(), map[string]string{
+		"ups.conf":   fmt.Sprintf("[qx]\n driver = nutdrv_qx\n port = %s\n pollinterval = 1\n", tty),
+		"upsd.conf":  fmt.Sprintf("LISTEN 127.0.0.1 %d\n", port),
+		"upsd.users": "[admin]\n password = secret\n instcmds = ALL\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(site.Stop)
+	t.Setenv("NUT_STATEPATH", site.StateDir)
+	uc, err := config.LoadUPSConf(filepath.Join(site.ConfDir, "ups.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := registry.Lookup("nutdrv_qx")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- driver.Spec{ConfDir: site.ConfDir, UPSConf: uc, Name: "qx", Protocol: e.New, Version: e.Version,
+			Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))}.Serve(ctx)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	if err := site.StartUpsd(ctx, port); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	waitReady(t, addr, "qx")
+	nut := &env{site: site}
+	upsc := func(v string) string {
+		return strings.TrimSpace(runNUT(t, nut, []string{"upsc", "qx@" + addr, v}).stdout)
+	}
+	if got := upsc("ups.model"); got != "SIM-1000" {
+		t.Errorf("ups.model = %q", got)
+	}
+	sim.SetMains(false)
+	deadline := time.Now().Add(10 * time.Second)
+	for upsc("ups.status") != "OB" {
+		if time.Now().After(deadline) {
+			t.Fatalf("NUT's upsc never saw OB: %q", upsc("ups.status"))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	r := runNUT(t, nut, []string{"upscmd", "-l", "qx@" + addr})
+	if !strings.Contains(r.stdout, "test.battery.start.quick - Start a quick battery test") {
+		t.Errorf("upscmd -l:\n%v", r)
+	}
+	r = runNUT(t, nut, []string{"upscmd", "-u", "admin", "-p", "secret", "-w", "qx@" + addr, "test.battery.start.quick"})
+	if r.stderr != "SUCCESS\n" {
+		t.Errorf("upscmd -w test.battery.start.quick: %v", r)
+	}
+	if got := sim.Received(); len(got) != 1 || got[0] != "T" {
+		t.Errorf("the UPS received %q, want [T]", got)
 	}
 }
