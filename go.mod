@@ -7,3 +7,5 @@ require github.com/coreos/go-systemd/v22 v22.7.0
 require golang.org/x/sys v0.49.0
 
 require go.bug.st/serial v1.8.0
+
+require github.com/godbus/dbus/v5 v5.2.4

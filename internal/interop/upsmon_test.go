@@ -1,0 +1,112 @@
+package interop
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/nutref"
+	"github.com/sysnut/sysnut/internal/upsmon"
+)
+
+type countingPower struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (p *countingPower) PowerOff(context.Context) error {
+	p.mu.Lock()
+	p.n++
+	p.mu.Unlock()
+	return nil
+}
+
+// TestUpsmonAgainstNUTUpsd: our monitor, logged in as primary to NUT's
+// upsd, sees NUT's dummy-ups go on battery and low, sets FSD on NUT's
+// upsd (NUT's upsc shows it), sets the killpower flag and powers off.
+func TestUpsmonAgainstNUTUpsd(t *testing.T) {
+	bin := requireNUT(t)
+	port, err := nutref.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	site, err := nutref.NewSite(bin, t.TempDir(), map[string]string{
+		"ups.conf":   "[ups]\n driver = dummy-ups\n port = ups.dev\n",
+		"upsd.conf":  fmt.Sprintf("LISTEN 127.0.0.1 %d\n", port),
+		"upsd.users": "[mon]\n password = pass\n upsmon primary\n",
+		"ups.dev":    "ups.status: OL\nbattery.charge: 100\n",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(site.Stop)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := site.StartDummy(ctx, "ups"); err != nil {
+		t.Fatal(err)
+	}
+	if err := site.StartUpsd(ctx, port); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	waitReady(t, addr, "ups")
+
+	c, err := config.ParseUpsmonConf("upsmon.conf", fmt.Appendf(nil,
+		"MONITOR ups@127.0.0.1:%d 1 mon pass primary\nPOLLFREQ 1\nPOLLFREQALERT 1\nFINALDELAY 0\nHOSTSYNC 5\n", port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncLog
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	n := &upsmon.Notifier{Conf: c, Log: log}
+	power := &countingPower{}
+	flag := filepath.Join(t.TempDir(), "killpower")
+	r := &upsmon.Runner{Monitor: upsmon.NewMonitor(c, n.Notify, time.Now), Notifier: n, Power: power, Log: log,
+		Flag: flag, Sleep: upsmon.Sleep}
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+
+	time.Sleep(1500 * time.Millisecond)
+	// NUT's dummy-ups re-reads the file when its mtime changes.
+	dev := filepath.Join(site.ConfDir, "ups.dev")
+	if err := os.WriteFile(dev, []byte("ups.status: OB LB\nbattery.charge: 8\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	later := time.Now().Add(time.Minute)
+	os.Chtimes(dev, later, later)
+
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-ctx.Done():
+		t.Fatalf("no shutdown\n%s", logs.String())
+	}
+	if power.n != 1 || !upsmon.FlagSet(flag) {
+		t.Errorf("power-offs %d, flag set %v\n%s", power.n, upsmon.FlagSet(flag), logs.String())
+	}
+	for _, want := range []string{"notifytype=ONBATT", "notifytype=LOWBATT", "notifytype=SHUTDOWN"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %s\n%s", want, logs.String())
+		}
+	}
+	if got := runNUT(t, &env{site: site}, []string{"upsc", "ups@" + addr, "ups.status"}); got.stdout != "FSD OB LB\n" {
+		t.Errorf("NUT's upsc after our FSD: %v", got)
+	}
+}
+
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncLog) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncLog) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

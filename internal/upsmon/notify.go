@@ -1,0 +1,142 @@
+// Package upsmon is the monitor: it polls each MONITORed UPS like NUT's
+// upsmon, announces what changes, decides when too little power is left,
+// and then runs NUT's shutdown sequence, ending in a power-off requested
+// from logind rather than a root process running shutdown.
+package upsmon
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/config"
+)
+
+// Notification types, as upsmon.conf names them.
+const (
+	Online           = "ONLINE"
+	OnBatt           = "ONBATT"
+	LowBatt          = "LOWBATT"
+	FSD              = "FSD"
+	CommOK           = "COMMOK"
+	CommBad          = "COMMBAD"
+	Shutdown         = "SHUTDOWN"
+	ReplBatt         = "REPLBATT"
+	NoComm           = "NOCOMM"
+	NoParent         = "NOPARENT"
+	ShutdownHostsync = "SHUTDOWN_HOSTSYNC"
+)
+
+// DefaultMessages are NUT's texts; %s is the MONITOR string ups@host.
+var DefaultMessages = map[string]string{
+	Online:           "UPS %s on line power",
+	OnBatt:           "UPS %s on battery",
+	LowBatt:          "UPS %s battery is low",
+	FSD:              "UPS %s: forced shutdown in progress",
+	CommOK:           "Communications with UPS %s established",
+	CommBad:          "Communications with UPS %s lost",
+	Shutdown:         "Auto logout and shutdown proceeding",
+	ReplBatt:         "UPS %s battery needs to be replaced",
+	NoComm:           "UPS %s is unavailable",
+	NoParent:         "upsmon parent process died - shutdown impossible",
+	"CAL":            "UPS %s: calibration in progress",
+	"NOTCAL":         "UPS %s: calibration finished",
+	"OFF":            "UPS %s: administratively OFF or asleep",
+	"NOTOFF":         "UPS %s: no longer administratively OFF or asleep",
+	"BYPASS":         "UPS %s: on bypass (powered, not protecting)",
+	"NOTBYPASS":      "UPS %s: no longer on bypass",
+	"OVER":           "UPS %s: overloaded",
+	"NOTOVER":        "UPS %s: no longer overloaded",
+	"TRIM":           "UPS %s: trimming incoming voltage",
+	"NOTTRIM":        "UPS %s: no longer trimming incoming voltage",
+	"BOOST":          "UPS %s: boosting incoming voltage",
+	"NOTBOOST":       "UPS %s: no longer boosting incoming voltage",
+	"ALARM":          "UPS %s: one or more active alarms",
+	"NOTALARM":       "UPS %s: no longer in alarm state",
+	ShutdownHostsync: "Waiting for secondary systems of UPS %s to shut down",
+}
+
+// MessageID is the stable journal MESSAGE_ID of a notification type, so
+// that `journalctl MESSAGE_ID=...` finds every ONBATT across versions.
+func MessageID(typ string) string {
+	sum := md5.Sum([]byte("sysnut.upsmon." + typ))
+	return hex.EncodeToString(sum[:])
+}
+
+// Notifier delivers notifications the way NOTIFYFLAG says: to the journal
+// (SYSLOG), to logged-in users (WALL) and to NOTIFYCMD (EXEC).
+type Notifier struct {
+	Conf *config.UpsmonConf
+	Log  *slog.Logger
+	// Wall and Exec are the side effects, replaceable in tests.
+	Wall func(ctx context.Context, msg string) error
+	Exec func(ctx context.Context, cmd, typ, ups, msg string) error
+}
+
+// Message renders the text of a notification for system ups@host.
+func (n *Notifier) Message(typ, system string) string {
+	f, ok := n.Conf.NotifyMsg[typ]
+	if !ok {
+		f = DefaultMessages[typ]
+	}
+	if strings.Contains(f, "%s") {
+		return fmt.Sprintf(f, system)
+	}
+	return f
+}
+
+// Notify announces typ for system (ups@host; empty for SHUTDOWN).
+func (n *Notifier) Notify(ctx context.Context, typ, system string) {
+	flags, ok := n.Conf.NotifyFlag[typ]
+	if !ok {
+		flags = config.NotifySyslog | config.NotifyWall
+	}
+	msg := n.Message(typ, system)
+	if flags&config.NotifySyslog != 0 {
+		level := slog.LevelWarn
+		switch typ {
+		case Online, CommOK, "NOTCAL", "NOTOFF", "NOTBYPASS", "NOTOVER", "NOTTRIM", "NOTBOOST", "NOTALARM":
+			level = slog.LevelInfo
+		}
+		n.Log.Log(ctx, level, msg, "notifytype", typ, "ups", system, "message_id", MessageID(typ))
+	}
+	if flags&config.NotifyWall != 0 && n.Wall != nil {
+		if err := n.Wall(ctx, msg); err != nil {
+			n.Log.Warn("wall failed", "err", err)
+		}
+	}
+	if flags&config.NotifyExec != 0 && n.Conf.NotifyCmd != "" && n.Exec != nil {
+		if err := n.Exec(ctx, n.Conf.NotifyCmd, typ, system, msg); err != nil {
+			n.Log.Warn("NOTIFYCMD failed", "cmd", n.Conf.NotifyCmd, "err", err)
+		}
+	}
+}
+
+// Wall broadcasts to logged-in terminals with util-linux's wall, as NUT does.
+func Wall(ctx context.Context, msg string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "wall")
+	cmd.Stdin = strings.NewReader(msg + "\n")
+	return cmd.Run()
+}
+
+// Exec runs NOTIFYCMD with the message as its argument and NOTIFYTYPE and
+// UPSNAME in the environment, as NUT does.
+func Exec(ctx context.Context, cmdline, typ, ups, msg string) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, cmdline, msg)
+	cmd.Env = append(os.Environ(), "NOTIFYTYPE="+typ, "UPSNAME="+ups)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%w: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
