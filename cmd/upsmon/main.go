@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -94,17 +95,56 @@ type lazyLogind struct {
 func (l *lazyLogind) PowerOff(ctx context.Context) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.c == nil {
-		c, err := logind.Connect(ctx)
-		if err != nil {
-			return err
-		}
-		l.c = c
+	if err := l.connect(ctx); err != nil {
+		return err
 	}
 	err := l.c.PowerOff(ctx)
+	l.drop(err)
+	return err
+}
+
+// ScheduleShutdown implements upsmon.Scheduler.
+func (l *lazyLogind) ScheduleShutdown(ctx context.Context, kind string, at time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.connect(ctx); err != nil {
+		return err
+	}
+	err := l.c.ScheduleShutdown(ctx, kind, at)
+	l.drop(err)
+	return err
+}
+
+// CancelScheduledShutdown implements upsmon.Scheduler.
+func (l *lazyLogind) CancelScheduledShutdown(ctx context.Context) (bool, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.connect(ctx); err != nil {
+		return false, err
+	}
+	ok, err := l.c.CancelScheduledShutdown(ctx)
+	l.drop(err)
+	return ok, err
+}
+
+func (l *lazyLogind) connect(ctx context.Context) error {
+	if l.c != nil {
+		return nil
+	}
+	c, err := logind.Connect(ctx)
 	if err != nil {
+		return err
+	}
+	l.c = c
+	return nil
+}
+
+// drop forgets a connection that failed, so the next call reconnects; a
+// refusal by polkit leaves the connection usable.
+func (l *lazyLogind) drop(err error) {
+	var refused *logind.Refused
+	if err != nil && !errors.As(err, &refused) {
 		l.c.Close()
 		l.c = nil
 	}
-	return err
 }

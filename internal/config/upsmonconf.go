@@ -20,19 +20,23 @@ type UpsmonConf struct {
 	NoCommWarnTime time.Duration
 	FinalDelay     time.Duration
 	OffDuration    time.Duration
-	ShutdownCmd    string
-	NotifyCmd      string
-	PowerDownFlag  string
-	RunAsUser      string
-	NotifyMsg      map[string]string // by notify type
-	NotifyFlag     map[string]NotifyFlags
-	CertPath       string
-	CertIdent      [2]string
-	CertHost       []CertHost
-	CertVerify     bool
-	ForceSSL       bool
-	CertFile       string
-	DebugMin       int
+	// ScheduleShutdown (sysnut's own directive SCHEDULESHUTDOWN seconds)
+	// asks logind for a power-off that long after mains fails, and cancels
+	// it when mains returns, as powstatd's FAIL/OK pair does.
+	ScheduleShutdown time.Duration
+	ShutdownCmd      string
+	NotifyCmd        string
+	PowerDownFlag    string
+	RunAsUser        string
+	NotifyMsg        map[string]string // by notify type
+	NotifyFlag       map[string]NotifyFlags
+	CertPath         string
+	CertIdent        [2]string
+	CertHost         []CertHost
+	CertVerify       bool
+	ForceSSL         bool
+	CertFile         string
+	DebugMin         int
 }
 
 // Monitor is one MONITOR line.
@@ -238,6 +242,8 @@ func ParseUpsmonConf(name string, data []byte) (*UpsmonConf, error) {
 			secs(&c.FinalDelay)
 		case "OFFDURATION":
 			secs(&c.OffDuration)
+		case "SCHEDULESHUTDOWN":
+			secs(&c.ScheduleShutdown)
 		case "SHUTDOWNCMD":
 			str(&c.ShutdownCmd)
 		case "NOTIFYCMD":

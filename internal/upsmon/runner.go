@@ -22,6 +22,13 @@ type Power interface {
 	PowerOff(ctx context.Context) error
 }
 
+// Scheduler is a Power that can also schedule a power-off and cancel it
+// (logind's ScheduleShutdown and CancelScheduledShutdown).
+type Scheduler interface {
+	ScheduleShutdown(ctx context.Context, kind string, at time.Time) error
+	CancelScheduledShutdown(ctx context.Context) (bool, error)
+}
+
 // FlagContent is what NUT writes into POWERDOWNFLAG, and checks.
 const FlagContent = "upsmon-shutdown-file\n"
 
@@ -40,7 +47,8 @@ type Runner struct {
 	// Sleep waits, returning early when ctx ends; tests make it instant.
 	Sleep func(ctx context.Context, d time.Duration) error
 
-	conns map[*UPS]*nutclient.Client
+	conns     map[*UPS]*nutclient.Client
+	scheduled bool // a delayed power-off is pending with logind
 }
 
 // Sleep is a context-aware time.Sleep.
@@ -69,6 +77,7 @@ func (r *Runner) Run(ctx context.Context) error {
 			status, err := r.poll(ctx, u)
 			r.Monitor.Observe(ctx, u, status, err)
 		}
+		r.schedule(ctx)
 		if need, why := r.Monitor.ShutdownNeeded(); need {
 			r.Log.Error("shutting down: too little power left", "reason", why)
 			return r.shutdown(ctx)
@@ -80,6 +89,37 @@ func (r *Runner) Run(ctx context.Context) error {
 		if err := r.Sleep(ctx, every); err != nil {
 			return nil
 		}
+	}
+}
+
+// schedule keeps a delayed power-off pending with logind while any UPS is
+// on battery, when SCHEDULESHUTDOWN asks for it.
+func (r *Runner) schedule(ctx context.Context) {
+	delay := r.Monitor.Conf.ScheduleShutdown
+	s, ok := r.Power.(Scheduler)
+	if delay <= 0 || !ok {
+		return
+	}
+	kind := "poweroff"
+	if r.DryRun {
+		kind = "dry-poweroff"
+	}
+	switch alert := r.Monitor.Alert(); {
+	case alert && !r.scheduled:
+		at := r.Monitor.Now().Add(delay)
+		if err := s.ScheduleShutdown(ctx, kind, at); err != nil {
+			r.Log.Error("cannot schedule the power-off", "err", err)
+			return
+		}
+		r.scheduled = true
+		r.Log.Warn("on battery: power-off scheduled", "at", at.Format(time.RFC3339), "kind", kind)
+	case !alert && r.scheduled:
+		if _, err := s.CancelScheduledShutdown(ctx); err != nil {
+			r.Log.Error("cannot cancel the scheduled power-off", "err", err)
+			return
+		}
+		r.scheduled = false
+		r.Log.Warn("mains is back: scheduled power-off cancelled")
 	}
 }
 

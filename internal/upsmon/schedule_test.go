@@ -1,0 +1,98 @@
+package upsmon_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/upsmon"
+)
+
+type schedPower struct {
+	fakePower
+	mu    sync.Mutex
+	calls []string
+}
+
+func (p *schedPower) ScheduleShutdown(_ context.Context, kind string, at time.Time) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calls = append(p.calls, "schedule "+kind)
+	return nil
+}
+
+func (p *schedPower) CancelScheduledShutdown(context.Context) (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calls = append(p.calls, "cancel")
+	return true, nil
+}
+
+func (p *schedPower) seen() string { p.mu.Lock(); defer p.mu.Unlock(); return strings.Join(p.calls, ",") }
+
+// TestScheduledShutdownCancelledByMains: with SCHEDULESHUTDOWN, a power
+// failure schedules a power-off with logind and mains returning cancels it.
+func TestScheduledShutdownCancelledByMains(t *testing.T) {
+	t.Parallel()
+	pub, addr := server(t)
+	host, port, _ := net.SplitHostPort(addr)
+	c := conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\nPOLLFREQ 1\nPOLLFREQALERT 1\nSCHEDULESHUTDOWN 120\n", host, port))
+	log := slog.New(slog.DiscardHandler)
+	n := &upsmon.Notifier{Conf: c, Log: log}
+	p := &schedPower{}
+	r := &upsmon.Runner{Monitor: upsmon.NewMonitor(c, n.Notify, time.Now), Notifier: n, Power: p, Log: log,
+		Flag: filepath.Join(t.TempDir(), "kp"), Sleep: func(ctx context.Context, d time.Duration) error {
+			return upsmon.Sleep(ctx, 50*time.Millisecond)
+		}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	wait := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for p.seen() != want {
+			if time.Now().After(deadline) {
+				t.Fatalf("logind calls %q, want %q", p.seen(), want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	pub.Update(func(u *driversock.Updater) { u.Set("ups.status", "OB") })
+	wait("schedule poweroff")
+	pub.Update(func(u *driversock.Updater) { u.Set("ups.status", "OL") })
+	wait("schedule poweroff,cancel")
+	cancel()
+	<-done
+}
+
+func TestNotifyCmd(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	script := filepath.Join(dir, "notify.sh")
+	os.WriteFile(script, []byte("#!/bin/sh\necho \"$NOTIFYTYPE|$UPSNAME|$1\" >> "+out+"\n"), 0o755)
+	c := conf(t, primary+"NOTIFYCMD "+script+"\nNOTIFYFLAG ONBATT SYSLOG+EXEC\nNOTIFYFLAG ONLINE IGNORE\n")
+	var walls []string
+	n := &upsmon.Notifier{Conf: c, Log: slog.New(slog.DiscardHandler), Exec: upsmon.Exec,
+		Wall: func(_ context.Context, msg string) error { walls = append(walls, msg); return nil }}
+	ctx := context.Background()
+	n.Notify(ctx, "ONBATT", "ups@localhost")
+	n.Notify(ctx, "ONLINE", "ups@localhost")
+	n.Notify(ctx, "LOWBATT", "ups@localhost") // default SYSLOG+WALL: no EXEC
+	got, _ := os.ReadFile(out)
+	if string(got) != "ONBATT|ups@localhost|UPS ups@localhost on battery\n" {
+		t.Errorf("NOTIFYCMD got %q", got)
+	}
+	if len(walls) != 1 || walls[0] != "UPS ups@localhost battery is low" {
+		t.Errorf("wall got %q", walls)
+	}
+}
