@@ -36,7 +36,11 @@ func (p *schedPower) CancelScheduledShutdown(context.Context) (bool, error) {
 	return true, nil
 }
 
-func (p *schedPower) seen() string { p.mu.Lock(); defer p.mu.Unlock(); return strings.Join(p.calls, ",") }
+func (p *schedPower) seen() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return strings.Join(p.calls, ",")
+}
 
 // TestScheduledShutdownCancelledByMains: with SCHEDULESHUTDOWN, a power
 // failure schedules a power-off with logind and mains returning cancels it.
