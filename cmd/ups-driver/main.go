@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -26,7 +27,7 @@ func main() {
 	testLines := flag.String("test-lines", "", "contact closure: show the modem lines of `DEVICE` on every change, act on nothing")
 	upstype := flag.Int("upstype", 0, "cable type whose status -test-lines derives")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: ups-driver [-D] [-k] NAME\n       ups-driver -test-lines DEVICE [-upstype N]\n\nsupported drivers: %v\n", registry.Names())
+		fmt.Fprintf(os.Stderr, "usage: ups-driver [-D] [-k] NAME\n       ups-driver -k          (every UPS of ups.conf, by sdorder)\n       ups-driver -test-lines DEVICE [-upstype N]\n\nsupported drivers: %v\n", registry.Names())
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -37,7 +38,7 @@ func main() {
 		}
 		return
 	}
-	if flag.NArg() != 1 {
+	if flag.NArg() != 1 && !(*kill && flag.NArg() == 0) {
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -50,6 +51,33 @@ func main() {
 		log.Error("ups-driver failed", "err", err)
 		os.Exit(1)
 	}
+}
+
+// killAll is NUT's "upsdrvctl shutdown": kill power on every UPS in
+// sdorder (sdorder = -1 leaves a UPS out), going on past failures so that
+// one broken UPS does not keep the others powered.
+func killAll(dir string, uc *config.UPSConf, log *slog.Logger) error {
+	order, err := driver.ShutdownOrder(uc)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	var errs []error
+	for _, u := range order {
+		e, err := registry.Lookup(u.Driver)
+		if err == nil {
+			spec := driver.Spec{ConfDir: dir, UPSConf: uc, Name: u.Name, Protocol: e.New, Version: e.Version, Log: log}
+			err = spec.KillPower(ctx)
+		}
+		if err != nil {
+			log.Error("kill power failed", "ups", u.Name, "err", err)
+			errs = append(errs, err)
+			continue
+		}
+		log.Warn("UPS told to cut its output", "ups", u.Name)
+	}
+	return errors.Join(errs...)
 }
 
 // showLines is powstatd -t: a row of line states and the derived status
@@ -74,6 +102,9 @@ func run(name string, kill bool, log *slog.Logger) error {
 	uc, err := config.LoadUPSConf(config.In("ups.conf"))
 	if err != nil {
 		return err
+	}
+	if kill && name == "" {
+		return killAll(dir, uc, log)
 	}
 	u := uc.Find(name)
 	if u == nil {

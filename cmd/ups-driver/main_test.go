@@ -142,3 +142,25 @@ func TestMissingDeviceKeepsRetrying(t *testing.T) {
 		t.Errorf("exit after SIGTERM: %v", err)
 	}
 }
+
+func TestKillAllInShutdownOrder(t *testing.T) {
+	bin, dir := setup(t)
+	os.WriteFile(filepath.Join(dir, "ups.conf"), []byte(upsConf+"[later]\n driver = dummy-ups\n port = sim.dev\n sdorder = 2\n[never]\n driver = genericups\n port = /dev/null\n upstype = 0\n sdorder = -1\n"), 0o644)
+	out, err := command(bin, dir, "-k").CombinedOutput()
+	if err == nil {
+		t.Fatalf("kill power on UPSes that cannot do it succeeded:\n%s", out)
+	}
+	s := string(out)
+	order := []string{"ups=sim", "ups=serial", "ups=apc", "ups=relay", "ups=later"}
+	last := -1
+	for _, o := range order {
+		i := strings.Index(s, o)
+		if i < last {
+			t.Errorf("%s out of sdorder:\n%s", o, s)
+		}
+		last = i
+	}
+	if strings.Contains(s, "ups=never") {
+		t.Errorf("sdorder -1 was not left out:\n%s", s)
+	}
+}

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/coreos/go-systemd/v22/daemon"
+
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/logging"
 	"github.com/sysnut/sysnut/internal/logind"
@@ -76,6 +78,7 @@ func main() {
 		Power: &lazyLogind{}, Flag: flagPath, DryRun: *dryRun, Sleep: upsmon.Sleep,
 	}
 	log.Info("upsmon started", "ups", len(conf.Monitors), "dry_run", *dryRun)
+	_, _ = daemon.SdNotify(false, fmt.Sprintf("READY=1\nSTATUS=monitoring %d UPS", len(conf.Monitors)))
 	if err := r.Run(ctx); err != nil {
 		log.Error("upsmon failed", "err", err)
 		os.Exit(1)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
@@ -77,6 +78,34 @@ func (s Spec) KillPower(ctx context.Context) error {
 	}
 	defer p.Close()
 	return k.KillPower(ctx)
+}
+
+// ShutdownOrder lists the UPSes to kill power on, by ascending sdorder
+// (default 0, ties in file order), leaving out sdorder = -1.
+func ShutdownOrder(c *config.UPSConf) ([]*config.UPS, error) {
+	type entry struct {
+		u     *config.UPS
+		order int
+	}
+	var es []entry
+	for i := range c.UPS {
+		u := &c.UPS[i]
+		o := 0
+		if v, ok := u.Get("sdorder"); ok {
+			if _, err := fmt.Sscanf(v, "%d", &o); err != nil {
+				return nil, fmt.Errorf("%s:%d: [%s]: sdorder %q is not a number", c.File, u.Line, u.Name, v)
+			}
+		}
+		if o >= 0 {
+			es = append(es, entry{u, o})
+		}
+	}
+	sort.SliceStable(es, func(i, j int) bool { return es[i].order < es[j].order })
+	out := make([]*config.UPS, len(es))
+	for i, e := range es {
+		out[i] = e.u
+	}
+	return out, nil
 }
 
 func globalInt(c *config.UPSConf, key string, def int) (int, error) {
