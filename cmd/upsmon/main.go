@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -26,6 +27,7 @@ import (
 
 func main() {
 	checkFlag := flag.Bool("K", false, "report whether the killpower flag is set (exit 0 if so), as NUT's upsmon -K")
+	command := flag.String("c", "", "send `CMD` to the running upsmon: fsd (forced shutdown), stop, reload")
 	dryRun := flag.Bool("dry-run", false, "rehearse: monitor and run the whole shutdown sequence except the power-off")
 	testNotify := flag.String("test-notify", "", "send one notification of `TYPE` (e.g. ONBATT) through the configured channels and exit")
 	debug := flag.Bool("D", false, "log debug messages")
@@ -34,7 +36,11 @@ func main() {
 	conf, err := config.LoadUpsmonConf(config.In("upsmon.conf"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		// -c and -K only need POWERDOWNFLAG: a broken line elsewhere must
+		// not stop "upsmon -c reload" from reaching the running monitor.
+		if conf == nil || (*command == "" && !*checkFlag) {
+			os.Exit(1)
+		}
 	}
 	flagPath := conf.PowerDownFlag
 	if flagPath == "" {
@@ -48,6 +54,14 @@ func main() {
 		fmt.Println("Power down flag is not set")
 		os.Exit(1)
 	}
+	pidFile := filepath.Join(filepath.Dir(flagPath), "upsmon.pid")
+	if *command != "" {
+		if err := upsmon.Signal(pidFile, *command); err != nil {
+			fmt.Fprintln(os.Stderr, "upsmon:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	level := slog.LevelInfo
 	if *debug {
 		level = slog.LevelDebug
@@ -55,7 +69,6 @@ func main() {
 	log := logging.New("upsmon", os.Stderr, level)
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	n := &upsmon.Notifier{Conf: conf, Log: log, Wall: upsmon.Wall, Exec: upsmon.Exec}
 	if *testNotify != "" {
 		typ := strings.ToUpper(*testNotify)
 		if _, ok := upsmon.DefaultMessages[typ]; !ok {
@@ -66,30 +79,84 @@ func main() {
 		if len(conf.Monitors) > 0 {
 			system = conf.Monitors[0].System()
 		}
-		n.Notify(ctx, typ, system)
+		notifier(conf, log).Notify(ctx, typ, system)
 		return
 	}
-	if len(conf.Monitors) == 0 {
-		fmt.Fprintf(os.Stderr, "%s: no MONITOR lines: nothing to watch\n", conf.File)
-		os.Exit(1)
-	}
-	r := &upsmon.Runner{
-		Monitor: upsmon.NewMonitor(conf, n.Notify, time.Now), Notifier: n, Log: log,
-		Power: &lazyLogind{}, Flag: flagPath, DryRun: *dryRun, Sleep: upsmon.Sleep,
-	}
-	log.Info("upsmon started", "ups", len(conf.Monitors), "dry_run", *dryRun)
-	_, _ = daemon.SdNotify(false, fmt.Sprintf("READY=1\nSTATUS=monitoring %d UPS", len(conf.Monitors)))
-	if err := r.Run(ctx); err != nil {
+	if err := run(ctx, conf, flagPath, pidFile, *dryRun, log); err != nil {
 		log.Error("upsmon failed", "err", err)
 		os.Exit(1)
 	}
-	if !*dryRun {
-		<-ctx.Done() // powering off: systemd stops us
+}
+
+func notifier(conf *config.UpsmonConf, log *slog.Logger) *upsmon.Notifier {
+	return &upsmon.Notifier{Conf: conf, Log: log, Wall: upsmon.Wall, Exec: upsmon.Exec}
+}
+
+// run monitors until a shutdown, restarting the monitor with a fresh
+// upsmon.conf on SIGHUP (a reload that fails keeps the running one), and
+// shutting down at once on SIGUSR1 (upsmon -c fsd).
+func run(ctx context.Context, conf *config.UpsmonConf, flagPath, pidFile string, dryRun bool, log *slog.Logger) error {
+	if len(conf.Monitors) == 0 {
+		return fmt.Errorf("%s: no MONITOR lines: nothing to watch", conf.File)
+	}
+	if err := upsmon.WritePID(pidFile); err != nil {
+		log.Warn("no PID file: upsmon -c will not reach this process", "err", err)
+	}
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1)
+	defer signal.Stop(sigs)
+	force := make(chan struct{}, 1)
+	power := &lazyLogind{}
+	for {
+		runCtx, cancel := context.WithCancel(ctx)
+		r := &upsmon.Runner{
+			Monitor: upsmon.NewMonitor(conf, notifier(conf, log).Notify, time.Now), Notifier: notifier(conf, log),
+			Log: log, Power: power, Flag: flagPath, DryRun: dryRun, Sleep: upsmon.Sleep, Force: force,
+		}
+		done := make(chan error, 1)
+		go func() { done <- r.Run(runCtx) }()
+		log.Info("upsmon started", "ups", len(conf.Monitors), "dry_run", dryRun)
+		_, _ = daemon.SdNotify(false, fmt.Sprintf("READY=1\nSTATUS=monitoring %d UPS", len(conf.Monitors)))
+	wait:
+		for {
+			select {
+			case err := <-done:
+				cancel()
+				if err == nil && !dryRun && ctx.Err() == nil {
+					_, _ = daemon.SdNotify(false, "STATUS=powering off")
+					<-ctx.Done() // systemd stops us on the way down
+				}
+				return err
+			case s := <-sigs:
+				if s == syscall.SIGUSR1 {
+					select {
+					case force <- struct{}{}:
+					default:
+					}
+					continue
+				}
+				_, _ = daemon.SdNotify(false, daemon.SdNotifyReloading)
+				next, err := config.LoadUpsmonConf(conf.File)
+				if err == nil && len(next.Monitors) == 0 {
+					err = errors.New("no MONITOR lines")
+				}
+				if err != nil {
+					log.Error("reload failed; keeping the running configuration", "err", err)
+					_, _ = daemon.SdNotify(false, daemon.SdNotifyReady)
+					continue
+				}
+				cancel()
+				<-done
+				conf = next
+				log.Info("configuration reloaded")
+				break wait
+			}
+		}
 	}
 }
 
-// lazyLogind connects to the system bus when the power-off is due, so
-// that a bus that was not up at start does not stop the monitor.
+// lazyLogind connects to the system bus when it is first needed, so that
+// a bus that was not up at start does not stop the monitor.
 type lazyLogind struct {
 	mu sync.Mutex
 	c  *logind.Client

@@ -159,8 +159,17 @@ func (m *Monitor) Critical(u *UPS) (bool, string) {
 	}
 	if !u.commOK {
 		// Lost for longer than DEADTIME while last seen on battery: as LB.
-		if u.has("OB") && now.Sub(u.lastOK) > m.Conf.DeadTime {
-			return true, "on battery when contact was lost more than DEADTIME ago"
+		if now.Sub(u.lastOK) > m.Conf.DeadTime {
+			if u.has("OB") {
+				return true, "on battery when contact was lost more than DEADTIME ago"
+			}
+			// NUT 2.8.1+: a UPS last seen not protecting the load is no
+			// safer than one on battery.
+			for _, t := range []string{"CAL", "BYPASS", "OFF", "ALARM", "OVER"} {
+				if u.has(t) {
+					return true, t + " when contact was lost more than DEADTIME ago"
+				}
+			}
 		}
 		return false, ""
 	}

@@ -112,6 +112,26 @@ func TestDeadtime(t *testing.T) {
 	})
 }
 
+func TestLostWhileNotProtecting(t *testing.T) {
+	t.Parallel()
+	for _, tok := range []string{"CAL", "BYPASS", "OFF", "ALARM", "OVER"} {
+		c := conf(t, primary+"DEADTIME 15\nOFFDURATION 600\n")
+		now := time.Unix(1e9, 0)
+		m := upsmon.NewMonitor(c, func(context.Context, string, string) {}, func() time.Time { return now })
+		u := m.UPS[0]
+		m.Observe(context.Background(), u, "OL "+tok, nil)
+		now = now.Add(10 * time.Second)
+		m.Observe(context.Background(), u, "", errors.New("lost"))
+		if crit, _ := m.Critical(u); crit {
+			t.Errorf("%s: critical before DEADTIME", tok)
+		}
+		now = now.Add(10 * time.Second)
+		if crit, why := m.Critical(u); !crit || !strings.Contains(why, tok) {
+			t.Errorf("%s: lost past DEADTIME: %v %q", tok, crit, why)
+		}
+	}
+}
+
 func TestNeverReachedIsHealthy(t *testing.T) {
 	t.Parallel()
 	play(t, conf(t, primary+"NOCOMMWARNTIME 10\n"), []step{

@@ -46,6 +46,8 @@ type Runner struct {
 	DryRun   bool   // rehearse: everything but the power-off
 	// Sleep waits, returning early when ctx ends; tests make it instant.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Force, when it fires, starts the shutdown at once: upsmon -c fsd.
+	Force <-chan struct{}
 
 	conns     map[*UPS]*nutclient.Client
 	scheduled bool // a delayed power-off is pending with logind
@@ -78,6 +80,12 @@ func (r *Runner) Run(ctx context.Context) error {
 			r.Monitor.Observe(ctx, u, status, err)
 		}
 		r.schedule(ctx)
+		select {
+		case <-r.Force:
+			r.Log.Error("forced shutdown requested (upsmon -c fsd)")
+			return r.shutdown(ctx)
+		default:
+		}
 		if need, why := r.Monitor.ShutdownNeeded(); need {
 			r.Log.Error("shutting down: too little power left", "reason", why)
 			return r.shutdown(ctx)

@@ -1,0 +1,127 @@
+package main_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/upsd"
+)
+
+type nop struct{}
+
+func (nop) SetVar(string, string) int  { return driversock.StatusHandled }
+func (nop) InstCmd(string, string) int { return driversock.StatusHandled }
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
+func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// TestControlCommands runs the upsmon binary in rehearsal against our
+// upsd: -c reload with a broken file keeps running, -c fsd forces the
+// shutdown (FSD reaches upsd, the killpower flag is set), -K reports it.
+func TestControlCommands(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "upsmon")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sock := filepath.Join(dir, "dummy-ups-ups")
+	pub := driversock.NewPublisher(nop{}, nil)
+	pub.Update(func(u *driversock.Updater) { u.Set("ups.status", "OL") })
+	pub.DataOK()
+	dl, err := driversock.Listen(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	go pub.Serve(ctx, dl)
+	users, _ := config.ParseUsers("upsd.users", []byte("[mon]\npassword = pass\nupsmon primary\n"))
+	srv := upsd.New(upsd.Config{UPS: []upsd.UPSDef{{Name: "ups", Socket: sock}}, Users: users}, nil)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Run(ctx, []net.Listener{l})
+	host, port, _ := net.SplitHostPort(l.Addr().String())
+
+	confDir := filepath.Join(dir, "etc")
+	os.Mkdir(confDir, 0o755)
+	flag := filepath.Join(dir, "run", "killpower")
+	os.Mkdir(filepath.Dir(flag), 0o755)
+	conf := fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\nPOLLFREQ 1\nFINALDELAY 0\nPOWERDOWNFLAG %s\n", host, port, flag)
+	os.WriteFile(filepath.Join(confDir, "upsmon.conf"), []byte(conf), 0o644)
+	env := append(os.Environ(), "NUT_CONFPATH="+confDir)
+	cmd := exec.Command(bin, "-dry-run")
+	cmd.Env = env
+	var logs syncBuf
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	waitLog := func(want string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(logs.String(), want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("no %q in upsmon's log:\n%s", want, logs.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	control := func(args ...string) (string, error) {
+		c := exec.Command(bin, args...)
+		c.Env = env
+		out, err := c.CombinedOutput()
+		return string(out), err
+	}
+	waitLog("logged in")
+	if out, err := control("-K"); err == nil || out != "Power down flag is not set\n" {
+		t.Errorf("-K before: %q %v", out, err)
+	}
+	os.WriteFile(filepath.Join(confDir, "upsmon.conf"), []byte(conf+"BOGUS 1\n"), 0o644)
+	if out, err := control("-c", "reload"); err != nil {
+		t.Fatalf("-c reload: %v %s", err, out)
+	}
+	waitLog("reload failed")
+	os.WriteFile(filepath.Join(confDir, "upsmon.conf"), []byte(conf), 0o644)
+	if out, err := control("-c", "fsd"); err != nil {
+		t.Fatalf("-c fsd: %v %s", err, out)
+	}
+	waitLog("dry run: this is where the machine would power off")
+	if !strings.Contains(logs.String(), "forced shutdown requested") {
+		t.Errorf("no forced shutdown in the log:\n%s", logs.String())
+	}
+	if out, err := control("-K"); err != nil || out != "Power down flag is set\n" {
+		t.Errorf("-K after: %q %v", out, err)
+	}
+	c, err := net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "GET VAR ups ups.status\n")
+	buf := make([]byte, 100)
+	n, _ := c.Read(buf)
+	if got := string(buf[:n]); got != "VAR ups ups.status \"FSD OL\"\n" {
+		t.Errorf("after -c fsd upsd reads %q", got)
+	}
+	if out, err := control("-c", "bogus"); err == nil {
+		t.Errorf("-c bogus accepted: %s", out)
+	}
+}

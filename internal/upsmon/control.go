@@ -1,0 +1,43 @@
+package upsmon
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// WritePID records this process's PID for upsmon -c; upsmon keeps it
+// beside the killpower flag (/run/sysnut/upsmon.pid by default).
+func WritePID(path string) error {
+	tmp := filepath.Join(filepath.Dir(path), ".upsmon.pid.tmp")
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// signals are NUT's upsmon -c commands.
+var signals = map[string]syscall.Signal{"fsd": syscall.SIGUSR1, "stop": syscall.SIGTERM, "reload": syscall.SIGHUP}
+
+// Signal sends a upsmon -c command to the process in the PID file.
+func Signal(pidFile, cmd string) error {
+	sig, ok := signals[strings.ToLower(cmd)]
+	if !ok {
+		return fmt.Errorf("-c %s: want fsd, stop or reload", cmd)
+	}
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		return fmt.Errorf("is upsmon running? %w", err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 1 {
+		return fmt.Errorf("%s: bad PID %q", pidFile, strings.TrimSpace(string(b)))
+	}
+	if err := syscall.Kill(pid, sig); err != nil {
+		return fmt.Errorf("signal upsmon (PID %d): %w", pid, err)
+	}
+	return nil
+}
