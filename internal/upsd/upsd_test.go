@@ -265,3 +265,51 @@ func TestTrackingLifecycle(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestSetChecks covers the SET checks NUT's dummy-ups cannot produce:
+// enumerations and a driver that gave a string variable no length.
+func TestSetChecks(t *testing.T) {
+	t.Parallel()
+	f := start(t, 1, func(c *upsd.Config) {
+		u, _ := config.ParseUsers("upsd.users", []byte("[admin]\npassword = x\nactions = SET\n"))
+		c.Users = u
+	})
+	f.pub.Update(func(u *driversock.Updater) {
+		u.Set("input.sensitivity", "M")
+		u.SetFlags("input.sensitivity", state.RW)
+		u.AddEnum("input.sensitivity", "L")
+		u.AddEnum("input.sensitivity", "M")
+		u.AddEnum("input.sensitivity", "H")
+		u.Set("ups.id", "rack")
+		u.SetFlags("ups.id", state.RW|state.String)
+	})
+	c := dial(t, f.addr)
+	for _, l := range []string{"USERNAME admin", "PASSWORD x"} {
+		if got := c.ask(t, l); got != "OK" {
+			t.Fatalf("%s: %q", l, got)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for c.ask(t, "GET TYPE test ups.id") != "TYPE test ups.id RW STRING:0" {
+		if time.Now().After(deadline) {
+			t.Fatal("variables never arrived")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for req, want := range map[string]string{
+		"GET TYPE test input.sensitivity":      "TYPE test input.sensitivity RW ENUM NUMBER",
+		"SET VAR test input.sensitivity X":     "ERR INVALID-VALUE",
+		"SET VAR test input.sensitivity h":     "ERR INVALID-VALUE",
+		"SET VAR test input.sensitivity H":     "OK",
+		"SET VAR test ups.id somewhere":        "ERR SET-FAILED",
+		"LIST ENUM test ups.id":                "BEGIN LIST ENUM test ups.id",
+		"GET VAR test input.sensitivity x y z": `VAR test input.sensitivity "M"`,
+	} {
+		if got := c.ask(t, req); got != want {
+			t.Errorf("%s = %q, want %q", req, got, want)
+		}
+		if strings.HasPrefix(want, "BEGIN") {
+			c.line(t) // END
+		}
+	}
+}
