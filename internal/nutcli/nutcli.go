@@ -93,14 +93,22 @@ type opt struct {
 	value string
 }
 
-// dial connects to the upsd named by "ups[@host[:port]]".
-func dial(ctx context.Context, target string) (*nutclient.Client, string, error) {
+// badAdminUPS is how upscmd and upsrw reject a malformed UPS name; upsc
+// words it differently (badUPS).
+const badAdminUPS = "Error: invalid UPS definition.  Required format: upsname[@hostname[:port]]\n"
+
+// connect dials the upsd named by "ups[@host[:port]]", printing NUT's
+// error for a malformed name (bad) or a connection failure.
+func (e IO) connect(ctx context.Context, target, bad string) (*nutclient.Client, string, exit, bool) {
 	ups, addr, err := nutclient.SplitName(target)
 	if err != nil {
-		return nil, "", err
+		return nil, "", e.fatal("%s", bad), false
 	}
 	c, err := nutclient.Dial(ctx, addr)
-	return c, ups, err
+	if err != nil {
+		return nil, "", e.fatal("Error: %s", describe(err)), false
+	}
+	return c, ups, exit{}, true
 }
 
 // credentials prompts for what -u and -p did not give, as NUT's tools do.

@@ -95,12 +95,9 @@ func upsc(ctx context.Context, e IO, args []string) exit {
 	if len(rest) < 1 {
 		return e.fatal(badUPS)
 	}
-	c, ups, err := dial(ctx, rest[0])
-	if err != nil {
-		if _, ok := err.(*nutclient.ConnError); ok {
-			return e.fatal("Error: %s", describe(err))
-		}
-		return e.fatal(badUPS)
+	c, ups, x, ok := e.connect(ctx, rest[0], badUPS)
+	if !ok {
+		return x
 	}
 	defer c.Logout()
 	if clients {

@@ -69,12 +69,9 @@ func upsrw(ctx context.Context, e IO, args []string) exit {
 		fmt.Fprintf(e.Stdout, upsrwUsage, Version)
 		return exit{0}
 	}
-	c, ups, err := dial(ctx, rest[0])
-	if err != nil {
-		if _, ok := err.(*nutclient.ConnError); ok {
-			return e.fatal("Error: %s", describe(err))
-		}
-		return e.fatal("Error: invalid UPS definition.  Required format: upsname[@hostname[:port]]\n")
+	c, ups, x, ok := e.connect(ctx, rest[0], badAdminUPS)
+	if !ok {
+		return x
 	}
 	defer c.Logout()
 	if setvar == "" {

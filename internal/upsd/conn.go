@@ -201,26 +201,24 @@ func (c *conn) cmdStarttls(out []byte, args []string) []byte {
 }
 
 func (c *conn) cmdUsername(out []byte, args []string) []byte {
-	if len(args) != 1 {
-		return appendErr(out, nutproto.ErrInvalidArgument)
-	}
-	if c.hasUsername {
-		c.s.log.Info("client tried to set a username twice", "client", c.addr)
-		return appendErr(out, nutproto.ErrAlreadySetUsername)
-	}
-	c.username, c.hasUsername = args[0], true
-	return append(out, "OK\n"...)
+	return c.credential(out, args, &c.username, &c.hasUsername, nutproto.ErrAlreadySetUsername, "username")
 }
 
 func (c *conn) cmdPassword(out []byte, args []string) []byte {
+	return c.credential(out, args, &c.password, &c.hasPassword, nutproto.ErrAlreadySetPassword, "password")
+}
+
+// credential answers USERNAME and PASSWORD: always OK the first time (a
+// wrong one shows up later as ACCESS-DENIED), an error the second.
+func (c *conn) credential(out []byte, args []string, dst *string, set *bool, twice nutproto.Code, what string) []byte {
 	if len(args) != 1 {
 		return appendErr(out, nutproto.ErrInvalidArgument)
 	}
-	if c.hasPassword {
-		c.s.log.Info("client tried to set a password twice", "client", c.addr)
-		return appendErr(out, nutproto.ErrAlreadySetPassword)
+	if *set {
+		c.s.log.Info("client tried to set a "+what+" twice", "client", c.addr)
+		return appendErr(out, twice)
 	}
-	c.password, c.hasPassword = args[0], true
+	*dst, *set = args[0], true
 	return append(out, "OK\n"...)
 }
 
