@@ -41,17 +41,13 @@ func newConn(s *Server, nc net.Conn) *conn {
 	return &conn{s: s, nc: nc, addr: addr}
 }
 
-// serve reads lines and answers them. All replies to one read are written
-// with one write, so a LIST never trickles out line by line.
+// serve reads lines and answers them on its own goroutine: the path for
+// connections the poller cannot take (not plain TCP, or no epoll). All
+// replies to one read are written with one write.
 func (c *conn) serve(ctx context.Context) {
 	defer c.nc.Close()
-	defer func() {
-		if u := c.loginUPS.Load(); u != nil {
-			u.numLogins.Add(-1)
-			c.s.log.Info("client logged out", "client", c.addr, "ups", u.name, "user", c.username)
-		}
-	}()
-	lex := nutproto.Lexer{MaxWords: maxWords, MaxWordLen: maxWordLen}
+	defer c.finish()
+	lex := newLexer()
 	buf := make([]byte, 512)
 	var out []byte
 	idle := c.s.config().IdleTimeout
@@ -66,19 +62,10 @@ func (c *conn) serve(ctx context.Context) {
 			armed = lastLine
 		}
 		n, err := c.nc.Read(buf)
-		out = out[:0]
-	chunk:
-		for _, b := range buf[:n] {
-			switch lex.Feed(b) {
-			case nutproto.Line:
-				lastLine = time.Now()
-				// After LOGOUT NUT still answers the rest of the read.
-				out = c.dispatch(out, lex.Words())
-			case nutproto.Failed:
-				// NUT answers nothing and drops the rest of this read.
-				c.s.log.Info("parse error from client", "client", c.addr, "err", lex.Err())
-				break chunk
-			}
+		var lines bool
+		out, lines = c.feed(&lex, buf[:n], out[:0])
+		if lines {
+			lastLine = time.Now()
 		}
 		if len(out) > 0 {
 			if _, werr := c.nc.Write(out); werr != nil {
@@ -88,6 +75,36 @@ func (c *conn) serve(ctx context.Context) {
 		if err != nil || ctx.Err() != nil {
 			return
 		}
+	}
+}
+
+func newLexer() nutproto.Lexer { return nutproto.Lexer{MaxWords: maxWords, MaxWordLen: maxWordLen} }
+
+// feed runs one read's bytes through the lexer and appends the replies to
+// out; it reports whether a complete line arrived (which resets the idle
+// timer, as in NUT).
+func (c *conn) feed(lex *nutproto.Lexer, data, out []byte) ([]byte, bool) {
+	lines := false
+	for _, b := range data {
+		switch lex.Feed(b) {
+		case nutproto.Line:
+			lines = true
+			// After LOGOUT NUT still answers the rest of the read.
+			out = c.dispatch(out, lex.Words())
+		case nutproto.Failed:
+			// NUT answers nothing and drops the rest of this read.
+			c.s.log.Info("parse error from client", "client", c.addr, "err", lex.Err())
+			return out, lines
+		}
+	}
+	return out, lines
+}
+
+// finish releases what a closed connection held: its login.
+func (c *conn) finish() {
+	if u := c.loginUPS.Load(); u != nil {
+		u.numLogins.Add(-1)
+		c.s.log.Info("client logged out", "client", c.addr, "ups", u.name, "user", c.username)
 	}
 }
 

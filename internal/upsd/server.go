@@ -288,11 +288,16 @@ func (s *Server) accept(ctx context.Context, l net.Listener) error {
 		go func() {
 			defer s.wg.Done()
 			c.serve(ctx)
-			s.connMu.Lock()
-			delete(s.conns, c)
-			s.connMu.Unlock()
+			s.forget(c)
 		}()
 	}
+}
+
+// forget drops a closed connection from the registry.
+func (s *Server) forget(c *conn) {
+	s.connMu.Lock()
+	delete(s.conns, c)
+	s.connMu.Unlock()
 }
 
 // clientsOf returns the addresses of connections logged into u.
