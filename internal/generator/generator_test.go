@@ -1,0 +1,76 @@
+package generator_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/generator"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func TestEscapeMatchesSystemdEscape(t *testing.T) {
+	t.Parallel()
+	// Expected values printed by systemd-escape --path / systemd-escape (252).
+	for in, want := range map[string]string{
+		"/dev/ttyUSB0": "dev-ttyUSB0",
+		"/dev/serial/by-id/usb-FTDI_FT232R-if00-port0": `dev-serial-by\x2did-usb\x2dFTDI_FT232R\x2dif00\x2dport0`,
+		"/dev/tty-weird name":                          `dev-tty\x2dweird\x20name`,
+	} {
+		if got := generator.EscapePath(in); got != want {
+			t.Errorf("EscapePath(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := generator.EscapeInstance("my ups.1"); got != `my\x20ups.1` {
+		t.Errorf("EscapeInstance = %q", got)
+	}
+}
+
+// TestGenerate compares the whole output for testdata/ups.conf with
+// testdata/golden.txt (go test -update rewrites it).
+func TestGenerate(t *testing.T) {
+	t.Parallel()
+	uc, err := config.LoadUPSConf("testdata/ups.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, warnings := generator.Generate(uc)
+	if len(warnings) != 1 || !strings.Contains(warnings[0], `testdata/ups.conf:8: [usb]: driver "usbhid-ups" is not supported`) {
+		t.Errorf("warnings: %v", warnings)
+	}
+	dir := t.TempDir()
+	if err := generator.Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	var paths []string
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			paths = append(paths, p)
+		}
+		return nil
+	})
+	sort.Strings(paths)
+	for _, p := range paths {
+		rel, _ := filepath.Rel(dir, p)
+		if target, err := os.Readlink(p); err == nil {
+			b.WriteString("== " + rel + " -> " + target + "\n")
+			continue
+		}
+		data, _ := os.ReadFile(p)
+		b.WriteString("== " + rel + "\n" + string(data))
+	}
+	golden := "testdata/golden.txt"
+	if *update {
+		os.WriteFile(golden, []byte(b.String()), 0o644)
+	}
+	want, _ := os.ReadFile(golden)
+	if b.String() != string(want) {
+		t.Errorf("generated files differ from %s (-update to accept):\n%s", golden, b.String())
+	}
+}
