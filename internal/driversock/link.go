@@ -241,7 +241,7 @@ func (l *Link) handle(w []string) {
 		l.dataOK = false
 	case "TRACKING":
 		if len(w) >= 3 && l.onTracking != nil {
-			l.onTracking(w[1], atoi(w[2]))
+			l.onTracking(w[1], nutproto.Atoi(w[2]))
 		}
 	default:
 		l.log.Debug("unknown line from driver", "socket", l.path, "line", strings.Join(w, " "))

@@ -51,7 +51,7 @@ func apply(t *state.Tree, w []string) bool {
 		}
 	case "ADDRANGE", "DELRANGE":
 		if len(w) >= 4 {
-			r := state.Range{Min: atoi(w[2]), Max: atoi(w[3])}
+			r := state.Range{Min: nutproto.Atoi(w[2]), Max: nutproto.Atoi(w[3])}
 			if strings.EqualFold(w[0], "ADDRANGE") {
 				t.AddRange(w[1], r)
 			} else {
@@ -61,7 +61,7 @@ func apply(t *state.Tree, w []string) bool {
 		}
 	case "SETAUX":
 		if len(w) >= 3 {
-			t.SetAux(w[1], atoi(w[2]))
+			t.SetAux(w[1], nutproto.Atoi(w[2]))
 			return true
 		}
 	case "SETFLAGS":
@@ -90,20 +90,6 @@ func ValidName(s string) bool {
 		}
 	}
 	return true
-}
-
-// atoi reads a leading integer the way C's atoi does: garbage reads as 0.
-func atoi(s string) int {
-	s = strings.TrimLeft(s, " \t")
-	end := 0
-	if end < len(s) && (s[end] == '-' || s[end] == '+') {
-		end++
-	}
-	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
-		end++
-	}
-	n, _ := strconv.Atoi(s[:end])
-	return n
 }
 
 // AppendDump renders the reply to DUMPALL: every variable with its enums,

@@ -166,3 +166,12 @@ func FuzzLexer(f *testing.F) {
 		}
 	})
 }
+
+func TestAtoi(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int{"12": 12, " -7": -7, "+3x": 3, "12abc": 12, "abc": 0, "": 0, "\t\n42": 42, "-": 0} {
+		if got := nutproto.Atoi(in); got != want {
+			t.Errorf("Atoi(%q) = %d, want %d", in, got, want)
+		}
+	}
+}

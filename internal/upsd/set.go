@@ -109,31 +109,13 @@ func inEnum(enums []string, v string) bool {
 }
 
 func inRange(ranges []state.Range, v string) bool {
-	n := atoi(v)
+	n := nutproto.Atoi(v)
 	for _, r := range ranges {
 		if n >= r.Min && n <= r.Max {
 			return true
 		}
 	}
 	return false
-}
-
-// atoi is C's atoi, which NUT applies to range checks: "12abc" is 12.
-func atoi(s string) int {
-	s = strings.TrimLeft(s, " \t\n\r\v\f")
-	neg := false
-	if s != "" && (s[0] == '-' || s[0] == '+') {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	n := 0
-	for i := 0; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
-		n = n*10 + int(s[i]-'0')
-	}
-	if neg {
-		return -n
-	}
-	return n
 }
 
 func (c *conn) cmdInstcmd(out []byte, args []string) []byte {

@@ -2,6 +2,7 @@ package upsmon
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,16 +35,8 @@ func (u *UPS) Status() string {
 			s = append(s, t)
 		}
 	}
-	return strings.Join(sortTokens(s), " ")
-}
-
-func sortTokens(s []string) []string {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-	return s
+	slices.Sort(s)
+	return strings.Join(s, " ")
 }
 
 func (u *UPS) has(t string) bool { return u.status[t] }
