@@ -1,6 +1,6 @@
 // Command nutbench measures sysnut's upsd against NUT's upsd in one run, on
 // the same dummy-ups driver and the same machine, and prints the ratios:
-// GET VAR with 10 clients, LIST VAR with 50, and GET VAR again while 10,000
+// GET VAR with 10 and 100 clients, LIST VAR with 50, and GET VAR again while 10,000
 // idle connections are held open.
 package main
 
@@ -127,6 +127,7 @@ func run(oursBin string, d time.Duration, idle int) error {
 		idle          bool
 	}{
 		{"GET VAR, 10 clients", 10, "GET VAR test ups.status", "VAR ", false},
+		{"GET VAR, 100 clients", 100, "GET VAR test ups.status", "VAR ", false},
 		{"LIST VAR, 50 clients", 50, "LIST VAR test", "END LIST ", false},
 		{fmt.Sprintf("GET VAR, 10 clients + %d idle", idle), 10, "GET VAR test ups.status", "VAR ", true},
 	}

@@ -26,7 +26,7 @@ func main() {
 	flag.Parse()
 
 	if *check {
-		if err := config.Check(config.ConfPath()); err != nil {
+		if err := upsd.Check(config.ConfPath()); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/logging"
 	"github.com/sysnut/sysnut/internal/logind"
+	"github.com/sysnut/sysnut/internal/nuttls"
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
 
@@ -112,6 +113,7 @@ func run(ctx context.Context, conf *config.UpsmonConf, flagPath, pidFile string,
 		r := &upsmon.Runner{
 			Monitor: upsmon.NewMonitor(conf, notifier(conf, log).Notify, time.Now), Notifier: notifier(conf, log),
 			Log: log, Power: power, Flag: flagPath, DryRun: dryRun, Sleep: upsmon.Sleep, Force: force,
+			TLS: func(host string) nuttls.Client { return upsmon.TLSPolicy(conf, host) },
 		}
 		done := make(chan error, 1)
 		go func() { done <- r.Run(runCtx) }()

@@ -21,6 +21,18 @@ type UpsdConf struct {
 	CertRequest    int
 	DisableWeakSSL bool
 	DebugMin       int
+	// Lines maps each directive given to the line of its last use, so
+	// that errors found later (a certificate that will not load) can
+	// still name file:line.
+	Lines map[string]int
+}
+
+// Where returns "file:line" for a directive, or the file alone.
+func (c *UpsdConf) Where(directive string) string {
+	if n, ok := c.Lines[directive]; ok {
+		return c.File + ":" + strconv.Itoa(n)
+	}
+	return c.File
 }
 
 // Listen is one LISTEN directive.
@@ -35,7 +47,7 @@ const DefaultPort = 3493
 
 // DefaultUpsdConf is what upsd runs with when upsd.conf sets nothing.
 func DefaultUpsdConf() *UpsdConf {
-	return &UpsdConf{MaxAge: 15 * time.Second, TrackingDelay: time.Hour}
+	return &UpsdConf{MaxAge: 15 * time.Second, TrackingDelay: time.Hour, Lines: map[string]int{}}
 }
 
 // ListenAddrs returns host:port strings to bind: the LISTEN directives, or
@@ -83,6 +95,7 @@ func ParseUpsdConf(name string, data []byte) (*UpsdConf, error) {
 	for _, l := range lex(p, data) {
 		w := l.words
 		args := w[1:]
+		c.Lines[w[0]] = l.num
 		want := func(min, max int) bool {
 			if len(args) < min || len(args) > max {
 				if min == max {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/sysnut/sysnut/internal/nutclient"
 	"github.com/sysnut/sysnut/internal/nutproto"
+	"github.com/sysnut/sysnut/internal/nuttls"
 )
 
 // Version is printed in usage banners; NUT's tools print theirs there.
@@ -29,6 +30,22 @@ type IO struct {
 	Stdout, Stderr io.Writer
 	// ReadPassword reads a line without echo; nil reads a plain line.
 	ReadPassword func(prompt string) (string, error)
+	// Getenv reads the TLS policy (nuttls.ClientFromEnv); nil: defaults.
+	Getenv func(string) string
+}
+
+// dial connects to addr with the TLS policy of the environment: STARTTLS
+// is tried, as NUT's clients do, and NUT_FORCESSL makes it mandatory.
+func (e IO) dial(ctx context.Context, addr string) (*nutclient.Client, error) {
+	getenv := e.Getenv
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	policy, err := nuttls.ClientFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	return nutclient.DialTLS(ctx, addr, policy)
 }
 
 // exit carries an exit status through panics-free early returns.
@@ -104,7 +121,7 @@ func (e IO) connect(ctx context.Context, target, bad string) (*nutclient.Client,
 	if err != nil {
 		return nil, "", e.fatal("%s", bad), false
 	}
-	c, err := nutclient.Dial(ctx, addr)
+	c, err := e.dial(ctx, addr)
 	if err != nil {
 		return nil, "", e.fatal("Error: %s", describe(err)), false
 	}
@@ -177,7 +194,7 @@ const uuidLen = 36
 // Stdio is the process's own IO; passwords are read without echo when
 // stdin is a terminal.
 func Stdio() IO {
-	e := IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr}
+	e := IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 	fd := int(os.Stdin.Fd())
 	if _, err := unix.IoctlGetTermios(fd, unix.TCGETS); err == nil {
 		e.ReadPassword = func(prompt string) (string, error) {

@@ -71,7 +71,7 @@ func upsc(ctx context.Context, e IO, args []string) exit {
 		if err != nil {
 			return e.fatal("Error: invalid hostname.\nRequired format: [hostname[:port]]")
 		}
-		c, err := nutclient.Dial(ctx, addr)
+		c, err := e.dial(ctx, addr)
 		if err != nil {
 			return e.fatal("Error: %s", describe(err))
 		}

@@ -1,7 +1,9 @@
 package upsd
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
 	"net"
 	"strconv"
 	"strings"
@@ -23,8 +25,13 @@ const (
 // conn is one client connection.
 type conn struct {
 	s    *Server
-	nc   net.Conn
+	nc   net.Conn // the socket; other goroutines may only Close it
+	rw   net.Conn // what serve reads and writes: nc, or TLS over it
 	addr string
+	tls  bool // STARTTLS done
+	// upgrade is set by STARTTLS: serve then starts the handshake.
+	upgrade   bool
+	tlsConfig *tls.Config
 
 	username, password       string
 	hasUsername, hasPassword bool
@@ -38,7 +45,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 	if h, _, err := net.SplitHostPort(addr); err == nil {
 		addr = h
 	}
-	return &conn{s: s, nc: nc, addr: addr}
+	return &conn{s: s, nc: nc, rw: nc, addr: addr}
 }
 
 // serve reads lines and answers them on its own goroutine: the path for
@@ -58,46 +65,101 @@ func (c *conn) serve(ctx context.Context) {
 		// second, which is all the precision an idle timeout needs. The
 		// same deadline bounds writes to a client that stopped reading.
 		if lastLine.Sub(armed) >= time.Second || armed.IsZero() {
-			_ = c.nc.SetDeadline(lastLine.Add(idle))
+			_ = c.rw.SetDeadline(lastLine.Add(idle))
 			armed = lastLine
 		}
-		n, err := c.nc.Read(buf)
+		n, err := c.rw.Read(buf)
 		var lines bool
-		out, lines = c.feed(&lex, buf[:n], out[:0])
+		var rest []byte
+		out, lines, rest = c.feed(&lex, buf[:n], out[:0])
 		if lines {
 			lastLine = time.Now()
 		}
 		if len(out) > 0 {
-			if _, werr := c.nc.Write(out); werr != nil {
+			if _, werr := c.rw.Write(out); werr != nil {
 				return
 			}
 		}
 		if err != nil || ctx.Err() != nil {
 			return
 		}
+		if c.upgrade {
+			if !c.handshake(ctx, rest) {
+				return
+			}
+			lex = newLexer()
+			lastLine, armed = time.Now(), time.Time{}
+		}
 	}
+}
+
+// handshakeTimeout bounds a TLS handshake, so that a client that sends
+// STARTTLS and then nothing does not hold a connection for the idle time.
+const handshakeTimeout = 10 * time.Second
+
+// handshake runs the server side of TLS after "OK STARTTLS"; early holds
+// bytes the client sent after STARTTLS in the same read, which can only be
+// the start of its ClientHello.
+func (c *conn) handshake(ctx context.Context, early []byte) bool {
+	c.upgrade = false
+	var under net.Conn = c.nc
+	if len(early) > 0 {
+		under = &prefixConn{Conn: c.nc, prefix: bytes.Clone(early)}
+	}
+	tc := tls.Server(under, c.tlsConfig)
+	_ = c.nc.SetDeadline(time.Now().Add(handshakeTimeout))
+	if err := tc.HandshakeContext(ctx); err != nil {
+		c.s.log.Warn("TLS handshake failed", "client", c.addr, "err", err)
+		return false
+	}
+	st := tc.ConnectionState()
+	args := []any{"client", c.addr, "tls", tls.VersionName(st.Version), "cipher", tls.CipherSuiteName(st.CipherSuite)}
+	if len(st.PeerCertificates) > 0 {
+		args = append(args, "client_cert", st.PeerCertificates[0].Subject.String())
+	}
+	c.s.log.Info("TLS established", args...)
+	c.rw, c.tls = tc, true
+	return true
+}
+
+// prefixConn replays bytes already read before reading the connection.
+type prefixConn struct {
+	net.Conn
+	prefix []byte
+}
+
+func (p *prefixConn) Read(b []byte) (int, error) {
+	if len(p.prefix) > 0 {
+		n := copy(b, p.prefix)
+		p.prefix = p.prefix[n:]
+		return n, nil
+	}
+	return p.Conn.Read(b)
 }
 
 func newLexer() nutproto.Lexer { return nutproto.Lexer{MaxWords: maxWords, MaxWordLen: maxWordLen} }
 
 // feed runs one read's bytes through the lexer and appends the replies to
 // out; it reports whether a complete line arrived (which resets the idle
-// timer, as in NUT).
-func (c *conn) feed(lex *nutproto.Lexer, data, out []byte) ([]byte, bool) {
+// timer, as in NUT). After STARTTLS it stops and returns the unread bytes.
+func (c *conn) feed(lex *nutproto.Lexer, data, out []byte) ([]byte, bool, []byte) {
 	lines := false
-	for _, b := range data {
+	for i, b := range data {
 		switch lex.Feed(b) {
 		case nutproto.Line:
 			lines = true
 			// After LOGOUT NUT still answers the rest of the read.
 			out = c.dispatch(out, lex.Words())
+			if c.upgrade {
+				return out, lines, data[i+1:]
+			}
 		case nutproto.Failed:
 			// NUT answers nothing and drops the rest of this read.
 			c.s.log.Info("parse error from client", "client", c.addr, "err", lex.Err())
-			return out, lines
+			return out, lines, nil
 		}
 	}
-	return out, lines
+	return out, lines, nil
 }
 
 // finish releases what a closed connection held: its login.
@@ -214,7 +276,15 @@ func (c *conn) cmdHelp(out []byte, args []string) []byte {
 }
 
 func (c *conn) cmdStarttls(out []byte, args []string) []byte {
-	return appendErr(out, nutproto.ErrFeatureNotConfigured)
+	if c.tls {
+		return appendErr(out, nutproto.ErrAlreadySSLMode)
+	}
+	c.tlsConfig = c.s.config().TLS
+	if c.tlsConfig == nil {
+		return appendErr(out, nutproto.ErrFeatureNotConfigured)
+	}
+	c.upgrade = true
+	return append(out, "OK STARTTLS\n"...)
 }
 
 func (c *conn) cmdUsername(out []byte, args []string) []byte {

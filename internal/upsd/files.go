@@ -1,14 +1,17 @@
 package upsd
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 
 	"github.com/sysnut/sysnut/internal/cmdvartab"
 	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/nuttls"
 )
 
 // Files is upsd's view of a NUT configuration directory.
@@ -17,6 +20,7 @@ type Files struct {
 	Upsd  *config.UpsdConf
 	Users *config.Users
 	Descs *cmdvartab.Table
+	TLS   *tls.Config // nil: no CERTFILE
 }
 
 // LoadFiles reads ups.conf (required), upsd.conf and upsd.users (optional,
@@ -36,11 +40,16 @@ func LoadFiles(dir string, log *slog.Logger) (*Files, error) {
 			errs = append(errs, err)
 		}
 	}
-	if f.Users, err = config.LoadUsers(filepath.Join(dir, "upsd.users")); err != nil {
+	if f.Users, err = config.LoadUsers(Credential(filepath.Join(dir, "upsd.users"))); err != nil {
 		if missing(err) {
 			f.Users, err = &config.Users{}, nil
 			log.Warn("no upsd.users: nobody can log in, set variables or run commands", "dir", dir)
 		} else {
+			errs = append(errs, err)
+		}
+	}
+	if f.Upsd != nil {
+		if f.TLS, err = TLSConfig(f.Upsd); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -61,7 +70,58 @@ func LoadFiles(dir string, log *slog.Logger) (*Files, error) {
 	return f, nil
 }
 
+// Check reports every problem in dir's config files (config.Check) and in
+// the certificates upsd.conf names, which only load when upsd starts.
+func Check(dir string) error {
+	errs := []error{config.Check(dir)}
+	if c, err := config.LoadUpsdConf(filepath.Join(dir, "upsd.conf")); err == nil {
+		_, err = TLSConfig(c)
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
 // Config turns loaded files into a server configuration.
-func (f *Files) Config() Config { return FromFiles(f.UPS, f.Upsd, f.Users, f.Descs) }
+func (f *Files) Config() Config {
+	c := FromFiles(f.UPS, f.Upsd, f.Users, f.Descs)
+	c.TLS = f.TLS
+	return c
+}
+
+// TLSConfig builds STARTTLS's configuration from upsd.conf's CERTFILE,
+// CERTPATH and CERTREQUEST; nil when there is no CERTFILE.
+func TLSConfig(c *config.UpsdConf) (*tls.Config, error) {
+	if c.CertIdent != [2]string{} {
+		return nil, fmt.Errorf("%s: CERTIDENT names a certificate in an NSS database; sysnut reads PEM: use CERTFILE", c.Where("CERTIDENT"))
+	}
+	cfg, err := nuttls.Server{
+		CertFile:    Credential(c.CertFile),
+		CAPath:      c.CertPath,
+		CertRequest: nuttls.CertRequest(c.CertRequest),
+	}.Config()
+	if err != nil {
+		where := c.Where("CERTFILE")
+		if _, ok := c.Lines["CERTFILE"]; !ok {
+			where = c.Where("CERTREQUEST")
+		}
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	return cfg, nil
+}
+
+// Credential returns the copy of path that systemd passed with
+// LoadCredential= (a credential named after the file), or path itself.
+// It lets upsd run as a dynamic user that cannot read /etc/nut's secrets.
+func Credential(path string) string {
+	dir := os.Getenv("CREDENTIALS_DIRECTORY")
+	if dir == "" || path == "" {
+		return path
+	}
+	c := filepath.Join(dir, filepath.Base(path))
+	if _, err := os.Stat(c); err == nil {
+		return c
+	}
+	return path
+}
 
 func missing(err error) bool { return errors.Is(err, fs.ErrNotExist) }

@@ -5,6 +5,7 @@ package upsd
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"log/slog"
 	"net"
@@ -45,6 +46,7 @@ type Config struct {
 	TrackingDelay time.Duration
 	MaxConn       int           // 0: unlimited
 	IdleTimeout   time.Duration // default 60 s
+	TLS           *tls.Config   // STARTTLS; nil: FEATURE-NOT-CONFIGURED
 }
 
 // FromFiles builds a Config from parsed NUT config files.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sysnut/sysnut/internal/nutclient"
+	"github.com/sysnut/sysnut/internal/nuttls"
 )
 
 // Power ends the machine's life: logind's PowerOff in production, a fake
@@ -48,9 +49,13 @@ type Runner struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Force, when it fires, starts the shutdown at once: upsmon -c fsd.
 	Force <-chan struct{}
+	// TLS is the policy for a server host (TLSPolicy); nil: NUT's
+	// default, STARTTLS tried and clear text accepted.
+	TLS func(host string) nuttls.Client
 
 	conns     map[*UPS]*nutclient.Client
-	scheduled bool // a delayed power-off is pending with logind
+	pollErr   map[*UPS]string // last poll error logged, to log each cause once
+	scheduled bool            // a delayed power-off is pending with logind
 }
 
 // Sleep is a context-aware time.Sleep.
@@ -77,6 +82,7 @@ func (r *Runner) Run(ctx context.Context) error {
 	for {
 		for _, u := range r.Monitor.UPS {
 			status, err := r.poll(ctx, u)
+			r.logPollError(u, err)
 			r.Monitor.Observe(ctx, u, status, err)
 		}
 		r.schedule(ctx)
@@ -131,6 +137,22 @@ func (r *Runner) schedule(ctx context.Context) {
 	}
 }
 
+// logPollError logs why a poll failed, as NUT's "Poll UPS failed", but
+// only when the cause changes: a server down for an hour is one line.
+func (r *Runner) logPollError(u *UPS, err error) {
+	if r.pollErr == nil {
+		r.pollErr = map[*UPS]string{}
+	}
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	if msg != r.pollErr[u] && msg != "" {
+		r.Log.Warn("poll failed", "ups", u.System, "err", msg)
+	}
+	r.pollErr[u] = msg
+}
+
 // poll reads ups.status, logging in first if there is no connection.
 func (r *Runner) poll(ctx context.Context, u *UPS) (string, error) {
 	c := r.conns[u]
@@ -158,7 +180,11 @@ func (r *Runner) poll(ctx context.Context, u *UPS) (string, error) {
 // PRIMARY, falling back to MASTER for older servers.
 func (r *Runner) login(ctx context.Context, u *UPS) (*nutclient.Client, error) {
 	addr := net.JoinHostPort(u.Conf.Host, strconv.Itoa(u.Conf.Port))
-	c, err := nutclient.Dial(ctx, addr)
+	var policy nuttls.Client
+	if r.TLS != nil {
+		policy = r.TLS(u.Conf.Host)
+	}
+	c, err := nutclient.DialTLS(ctx, addr, policy)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package upsmon_test
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -61,6 +62,12 @@ func (r *recorder) String() string {
 // server runs our upsd over a publisher that the test drives.
 func server(t *testing.T) (*driversock.Publisher, string) {
 	t.Helper()
+	return serverWith(t, nil)
+}
+
+// serverWith is server with a TLS configuration for STARTTLS.
+func serverWith(t *testing.T, tlsConf *tls.Config) (*driversock.Publisher, string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	sock := filepath.Join(t.TempDir(), "dummy-ups-ups")
 	pub := driversock.NewPublisher(nop{}, nil)
@@ -71,7 +78,7 @@ func server(t *testing.T) (*driversock.Publisher, string) {
 		t.Fatal(err)
 	}
 	users, _ := config.ParseUsers("upsd.users", []byte("[mon]\npassword = pass\nupsmon primary\n[sec]\npassword = pass\nupsmon secondary\n"))
-	srv := upsd.New(upsd.Config{UPS: []upsd.UPSDef{{Name: "ups", Socket: sock}}, Users: users}, nil)
+	srv := upsd.New(upsd.Config{UPS: []upsd.UPSDef{{Name: "ups", Socket: sock}}, Users: users, TLS: tlsConf}, nil)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,126 @@
+package interop
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/sysnut/sysnut/internal/nutcli"
+	"github.com/sysnut/sysnut/internal/nuttls"
+	"github.com/sysnut/sysnut/internal/nuttls/testcert"
+	"github.com/sysnut/sysnut/internal/upsd"
+)
+
+// tlsServer runs a second upsd of ours on the same site, with CERTFILE.
+func tlsServer(t *testing.T, e *env, certs testcert.Set) (string, *syncLog) {
+	t.Helper()
+	logs := &syncLog{}
+	log := slog.New(slog.NewTextHandler(logs, nil))
+	f, err := upsd.LoadFiles(e.site.ConfDir, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := f.Config()
+	if cfg.TLS, err = (nuttls.Server{CertFile: certs.ServerFile}).Config(); err != nil {
+		t.Fatal(err)
+	}
+	srv := upsd.New(cfg, log)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Run(ctx, []net.Listener{l}) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitReady(t, l.Addr().String(), "test")
+	return l.Addr().String(), logs
+}
+
+// TestNUTClientsOverTLS: NUT 2.8.0's NSS-built upsc tries STARTTLS (its
+// upscmd and upsrw do not); with a certificate configured, our upsd takes
+// it into TLS and its output is what it prints against NUT's own upsd in
+// clear text, apart from the SSL progress lines it adds on stderr.
+func TestNUTClientsOverTLS(t *testing.T) {
+	e := setup(t)
+	certs := testcert.New(t)
+	addr, logs := tlsServer(t, e, certs)
+	cases := []struct {
+		args []string
+		tls  bool
+	}{
+		{[]string{"upsc", "test@ADDR"}, true},
+		{[]string{"upsc", "test@ADDR", "ups.status"}, true},
+		{[]string{"upsc", "-l", "ADDR"}, true},
+		{[]string{"upscmd", "-l", "test@ADDR"}, false},
+		{[]string{"upsrw", "test@ADDR"}, false},
+	}
+	encrypted := 0
+	for _, c := range cases {
+		want := runNUT(t, e, withAddr(c.args, e.nutAddr))
+		got := runNUT(t, e, withAddr(c.args, addr))
+		inSSL := strings.Contains(got.stderr, "Connected to NUT server 127.0.0.1 in SSL")
+		if inSSL != c.tls {
+			t.Errorf("%v: in SSL = %v, want %v\n%s", c.args, inSSL, c.tls, got)
+		}
+		if inSSL {
+			encrypted++
+			got.stderr = dropSSLChatter(got.stderr)
+		}
+		if normalize(got.String()) != normalize(want.String()) {
+			t.Errorf("%v over TLS:\n%s\nwant (clear text, NUT's upsd):\n%s", c.args, got, want)
+		}
+	}
+	if n := strings.Count(logs.String(), "TLS established"); n != encrypted {
+		t.Errorf("our upsd logged %d TLS sessions, NUT's clients report %d\n%s", n, encrypted, logs.String())
+	}
+}
+
+// dropSSLChatter removes the progress lines NUT's clients print to stderr
+// in an SSL session.
+func dropSSLChatter(s string) string {
+	var kept []string
+	for _, l := range strings.SplitAfter(s, "\n") {
+		switch {
+		case strings.HasPrefix(l, "Connecting in SSL to "), strings.HasPrefix(l, "Do not intend to authenticate server "),
+			strings.HasPrefix(l, "SSL handshake done successfully"), strings.HasPrefix(l, "Connected to NUT server "),
+			l == "Certificate verification is disabled\n":
+		default:
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "")
+}
+
+// TestForceSSLFailsLoudly: NUT's clients silently fall back to clear text
+// when the server has no TLS; ours, told NUT_FORCESSL=1, refuse.
+func TestForceSSLFailsLoudly(t *testing.T) {
+	e := setup(t)
+	certs := testcert.New(t)
+	tlsAddr, _ := tlsServer(t, e, certs)
+	run := func(addr string, env map[string]string) result {
+		var so, se strings.Builder
+		io := nutcli.IO{Stdin: strings.NewReader(""), Stdout: &so, Stderr: &se, Getenv: func(k string) string { return env[k] }}
+		code := nutcli.Upsc(context.Background(), io, []string{"test@" + addr, "ups.status"})
+		return result{so.String(), se.String(), code}
+	}
+	force := map[string]string{"NUT_FORCESSL": "1"}
+	for _, addr := range []string{e.nutAddr, e.ourAddr} {
+		r := run(addr, force)
+		want := "Error: SSL error: server does not offer TLS (STARTTLS: ERR FEATURE-NOT-CONFIGURED)\n"
+		if r.code != 1 || r.stdout != "" || r.stderr != want {
+			t.Errorf("FORCESSL against clear-text %s:\n%s\nwant exit 1 and %q", addr, r, want)
+		}
+	}
+	verified := map[string]string{"NUT_FORCESSL": "yes", "NUT_CERTVERIFY": "1", "NUT_CERTPATH": certs.CAFile}
+	if r := run(tlsAddr, verified); r.code != 0 || r.stdout != "OL\n" {
+		t.Errorf("verified TLS: %s", r)
+	}
+	other := testcert.New(t)
+	verified["NUT_CERTPATH"] = other.CAFile
+	if r := run(tlsAddr, verified); r.code != 1 || !strings.Contains(r.stderr, "certificate signed by unknown authority") {
+		t.Errorf("certificate from an unknown CA accepted: %s", r)
+	}
+}

@@ -1,0 +1,86 @@
+package upsmon_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/nuttls"
+	"github.com/sysnut/sysnut/internal/nuttls/testcert"
+	"github.com/sysnut/sysnut/internal/upsmon"
+)
+
+func TestTLSPolicy(t *testing.T) {
+	t.Parallel()
+	c, err := config.ParseUpsmonConf("upsmon.conf", []byte(
+		"CERTPATH /etc/nut/ca.pem\nCERTFILE /etc/nut/me.pem\nCERTVERIFY 1\nFORCESSL 0\n"+
+			"CERTHOST ups.example.com upsd.example.com 0 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		host string
+		want nuttls.Client
+	}{
+		{"localhost", nuttls.Client{CAPath: "/etc/nut/ca.pem", CertFile: "/etc/nut/me.pem", Verify: true}},
+		{"UPS.example.com", nuttls.Client{CAPath: "/etc/nut/ca.pem", CertFile: "/etc/nut/me.pem", CertName: "upsd.example.com", Force: true}},
+	}
+	for _, tt := range tests {
+		if got := upsmon.TLSPolicy(c, tt.host); got != tt.want {
+			t.Errorf("%s: %+v, want %+v", tt.host, got, tt.want)
+		}
+	}
+}
+
+// TestForceSSL: a monitor that demands TLS never trusts a clear-text
+// server's status, even one that says the battery is low; with TLS it
+// sees the same status and acts.
+func TestForceSSL(t *testing.T) {
+	t.Parallel()
+	certs := testcert.New(t)
+	serverConf, err := nuttls.Server{CertFile: certs.ServerFile}.Config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name     string
+		tls      bool
+		shutdown bool
+	}{{"clear-text server", false, false}, {"TLS server", true, true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			sc := serverConf
+			if !tt.tls {
+				sc = nil
+			}
+			pub, addr := serverWith(t, sc)
+			pub.Update(func(u *driversock.Updater) { u.Set("ups.status", "OB LB") })
+			_, port, _ := net.SplitHostPort(addr)
+			c := conf(t, fmt.Sprintf("MONITOR ups@localhost:%s 1 mon pass primary\nFINALDELAY 0\nPOLLFREQ 1\n"+
+				"FORCESSL 1\nCERTVERIFY 1\nCERTPATH %s\n", port, certs.CAFile))
+			var logs recorder
+			log := slog.New(slog.NewTextHandler(&logs, nil))
+			n := &upsmon.Notifier{Conf: c, Log: log}
+			r := &upsmon.Runner{Monitor: upsmon.NewMonitor(c, n.Notify, time.Now), Notifier: n, Power: &fakePower{}, Log: log,
+				Flag: filepath.Join(t.TempDir(), "killpower"), DryRun: true, Sleep: upsmon.Sleep,
+				TLS: func(h string) nuttls.Client { return upsmon.TLSPolicy(c, h) }}
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			_ = r.Run(ctx)
+			out := logs.String()
+			if got := strings.Contains(out, "dry run"); got != tt.shutdown {
+				t.Errorf("shutdown = %v, want %v\n%s", got, tt.shutdown, out)
+			}
+			if !tt.tls && strings.Count(out, "does not offer TLS") != 1 {
+				t.Errorf("the refusal is not logged exactly once\n%s", out)
+			}
+		})
+	}
+}
