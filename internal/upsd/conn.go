@@ -36,6 +36,7 @@ type conn struct {
 	username, password       string
 	hasUsername, hasPassword bool
 	tracking                 bool
+	authOK                   bool // the password was right once
 	loginUPS                 atomic.Pointer[ups]
 	closing                  bool
 }
@@ -239,8 +240,48 @@ func appendReply(out []byte, words []string, quoted ...string) []byte {
 
 // user returns the authenticated user, or nil when the name or password
 // is wrong; NUT then answers ACCESS-DENIED, never a password error.
+// Failures count against the client's address (authLimiter), except on a
+// connection that has already proven its password: a monitor logged in
+// before someone on its host started guessing can still send FSD.
 func (c *conn) user() *config.User {
-	return c.s.config().Users.Authenticate(c.username, c.password)
+	if !c.authOK {
+		if ok, first := c.s.auth.allow(c.addr); !ok {
+			if first {
+				c.s.log.Warn("authentication attempts rate-limited", "client", c.addr)
+			}
+			return nil
+		}
+	}
+	u := c.s.config().Users.Authenticate(c.username, c.password)
+	if u == nil {
+		// Never the password: it may be a real one typed for another host.
+		c.s.log.Warn("authentication failed", "client", c.addr, "user", c.username)
+		if !c.authOK {
+			c.s.auth.fail(c.addr)
+		}
+		return nil
+	}
+	c.authOK = true
+	return u
+}
+
+// permitted authenticates and checks one permission, logging a refusal
+// once: user() logs bad passwords, this logs missing rights.
+func (c *conn) permitted(can func(*config.User) bool, what string, attrs ...any) bool {
+	usr := c.user()
+	if usr == nil {
+		return false
+	}
+	if !can(usr) {
+		c.s.log.Warn("permission denied: "+what, append([]any{"client", c.addr, "user", c.username}, attrs...)...)
+		return false
+	}
+	return true
+}
+
+// action returns a permission check for an upsd.users action.
+func action(name string) func(*config.User) bool {
+	return func(u *config.User) bool { return u.Can(name) }
 }
 
 // available performs NUT's "avail" check and appends the error if any.
@@ -328,9 +369,7 @@ func (c *conn) cmdLogin(out []byte, args []string) []byte {
 	if u == nil {
 		return appendErr(out, nutproto.ErrUnknownUPS)
 	}
-	usr := c.user()
-	if usr == nil || !usr.Can("LOGIN") {
-		c.s.log.Warn("login denied", "client", c.addr, "user", c.username, "ups", u.name)
+	if !c.permitted(action("LOGIN"), "LOGIN", "ups", u.name) {
 		return appendErr(out, nutproto.ErrAccessDenied)
 	}
 	u.numLogins.Add(1)
@@ -354,7 +393,7 @@ func (c *conn) primary(out []byte, args []string, ok string) []byte {
 	if c.s.lookup(args[0]) == nil {
 		return appendErr(out, nutproto.ErrUnknownUPS)
 	}
-	if usr := c.user(); usr == nil || !usr.Can("PRIMARY") {
+	if !c.permitted(action("PRIMARY"), "PRIMARY", "ups", args[0]) {
 		return appendErr(out, nutproto.ErrAccessDenied)
 	}
 	return append(out, ok...)
@@ -368,7 +407,7 @@ func (c *conn) cmdFSD(out []byte, args []string) []byte {
 	if u == nil {
 		return appendErr(out, nutproto.ErrUnknownUPS)
 	}
-	if usr := c.user(); usr == nil || !usr.Can("FSD") {
+	if !c.permitted(action("FSD"), "FSD", "ups", u.name) {
 		return appendErr(out, nutproto.ErrAccessDenied)
 	}
 	c.s.log.Warn("forced shutdown set", "client", c.addr, "user", c.username, "ups", u.name)

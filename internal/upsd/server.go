@@ -47,6 +47,10 @@ type Config struct {
 	MaxConn       int           // 0: unlimited
 	IdleTimeout   time.Duration // default 60 s
 	TLS           *tls.Config   // STARTTLS; nil: FEATURE-NOT-CONFIGURED
+	// AuthBurst failed authentications are allowed per client address,
+	// then one per AuthInterval (defaults 5 and 10 s).
+	AuthBurst    int
+	AuthInterval time.Duration
 }
 
 // FromFiles builds a Config from parsed NUT config files.
@@ -76,6 +80,7 @@ type ups struct {
 type Server struct {
 	log      *slog.Logger
 	tracking *tracking
+	auth     *authLimiter
 	now      func() time.Time
 
 	mu     sync.RWMutex // guards the fields below, which Reload replaces
@@ -97,6 +102,7 @@ func New(cfg Config, log *slog.Logger) *Server {
 	cfg = withDefaults(cfg)
 	s := &Server{log: log, now: time.Now, cfg: cfg, byName: map[string]*ups{}, conns: map[*conn]struct{}{}}
 	s.tracking = newTracking(cfg.TrackingDelay, s.now)
+	s.auth = newAuthLimiter(cfg.AuthBurst, cfg.AuthInterval, s.now)
 	return s
 }
 
@@ -109,6 +115,12 @@ func withDefaults(c Config) Config {
 	}
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = 60 * time.Second
+	}
+	if c.AuthBurst <= 0 {
+		c.AuthBurst = 5
+	}
+	if c.AuthInterval <= 0 {
+		c.AuthInterval = 10 * time.Second
 	}
 	if c.Users == nil {
 		c.Users = &config.Users{}

@@ -3,6 +3,7 @@ package upsd
 import (
 	"strings"
 
+	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/driversock"
 	"github.com/sysnut/sysnut/internal/nutproto"
 	"github.com/sysnut/sysnut/internal/state"
@@ -47,7 +48,7 @@ func (c *conn) setVar(out []byte, name, v, value string) []byte {
 			code = nutproto.ErrDataStale
 			return
 		}
-		if usr := c.user(); usr == nil || !usr.Can("SET") {
+		if !c.permitted(action("SET"), "SET", "ups", u.name, "var", v) {
 			code = nutproto.ErrAccessDenied
 			return
 		}
@@ -69,9 +70,6 @@ func (c *conn) setVar(out []byte, name, v, value string) []byte {
 		}
 	})
 	if code != "" {
-		if code == nutproto.ErrAccessDenied {
-			c.s.log.Warn("set denied", "client", c.addr, "user", c.username, "ups", u.name, "var", v)
-		}
 		return appendErr(out, code)
 	}
 	c.s.log.Info("set variable", "client", c.addr, "user", c.username, "ups", u.name, "var", v, "value", value)
@@ -139,8 +137,8 @@ func (c *conn) cmdInstcmd(out []byte, args []string) []byte {
 		}
 	})
 	if code == "" {
-		if usr := c.user(); usr == nil || !usr.CanRun(cmd) {
-			c.s.log.Warn("instant command denied", "client", c.addr, "user", c.username, "ups", u.name, "command", cmd)
+		canRun := func(u *config.User) bool { return u.CanRun(cmd) }
+		if !c.permitted(canRun, "INSTCMD", "ups", u.name, "command", cmd) {
 			code = nutproto.ErrAccessDenied
 		}
 	}

@@ -3,6 +3,7 @@ package upsd_test
 import (
 	"bufio"
 	"context"
+	"log/slog"
 	"net"
 	"path/filepath"
 	"strings"
@@ -66,6 +67,12 @@ func users(t *testing.T) *config.Users {
 // start runs a Publisher with nvars variables and a server for it.
 func start(t *testing.T, nvars int, mod func(*upsd.Config)) *fixture {
 	t.Helper()
+	return startLogged(t, nvars, mod, nil)
+}
+
+// startLogged is start with the server logging to log.
+func startLogged(t *testing.T, nvars int, mod func(*upsd.Config), log *slog.Logger) *fixture {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
 	f := &fixture{socket: filepath.Join(dir, "dummy-ups-test")}
@@ -88,7 +95,7 @@ func start(t *testing.T, nvars int, mod func(*upsd.Config)) *fixture {
 	if mod != nil {
 		mod(&cfg)
 	}
-	f.srv = upsd.New(cfg, nil)
+	f.srv = upsd.New(cfg, log)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
