@@ -84,7 +84,7 @@ func (l *authLimiter) prune(now time.Time) {
 		}
 	}
 	for a := range l.addrs {
-		if len(l.addrs) < maxTracked {
+		if len(l.addrs) < maxTracked*3/4 { // room for many more before the next prune
 			break
 		}
 		delete(l.addrs, a)
