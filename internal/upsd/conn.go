@@ -37,8 +37,12 @@ type conn struct {
 	hasUsername, hasPassword bool
 	tracking                 bool
 	authOK                   bool // the password was right once
-	loginUPS                 atomic.Pointer[ups]
-	closing                  bool
+	// trusted mirrors authOK for the accept loop, which spares trusted
+	// connections when MAXCONN forces it to drop one.
+	trusted  atomic.Bool
+	opened   time.Time
+	loginUPS atomic.Pointer[ups]
+	closing  bool
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
@@ -46,7 +50,7 @@ func newConn(s *Server, nc net.Conn) *conn {
 	if h, _, err := net.SplitHostPort(addr); err == nil {
 		addr = h
 	}
-	return &conn{s: s, nc: nc, rw: nc, addr: addr}
+	return &conn{s: s, nc: nc, rw: nc, addr: addr, opened: time.Now()}
 }
 
 // serve reads lines and answers them on its own goroutine: the path for
@@ -261,7 +265,10 @@ func (c *conn) user() *config.User {
 		}
 		return nil
 	}
-	c.authOK = true
+	if !c.authOK {
+		c.authOK = true
+		c.trusted.Store(true)
+	}
 	return u
 }
 

@@ -89,9 +89,10 @@ type Server struct {
 	byName map[string]*ups
 	ctx    context.Context // for links started by Reload
 
-	connMu sync.Mutex
-	conns  map[*conn]struct{}
-	wg     sync.WaitGroup
+	connMu       sync.Mutex
+	conns        map[*conn]struct{}
+	lastEvictLog time.Time
+	wg           sync.WaitGroup
 }
 
 // New returns a server for cfg. Run starts it.
@@ -288,16 +289,10 @@ func (s *Server) accept(ctx context.Context, l net.Listener) error {
 		}
 		delay = 0
 		c := newConn(s, nc)
-		max := s.config().MaxConn
-		s.connMu.Lock()
-		if max > 0 && len(s.conns) >= max {
-			s.connMu.Unlock()
-			s.log.Warn("connection refused: MAXCONN reached", "client", c.addr, "maxconn", max)
+		if !s.admit(c) {
 			nc.Close()
 			continue
 		}
-		s.conns[c] = struct{}{}
-		s.connMu.Unlock()
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
@@ -305,6 +300,39 @@ func (s *Server) accept(ctx context.Context, l net.Listener) error {
 			s.forget(c)
 		}()
 	}
+}
+
+// admit registers a new connection. At MAXCONN it makes room by closing
+// the oldest connection that has not authenticated, so that a flood of
+// anonymous connections cannot lock out a monitor that needs to
+// reconnect, and never touches a logged-in monitor's session. If every
+// connection has authenticated, the new one is refused.
+func (s *Server) admit(c *conn) bool {
+	limit := s.config().MaxConn
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	if limit > 0 && len(s.conns) >= limit {
+		var victim *conn
+		for o := range s.conns {
+			if !o.trusted.Load() && (victim == nil || o.opened.Before(victim.opened)) {
+				victim = o
+			}
+		}
+		if victim == nil {
+			s.log.Warn("connection refused: MAXCONN reached by authenticated sessions", "client", c.addr, "maxconn", limit)
+			return false
+		}
+		// Once per eviction would flood the journal during an attack;
+		// the first of each burst is enough.
+		if now := time.Now(); now.Sub(s.lastEvictLog) > 10*time.Second {
+			s.lastEvictLog = now
+			s.log.Warn("MAXCONN reached: closing the oldest unauthenticated connections", "client", victim.addr, "maxconn", limit)
+		}
+		delete(s.conns, victim)
+		victim.nc.Close()
+	}
+	s.conns[c] = struct{}{}
+	return true
 }
 
 // forget drops a closed connection from the registry.

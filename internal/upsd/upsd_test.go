@@ -183,22 +183,139 @@ func TestIdleTimeout(t *testing.T) {
 	}
 }
 
+// alive reports whether the server still answers on c.
+func (c *client) alive() bool {
+	c.c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.c.Write([]byte("NETVER\n")); err != nil {
+		return false
+	}
+	s, err := c.r.ReadString('\n')
+	return err == nil && s == "1.3\n"
+}
+
+func (c *client) login(t *testing.T) {
+	t.Helper()
+	for _, l := range []string{"USERNAME mon", "PASSWORD pass", "LOGIN test"} {
+		if got := c.ask(t, l); got != "OK" {
+			t.Fatalf("%s: %q", l, got)
+		}
+	}
+}
+
+// TestMaxConn: at MAXCONN a new connection displaces the oldest one that
+// has not authenticated; authenticated sessions are never displaced, and
+// when only they are left, the newcomer is refused.
 func TestMaxConn(t *testing.T) {
 	t.Parallel()
 	f := start(t, 1, func(c *upsd.Config) { c.MaxConn = 3 })
-	// start() keeps one connection open; two more fit.
-	a, b := dial(t, f.addr), dial(t, f.addr)
-	for _, c := range []*client{a, b} {
-		if got := c.ask(t, "NETVER"); got != "1.3" {
-			t.Fatalf("NETVER = %q", got)
+	// start() left one anonymous connection open, the oldest.
+	mon := dial(t, f.addr)
+	mon.login(t)
+	anon := dial(t, f.addr)
+	if !anon.alive() {
+		t.Fatal("third connection refused below MAXCONN")
+	}
+	second := dial(t, f.addr) // displaces start()'s connection
+	if !second.alive() || !anon.alive() || !mon.alive() {
+		t.Fatal("a connection was dropped while an older anonymous one could go")
+	}
+	third := dial(t, f.addr) // displaces anon, now the oldest anonymous
+	if !third.alive() {
+		t.Fatal("newcomer refused while anonymous connections were open")
+	}
+	if anon.alive() {
+		t.Error("the oldest anonymous connection was kept at MAXCONN")
+	}
+	if !mon.alive() || !second.alive() {
+		t.Error("the wrong connection was displaced")
+	}
+	second.login(t)
+	third.login(t)
+	over := dial(t, f.addr)
+	if over.alive() {
+		t.Error("newcomer served although every connection is authenticated")
+	}
+	for _, c := range []*client{mon, second, third} {
+		if !c.alive() {
+			t.Error("an authenticated session was dropped")
 		}
 	}
-	over := dial(t, f.addr)
-	over.c.SetDeadline(time.Now().Add(2 * time.Second))
-	over.c.Write([]byte("NETVER\n"))
-	if s, err := over.r.ReadString('\n'); err == nil {
-		t.Fatalf("connection beyond MAXCONN was served: %q", s)
+}
+
+// TestMonitorSurvivesFlood: anonymous connections pour in far beyond
+// MAXCONN while a monitor polls; it never misses a reply, and a monitor
+// that reconnects during the flood gets in.
+func TestMonitorSurvivesFlood(t *testing.T) {
+	t.Parallel()
+	f := start(t, 1, func(c *upsd.Config) { c.MaxConn = 20 })
+	mon := dial(t, f.addr)
+	mon.login(t)
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var opened atomic.Int64
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var held []net.Conn
+			defer func() {
+				for _, c := range held {
+					c.Close()
+				}
+			}()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				c, err := net.Dial("tcp", f.addr)
+				if err != nil {
+					continue
+				}
+				opened.Add(1)
+				held = append(held, c)
+				if len(held) > 50 {
+					held[0].Close()
+					held = held[1:]
+				}
+			}
+		}()
 	}
+	for opened.Load() < 200 {
+		time.Sleep(time.Millisecond)
+	}
+	for i := 0; i < 200; i++ {
+		if got := mon.ask(t, "GET VAR test ups.status"); got != `VAR test ups.status "OL"` {
+			t.Fatalf("poll %d during the flood: %q", i, got)
+		}
+	}
+	rejoined := false
+	for attempt := 0; attempt < 3 && !rejoined; attempt++ {
+		c, err := net.Dial("tcp", f.addr)
+		if err != nil {
+			continue
+		}
+		c.SetDeadline(time.Now().Add(2 * time.Second))
+		c.Write([]byte("USERNAME mon\nPASSWORD pass\nLOGIN test\n"))
+		r := bufio.NewReader(c)
+		ok := 0
+		for ok < 3 {
+			if l, err := r.ReadString('\n'); err != nil || l != "OK\n" {
+				break
+			}
+			ok++
+		}
+		rejoined = ok == 3
+		c.Close()
+	}
+	close(stop)
+	wg.Wait()
+	if !rejoined {
+		t.Error("a reconnecting monitor could not log in during the flood")
+	}
+	t.Logf("flood: %d connections against MAXCONN 20", opened.Load())
 }
 
 func TestReloadKeepsConnectionsAndState(t *testing.T) {
