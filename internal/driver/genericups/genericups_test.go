@@ -342,3 +342,27 @@ func BenchmarkLineChangeToUpsd(b *testing.B) {
 		}
 	}
 }
+
+func FuzzParsePowstatd(f *testing.F) {
+	f.Add([]byte("watch ttyS0\nfail cts 0\nlow dcd 0\ninit rts 1\nkill dtr 1\n"))
+	f.Add([]byte("fail rng 1 # comment\nkill break\nmaster\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		_, _, err := gu.ParsePowstatd("powstatd.conf", data)
+		if err == nil {
+			return
+		}
+		for _, l := range strings.Split(err.Error(), "\n") {
+			if !strings.HasPrefix(l, "powstatd.conf") {
+				t.Fatalf("error without file name: %q", l)
+			}
+		}
+	})
+}
+
+func TestPowstatdOverlongLine(t *testing.T) {
+	data := []byte("fail cts 0\n" + strings.Repeat("x", 70000) + "\n")
+	_, _, err := gu.ParsePowstatd("powstatd.conf", data)
+	if err == nil || !strings.Contains(err.Error(), "powstatd.conf:2: bufio.Scanner: token too long") {
+		t.Fatalf("err = %v", err)
+	}
+}

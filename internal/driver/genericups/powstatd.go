@@ -115,6 +115,9 @@ func ParsePowstatd(name string, data []byte) (c Cable, port string, err error) {
 			bad(num, "unknown keyword %q", w[0])
 		}
 	}
+	if err := sc.Err(); err != nil {
+		bad(num+1, "%v", err)
+	}
 	if !haveFail {
 		errs = append(errs, fmt.Sprintf("%s: no 'fail' line: cannot tell when mains fails", name))
 	}
