@@ -18,6 +18,9 @@ const (
 	Garbage         // answer Q1 with noise
 	Truncated       // answer Q1 with half a reply and no CR
 	Silent          // answer nothing at all
+	// PulledMidReply sends half a Q1 reply and then unplugs, as when the
+	// cable comes out while the UPS is talking.
+	PulledMidReply
 )
 
 // Megatec is a simulated Megatec/Q1 UPS.
@@ -104,6 +107,13 @@ func (m *Megatec) loop(f *os.File) {
 			if reply := m.answer(cmd); reply != "" {
 				f.Write([]byte(reply))
 			}
+			m.mu.Lock()
+			pull := cmd == "Q1" && m.fault == PulledMidReply
+			m.mu.Unlock()
+			if pull {
+				m.Unplug()
+				return
+			}
 		}
 	}
 }
@@ -120,7 +130,7 @@ func (m *Megatec) answer(cmd string) string {
 		switch m.fault {
 		case Garbage:
 			return "\x00\xffNAK garbage\r"
-		case Truncated:
+		case Truncated, PulledMidReply:
 			return "(230.0 229.0 2"
 		}
 		vin, vout := 230.4, 229.8

@@ -246,6 +246,13 @@ func TestMegatecOverPTY(t *testing.T) {
 	t.Log("replugged")
 	r.status("OL")
 
+	t.Log("cable pulled in the middle of a reply")
+	r.sim.SetFault(upssim.PulledMidReply)
+	r.stale()
+	r.sim.SetFault(upssim.None)
+	r.plug()
+	r.status("OL")
+
 	steps := []struct {
 		line string
 		want int
