@@ -45,7 +45,18 @@ type Link struct {
 	lastHeard time.Time
 	lastPing  time.Time
 	wmu       sync.Mutex // serialises writes to conn
+
+	settled    chan struct{} // closed by settle
+	settleOnce sync.Once
 }
+
+// Settled is closed once the link has either mirrored the driver's first
+// full dump or failed its first attempt to connect: upsd waits for it
+// before answering clients, so that a restart is not seen as the driver
+// going away.
+func (l *Link) Settled() <-chan struct{} { return l.settled }
+
+func (l *Link) settle() { l.settleOnce.Do(func() { close(l.settled) }) }
 
 // LinkConfig configures a Link.
 type LinkConfig struct {
@@ -60,7 +71,7 @@ type LinkConfig struct {
 // NewLink returns an unconnected link.
 func NewLink(c LinkConfig) *Link {
 	l := &Link{path: c.Path, maxAge: c.MaxAge, retry: c.Retry, log: c.Logger,
-		onTracking: c.OnTracking, now: c.Now, tree: state.New()}
+		onTracking: c.OnTracking, now: c.Now, tree: state.New(), settled: make(chan struct{})}
 	if l.maxAge <= 0 {
 		l.maxAge = 15 * time.Second
 	}
@@ -141,6 +152,7 @@ func (l *Link) Run(ctx context.Context) {
 			lastErr = msg
 			l.log.Warn("cannot connect to driver", "socket", l.path, "err", err)
 		}
+		l.settle() // the first attempt is over, whatever its outcome
 		select {
 		case <-ctx.Done():
 			return
@@ -235,6 +247,7 @@ func (l *Link) handle(w []string) {
 	case "PONG":
 	case "DUMPDONE":
 		l.dumpDone = true
+		l.settle()
 	case "DATAOK":
 		l.dataOK = true
 	case "DATASTALE":

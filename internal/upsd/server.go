@@ -140,6 +140,7 @@ func (s *Server) Run(ctx context.Context, listeners []net.Listener) error {
 	cfg := s.cfg
 	s.mu.Unlock()
 	s.applyUPS(cfg)
+	s.awaitDrivers(ctx)
 
 	errc := make(chan error, len(listeners))
 	for _, l := range listeners {
@@ -183,6 +184,25 @@ func (s *Server) Run(ctx context.Context, listeners []net.Listener) error {
 	}
 	s.mu.Unlock()
 	return err
+}
+
+// settleTimeout bounds how long a starting upsd waits for its drivers.
+const settleTimeout = 2 * time.Second
+
+// awaitDrivers waits until each driver link has its first dump or has
+// failed to connect, up to settleTimeout. Under socket activation clients
+// wait in the socket's backlog meanwhile, so a restarted upsd answers
+// them with data instead of DRIVER-NOT-CONNECTED.
+func (s *Server) awaitDrivers(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, settleTimeout)
+	defer cancel()
+	for _, u := range s.upsList() {
+		select {
+		case <-u.link.Settled():
+		case <-ctx.Done():
+			return
+		}
+	}
 }
 
 // Reload applies a new configuration; client connections stay open, links

@@ -58,6 +58,11 @@ type Runner struct {
 	scheduled bool            // a delayed power-off is pending with logind
 }
 
+// NetworkTimeout bounds each request to upsd, as NUT's
+// DEFAULT_NETWORK_TIMEOUT does: a server cut off by the network is noticed
+// within it, so that DEADTIME, not TCP's retries, decides what happens.
+const NetworkTimeout = 5 * time.Second
+
 // Sleep is a context-aware time.Sleep.
 func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -188,6 +193,7 @@ func (r *Runner) login(ctx context.Context, u *UPS) (*nutclient.Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.SetTimeout(NetworkTimeout)
 	fail := func(err error) (*nutclient.Client, error) {
 		c.Close()
 		r.Log.Warn("login failed", "ups", u.System, "err", err)
