@@ -118,6 +118,41 @@ st=$(nsenter --net="/proc/$L/ns/net" "$P/bin/upsc" myups@127.0.0.1 ups.status)
 uid=$(inside systemctl show -p MainPID --value ups-server.service)
 [ "$(inside stat -c %U /proc/$uid 2>/dev/null)" != root ] && pass "upsd runs unprivileged (dynamic user)" || fail "upsd runs as root"
 
+echo "=== faults under systemd, with mains on: none may shut anything down"
+logins() { inside journalctl -u ups-monitor.service --no-pager -q | grep -c "logged in" || true; }
+upsc_in() { timeout 10 nsenter --net="/proc/$L/ns/net" "$P/bin/upsc" "$@" 2>&1; }
+n0=$(logins)
+inside systemctl restart ups-server.service
+for i in $(seq 100); do [ "$(logins)" -gt "$n0" ] && break; sleep 0.2; done
+[ "$(logins)" -gt "$n0" ] && pass "upsd restarted under socket activation: upsmon logged in again" ||
+  { inside journalctl --no-pager -q -u ups-monitor -u ups-server | tail -20; fail "upsmon did not log in to the restarted upsd"; }
+[ "$(upsc_in myups@127.0.0.1 ups.status)" = OL ] && pass "upsc reads the restarted upsd" || fail "upsc after restart: $(upsc_in myups@127.0.0.1 ups.status)"
+
+inside systemctl kill -s KILL ups-driver@myups.service
+for i in $(seq 50); do st=$(upsc_in myups@127.0.0.1 ups.status || true); [ "$st" != OL ] && break; sleep 0.1; done
+case $st in *"Driver not connected"*|*"Data stale"*) pass "driver killed: clients see '$st'";; *) fail "driver killed: upsc read '$st'";; esac
+for i in $(seq 150); do [ "$(upsc_in myups@127.0.0.1 ups.status)" = OL ] && break; sleep 0.2; done
+[ "$(upsc_in myups@127.0.0.1 ups.status)" = OL ] && pass "driver restarted by systemd (Restart=always): OL again" || fail "driver did not come back"
+
+mkdir -p "$R/etc/systemd/system/ups-server.socket.d"
+printf '[Socket]\nIPAddressDeny=any\nIPAddressAllow=127.0.0.0/8\n' > "$R/etc/systemd/system/ups-server.socket.d/allow.conf"
+inside systemctl daemon-reload
+inside systemctl stop ups-server.service ups-server.socket
+inside systemctl start ups-server.socket
+for i in $(seq 100); do [ "$(upsc_in myups@127.0.0.1 ups.status)" = OL ] && break; sleep 0.2; done
+[ "$(upsc_in myups@127.0.0.1 ups.status)" = OL ] && pass "IPAddressAllow=127.0.0.0/8: 127.0.0.1 served" || fail "allowed address refused: $(upsc_in myups@127.0.0.1 ups.status)"
+out=$(upsc_in myups@[::1] ups.status || true)
+[ "$out" != OL ] && pass "IPAddressDeny=any: [::1] not served ($out)" || fail "denied address [::1] was served"
+rm -r "$R/etc/systemd/system/ups-server.socket.d"
+inside systemctl daemon-reload
+inside systemctl stop ups-server.service ups-server.socket
+inside systemctl start ups-server.socket
+for i in $(seq 100); do [ "$(upsc_in myups@[::1] ups.status)" = OL ] && break; sleep 0.2; done
+[ "$(upsc_in myups@[::1] ups.status)" = OL ] && pass "without the drop-in, [::1] is served again" || fail "[::1] still refused without the drop-in"
+sleep 2
+inside journalctl -u ups-monitor.service --no-pager -q | grep -E "SHUTDOWN|power-off" && fail "a fault with mains on started a shutdown"
+pass "no shutdown through the faults"
+
 echo "=== power failure"
 printf 'ups.status: OB LB\nbattery.charge: 4\n' > "$R/etc/nut/myups.dev.new"
 touch -d '+1 minute' "$R/etc/nut/myups.dev.new"
