@@ -23,6 +23,9 @@ type Entry struct {
 	Timer time.Duration // a TIMER line when > 0
 }
 
+// maxTimer is the longest TIMER pause accepted.
+const maxTimer = 365 * 24 * time.Hour
+
 // Parse reads a dummy-ups data file. Lines are "name: value words" (the
 // words joined with single spaces; anything glued after the colon is
 // dropped, as NUT does) or "TIMER seconds"; driver.* lines are skipped.
@@ -46,6 +49,11 @@ func Parse(name string, data []byte) ([]Entry, error) {
 			secs, err := strconv.ParseFloat(strings.Join(w[1:], ""), 64)
 			if len(w) != 2 || err != nil || secs <= 0 {
 				errs = append(errs, fmt.Sprintf("%s:%d: TIMER needs a positive number of seconds", name, num))
+				continue
+			}
+			if secs > maxTimer.Seconds() {
+				// Beyond this time.Duration overflows; no sequence needs it.
+				errs = append(errs, fmt.Sprintf("%s:%d: TIMER %s is more than a year", name, num, w[1]))
 				continue
 			}
 			out = append(out, Entry{Line: num, Timer: time.Duration(secs * float64(time.Second))})
