@@ -12,11 +12,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/state"
 	"github.com/sysnut/sysnut/internal/upsd"
 )
 
@@ -45,6 +47,9 @@ type Rig struct {
 	ln     *net.TCPListener // held like systemd holds a .socket's listener
 	status string
 
+	recMu    sync.Mutex
+	received []string
+
 	mu         sync.Mutex
 	stopDriver func()
 	stopServer func()
@@ -52,10 +57,31 @@ type Rig struct {
 	Publisher  *driversock.Publisher
 }
 
-type handler struct{}
+// handler records what reaches the driver.
+type handler struct{ r *Rig }
 
-func (handler) SetVar(string, string) int  { return driversock.StatusHandled }
-func (handler) InstCmd(string, string) int { return driversock.StatusHandled }
+func (h handler) SetVar(name, value string) int {
+	h.r.record("SET " + name + " " + value)
+	return driversock.StatusHandled
+}
+
+func (h handler) InstCmd(cmd, param string) int {
+	h.r.record(strings.TrimSpace("INSTCMD " + cmd + " " + param))
+	return driversock.StatusHandled
+}
+
+func (r *Rig) record(s string) {
+	r.recMu.Lock()
+	r.received = append(r.received, s)
+	r.recMu.Unlock()
+}
+
+// Received returns the SET and INSTCMD requests the driver got, in order.
+func (r *Rig) Received() []string {
+	r.recMu.Lock()
+	defer r.recMu.Unlock()
+	return append([]string(nil), r.received...)
+}
 
 // Start runs a driver with ups.status "OL" and a upsd for it until the
 // test ends.
@@ -103,10 +129,16 @@ func (r *Rig) StartDriver() {
 	if r.stopDriver != nil {
 		return
 	}
-	pub := driversock.NewPublisher(handler{}, nil)
+	pub := driversock.NewPublisher(handler{r}, nil)
 	pub.Update(func(u *driversock.Updater) {
 		u.Set("ups.status", r.status)
 		u.Set("device.mfr", "testrig")
+		u.Set("battery.charge", "100")
+		u.Set("ups.id", "rig")
+		u.SetFlags("ups.id", state.RW|state.String)
+		u.SetAux("ups.id", 16)
+		u.AddCmd("test.battery.start")
+		u.AddCmd("beeper.toggle")
 	})
 	pub.DataOK()
 	dl, err := driversock.Listen(r.Socket)

@@ -1,0 +1,246 @@
+// Package dbusapi is sysnut's D-Bus service (org.sysnut.UPS1): every UPS
+// upsd serves is an object whose variables are properties, with change
+// signals, and whose methods (instant commands, setting variables, forced
+// shutdown) are allowed by polkit, the way timedated serves timedatectl.
+// Reading needs no privilege; every change does.
+package dbusapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+	"github.com/godbus/dbus/v5/introspect"
+
+	"github.com/sysnut/sysnut/internal/nutproto"
+)
+
+// Names on the bus.
+const (
+	BusName      = "org.sysnut.UPS1"
+	ManagerPath  = dbus.ObjectPath("/org/sysnut/UPS1")
+	ManagerIface = "org.sysnut.UPS1.Manager"
+	DeviceIface  = "org.sysnut.UPS1.Device"
+	// VarsIface carries one property per NUT variable, named with '.'
+	// as '_' (battery.charge -> battery_charge), for busctl get-property.
+	VarsIface  = "org.sysnut.UPS1.Variables"
+	devicePath = "/org/sysnut/UPS1/ups/"
+	errPrefix  = "org.sysnut.UPS1.Error."
+)
+
+// The polkit actions of org.sysnut.ups1.policy.
+const (
+	ActionInstantCommand   = "org.sysnut.ups1.instant-command"
+	ActionSetVariable      = "org.sysnut.ups1.set-variable"
+	ActionForcedShutdown   = "org.sysnut.ups1.forced-shutdown"
+	ActionTestNotification = "org.sysnut.ups1.test-notification"
+)
+
+// UPS is one UPS upsd serves.
+type UPS struct{ Name, Desc string }
+
+// Backend is where the state comes from and where changes go: upsd.
+type Backend interface {
+	UPS(ctx context.Context) ([]UPS, error)
+	Vars(ctx context.Context, ups string) (map[string]string, error)
+	Commands(ctx context.Context, ups string) ([]string, error)
+	InstantCommand(ctx context.Context, ups, cmd, param string) error
+	SetVariable(ctx context.Context, ups, name, value string) error
+	ForcedShutdown(ctx context.Context, ups string) error
+	TestNotification(ctx context.Context, typ string) error
+}
+
+// Authorizer decides whether a caller may perform an action (polkit).
+type Authorizer interface {
+	Check(ctx context.Context, sender dbus.Sender, action string, details map[string]string) *dbus.Error
+}
+
+// Service exports the UPSes on Conn and keeps them current.
+type Service struct {
+	Conn     *dbus.Conn
+	Backend  Backend
+	Auth     Authorizer
+	Log      *slog.Logger
+	Interval time.Duration // how often upsd is read (default 2 s)
+
+	mu      sync.Mutex
+	devices map[string]*device
+}
+
+// ObjectPath is the path of a UPS's object: its name with every byte
+// outside [A-Za-z0-9] written _xx, as systemd escapes unit names.
+func ObjectPath(ups string) dbus.ObjectPath {
+	var b strings.Builder
+	b.WriteString(devicePath)
+	for i := 0; i < len(ups); i++ {
+		c := ups[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "_%02x", c)
+		}
+	}
+	return dbus.ObjectPath(b.String())
+}
+
+// PropertyName is a variable's name on VarsIface.
+func PropertyName(v string) string {
+	p := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return '_'
+	}, v)
+	if p == "" || p[0] >= '0' && p[0] <= '9' {
+		p = "_" + p
+	}
+	return p
+}
+
+// Run claims the bus name, exports the manager and refreshes the UPS
+// objects until ctx ends.
+func (s *Service) Run(ctx context.Context) error {
+	if s.Interval <= 0 {
+		s.Interval = 2 * time.Second
+	}
+	if s.Log == nil {
+		s.Log = slog.New(slog.DiscardHandler)
+	}
+	s.devices = map[string]*device{}
+	m := &manager{s: s}
+	if err := s.Conn.Export(m, ManagerPath, ManagerIface); err != nil {
+		return err
+	}
+	if err := s.Conn.Export(introspect.Introspectable(managerXML), ManagerPath, "org.freedesktop.DBus.Introspectable"); err != nil {
+		return err
+	}
+	s.refresh(ctx)
+	reply, err := s.Conn.RequestName(BusName, dbus.NameFlagDoNotQueue)
+	if err != nil {
+		return fmt.Errorf("request %s: %w", BusName, err)
+	}
+	if reply != dbus.RequestNameReplyPrimaryOwner {
+		return fmt.Errorf("%s is already owned", BusName)
+	}
+	s.Log.Info("serving on the bus", "name", BusName)
+	t := time.NewTicker(s.Interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			s.refresh(ctx)
+		}
+	}
+}
+
+// refresh re-reads upsd: objects for new UPSes, none for removed ones,
+// and new values (with PropertiesChanged) for the rest.
+func (s *Service) refresh(ctx context.Context) {
+	list, err := s.Backend.UPS(ctx)
+	if err != nil {
+		s.Log.Warn("cannot list UPSes", "err", err)
+		return
+	}
+	// Read upsd before taking the lock, which method calls share.
+	vars := make([]map[string]string, len(list))
+	for i, u := range list {
+		if vars[i], err = s.Backend.Vars(ctx, u.Name); err != nil {
+			// A UPS whose driver is down keeps its object, with no variables.
+			vars[i] = map[string]string{}
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	seen := map[string]bool{}
+	for i, u := range list {
+		seen[u.Name] = true
+		d := s.devices[u.Name]
+		if d == nil {
+			d = &device{s: s, name: u.Name, path: ObjectPath(u.Name)}
+			s.devices[u.Name] = d
+			s.Log.Info("UPS on the bus", "ups", u.Name, "path", d.path)
+		}
+		if err := d.update(u.Desc, vars[i]); err != nil {
+			s.Log.Warn("cannot export UPS", "ups", u.Name, "err", err)
+		}
+	}
+	for name, d := range s.devices {
+		if !seen[name] {
+			d.unexport()
+			delete(s.devices, name)
+		}
+	}
+}
+
+// nutError turns a backend failure into a D-Bus error: NUT's ERR codes
+// keep their name (org.sysnut.UPS1.Error.CMD_NOT_SUPPORTED).
+func nutError(err error) *dbus.Error {
+	var pe *nutproto.Error
+	if errors.As(err, &pe) && pe.Code != "" {
+		return dbus.NewError(errPrefix+strings.ReplaceAll(string(pe.Code), "-", "_"), []any{err.Error()})
+	}
+	return dbus.NewError(errPrefix+"Failed", []any{err.Error()})
+}
+
+// manager is the object at ManagerPath.
+type manager struct{ s *Service }
+
+// ListUPS returns (name, description, object path) for every UPS.
+func (m *manager) ListUPS() ([]struct {
+	Name, Desc string
+	Path       dbus.ObjectPath
+}, *dbus.Error) {
+	m.s.mu.Lock()
+	defer m.s.mu.Unlock()
+	var out []struct {
+		Name, Desc string
+		Path       dbus.ObjectPath
+	}
+	for _, n := range sortedKeys(m.s.devices) {
+		d := m.s.devices[n]
+		out = append(out, struct {
+			Name, Desc string
+			Path       dbus.ObjectPath
+		}{d.name, d.desc, d.path})
+	}
+	return out, nil
+}
+
+// TestNotification sends one notification of a type through upsmon's
+// configured channels.
+func (m *manager) TestNotification(sender dbus.Sender, typ string) *dbus.Error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := m.s.Auth.Check(ctx, sender, ActionTestNotification, map[string]string{"type": typ}); err != nil {
+		m.s.Log.Warn("test notification refused", "sender", sender, "type", typ, "err", err.Name)
+		return err
+	}
+	m.s.Log.Info("test notification", "sender", sender, "type", typ)
+	if err := m.s.Backend.TestNotification(ctx, typ); err != nil {
+		return nutError(err)
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+const managerXML = `<node>
+ <interface name="org.sysnut.UPS1.Manager">
+  <method name="ListUPS"><arg name="ups" type="a(sso)" direction="out"/></method>
+  <method name="TestNotification"><arg name="type" type="s" direction="in"/></method>
+ </interface>` + introspect.IntrospectDataString + `</node>`

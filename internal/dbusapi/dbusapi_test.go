@@ -1,0 +1,233 @@
+package dbusapi_test
+
+import (
+	"bytes"
+	"context"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+
+	"github.com/sysnut/sysnut/internal/dbusapi"
+	"github.com/sysnut/sysnut/internal/dbustest"
+	"github.com/sysnut/sysnut/internal/polkit"
+	"github.com/sysnut/sysnut/internal/testrig"
+	"github.com/sysnut/sysnut/internal/upsctl"
+)
+
+// fakeAuthority is polkitd's Authority on the private bus: it grants the
+// actions in allow and records every question.
+type fakeAuthority struct {
+	mu    sync.Mutex
+	allow map[string]bool
+	asked []string
+}
+
+type subject struct {
+	Kind    string
+	Details map[string]dbus.Variant
+}
+
+type result struct {
+	Authorized, Challenge bool
+	Details               map[string]string
+}
+
+func (f *fakeAuthority) CheckAuthorization(s subject, action string, details map[string]string, flags uint32, cancel string) (result, *dbus.Error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	name, _ := s.Details["name"].Value().(string)
+	keys := make([]string, 0, len(details))
+	for k, v := range details {
+		keys = append(keys, k+"="+v)
+	}
+	slices.Sort(keys)
+	f.asked = append(f.asked, s.Kind+":"+name+" "+action+" "+strings.Join(keys, ",")+" flags="+string(rune('0'+flags)))
+	return result{Authorized: f.allow[action]}, nil
+}
+
+func (f *fakeAuthority) set(action string, ok bool) { f.mu.Lock(); f.allow[action] = ok; f.mu.Unlock() }
+func (f *fakeAuthority) questions() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.asked...)
+}
+
+type fixture struct {
+	rig    *testrig.Rig
+	client *dbus.Conn
+	auth   *fakeAuthority
+}
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	addr := dbustest.PrivateBus(t)
+	connect := func() *dbus.Conn {
+		c, err := dbus.Connect(addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	auth := &fakeAuthority{allow: map[string]bool{}}
+	pk := connect()
+	if err := pk.Export(auth, "/org/freedesktop/PolicyKit1/Authority", "org.freedesktop.PolicyKit1.Authority"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pk.RequestName("org.freedesktop.PolicyKit1", dbus.NameFlagDoNotQueue); err != nil {
+		t.Fatal(err)
+	}
+	rig := testrig.Start(t, testrig.Options{UPS: "my-ups"})
+	svcConn := connect()
+	svc := &dbusapi.Service{Conn: svcConn, Auth: polkit.New(svcConn), Interval: 100 * time.Millisecond,
+		Backend: &dbusapi.NUT{Addr: rig.Addr, User: "admin", Password: "secret"}}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	f := &fixture{rig: rig, client: connect(), auth: auth}
+	deadline := time.Now().Add(5 * time.Second)
+	for f.ctl(t, "list").out != "my-ups\tDescription unavailable\n" {
+		if time.Now().After(deadline) {
+			t.Fatalf("service never listed the UPS: %+v", f.ctl(t, "list"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return f
+}
+
+type ctlResult struct {
+	code     int
+	out, err string
+}
+
+func (f *fixture) ctl(t *testing.T, args ...string) ctlResult {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := upsctl.Run(context.Background(), f.client, args, &out, &errOut)
+	return ctlResult{code, out.String(), errOut.String()}
+}
+
+func TestPropertiesAndSignals(t *testing.T) {
+	f := setup(t)
+	obj := f.client.Object(dbusapi.BusName, "/org/sysnut/UPS1/ups/my_2dups")
+	get := func(name string) any {
+		v, err := obj.GetProperty(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return v.Value()
+	}
+	if got := get(dbusapi.DeviceIface + ".Status"); got != "OL" {
+		t.Errorf("Status = %v", got)
+	}
+	if got := get(dbusapi.VarsIface + ".battery_charge"); got != "100" {
+		t.Errorf("battery_charge = %v", got)
+	}
+	if got := get(dbusapi.DeviceIface + ".Variables").(map[string]string); got["device.mfr"] != "testrig" {
+		t.Errorf("Variables = %v", got)
+	}
+
+	if err := f.client.AddMatchSignal(dbus.WithMatchObjectPath(obj.Path()), dbus.WithMatchInterface("org.freedesktop.DBus.Properties")); err != nil {
+		t.Fatal(err)
+	}
+	sigs := make(chan *dbus.Signal, 32)
+	f.client.Signal(sigs)
+	f.rig.SetStatus("OB LB")
+	deadline := time.After(5 * time.Second)
+	for {
+		select {
+		case s := <-sigs:
+			if s.Name != "org.freedesktop.DBus.Properties.PropertiesChanged" || s.Body[0] != dbusapi.DeviceIface {
+				continue
+			}
+			if v, ok := s.Body[1].(map[string]dbus.Variant)["Status"]; ok && v.Value() == "OB LB" {
+				goto changed
+			}
+		case <-deadline:
+			t.Fatal("no PropertiesChanged for Status")
+		}
+	}
+changed:
+	r := f.ctl(t, "status")
+	if r.code != 0 || !strings.Contains(r.out, "Status: OB LB (on battery, low battery)") || !strings.Contains(r.out, "Battery charge: 100 %") {
+		t.Errorf("upsctl status: %+v", r)
+	}
+	if r := f.ctl(t, "show", "my-ups"); !strings.Contains(r.out, "ups.status: OB LB\n") {
+		t.Errorf("upsctl show: %+v", r)
+	}
+	if r := f.ctl(t, "commands", "my-ups"); r.out != "beeper.toggle\ntest.battery.start\n" {
+		t.Errorf("upsctl commands: %+v", r)
+	}
+}
+
+// TestPolkitDecides: every change asks polkit about the caller, with the
+// UPS and the command as details; a refusal reaches nothing, a grant
+// reaches the driver (or upsd, for FSD).
+func TestPolkitDecides(t *testing.T) {
+	f := setup(t)
+	r := f.ctl(t, "command", "my-ups", "test.battery.start")
+	if r.code != 1 || !strings.Contains(r.err, "Not authorized: org.sysnut.ups1.instant-command") {
+		t.Errorf("refused command: %+v", r)
+	}
+	if got := f.rig.Received(); len(got) != 0 {
+		t.Errorf("a refused command reached the driver: %q", got)
+	}
+	q := f.auth.questions()
+	if len(q) != 1 || !strings.HasPrefix(q[0], "system-bus-name:"+f.client.Names()[0]+" org.sysnut.ups1.instant-command command=test.battery.start,ups=my-ups flags=1") {
+		t.Errorf("polkit was asked %q", q)
+	}
+
+	f.auth.set(dbusapi.ActionInstantCommand, true)
+	f.auth.set(dbusapi.ActionSetVariable, true)
+	for _, args := range [][]string{{"command", "my-ups", "test.battery.start"}, {"set", "my-ups", "ups.id", "new-id"}} {
+		if r := f.ctl(t, args...); r.code != 0 {
+			t.Errorf("%v: %+v", args, r)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	want := []string{"INSTCMD test.battery.start", "SET ups.id new-id"}
+	for !slices.Equal(f.rig.Received(), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("driver received %q, want %q", f.rig.Received(), want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if r := f.ctl(t, "command", "my-ups", "nosuch.cmd"); r.code != 1 || !strings.Contains(r.err, "Failed to run instant command on my-ups") {
+		t.Errorf("unknown command: %+v", r)
+	}
+
+	if r := f.ctl(t, "fsd", "my-ups"); r.code != 1 {
+		t.Errorf("fsd without the right: %+v", r)
+	}
+	f.auth.set(dbusapi.ActionForcedShutdown, true)
+	if r := f.ctl(t, "fsd", "my-ups"); r.code != 0 {
+		t.Errorf("fsd: %+v", r)
+	}
+	deadline = time.Now().Add(5 * time.Second)
+	for !strings.Contains(f.ctl(t, "show", "my-ups").out, "ups.status: FSD OL") {
+		if time.Now().After(deadline) {
+			t.Fatalf("FSD not set in upsd: %+v", f.ctl(t, "show", "my-ups"))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestObjectPath(t *testing.T) {
+	for in, want := range map[string]dbus.ObjectPath{
+		"myups": "/org/sysnut/UPS1/ups/myups", "my-ups": "/org/sysnut/UPS1/ups/my_2dups", "a.b_c": "/org/sysnut/UPS1/ups/a_2eb_5fc",
+	} {
+		if got := dbusapi.ObjectPath(in); got != want || !got.IsValid() {
+			t.Errorf("%q -> %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"battery.charge": "battery_charge", "3phase.x": "_3phase_x"} {
+		if got := dbusapi.PropertyName(in); got != want {
+			t.Errorf("%q -> %q, want %q", in, got, want)
+		}
+	}
+}

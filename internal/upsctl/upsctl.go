@@ -1,0 +1,257 @@
+// Package upsctl is the upsctl command: a local administrator's view of
+// the UPSes through sysnut's D-Bus service, like timedatectl for timedated.
+// Reading needs no privilege; changes are authorised by polkit in the
+// service.
+package upsctl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/godbus/dbus/v5"
+
+	"github.com/sysnut/sysnut/internal/dbusapi"
+)
+
+const usage = `upsctl [COMMAND] ...
+
+Query or change the UPSes that sysnut serves, through org.sysnut.UPS1.
+
+Commands:
+  status [UPS...]             Show a summary of each UPS (default)
+  list                        List the UPSes
+  show UPS                    Show every variable of a UPS
+  commands UPS                List a UPS's instant commands
+  command UPS CMD [PARAM]     Run an instant command (polkit: instant-command)
+  set UPS VARIABLE VALUE      Set a writable variable (polkit: set-variable)
+  fsd UPS                     Forced shutdown of everything the UPS powers
+  test-notification TYPE      Send a test notification (e.g. ONBATT)
+  help                        Show this help
+`
+
+// Run executes upsctl with args on conn, printing to out and errOut, and
+// returns the exit status.
+func Run(ctx context.Context, conn *dbus.Conn, args []string, out, errOut io.Writer) int {
+	cmd := "status"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	c := &ctl{conn: conn, out: out}
+	var err error
+	want := func(min, max int) bool {
+		if len(args) < min || max >= 0 && len(args) > max {
+			err = fmt.Errorf("%s: wrong number of arguments; see upsctl help", cmd)
+			return false
+		}
+		return true
+	}
+	switch cmd {
+	case "status":
+		err = c.status(ctx, args)
+	case "list":
+		if want(0, 0) {
+			err = c.list(ctx)
+		}
+	case "show":
+		if want(1, 1) {
+			err = c.show(ctx, args[0])
+		}
+	case "commands":
+		if want(1, 1) {
+			err = c.commands(ctx, args[0])
+		}
+	case "command":
+		if want(2, 3) {
+			param := ""
+			if len(args) == 3 {
+				param = args[2]
+			}
+			err = c.call(ctx, args[0], "InstantCommand", "run instant command", args[1], param)
+		}
+	case "set":
+		if want(3, 3) {
+			err = c.call(ctx, args[0], "SetVariable", "set variable", args[1], args[2])
+		}
+	case "fsd":
+		if want(1, 1) {
+			err = c.call(ctx, args[0], "ForcedShutdown", "request forced shutdown")
+		}
+	case "test-notification":
+		if want(1, 1) {
+			err = c.manager().CallWithContext(ctx, dbusapi.ManagerIface+".TestNotification", dbus.FlagAllowInteractiveAuthorization, strings.ToUpper(args[0])).Err
+			if err != nil {
+				err = fmt.Errorf("failed to send test notification: %w", describe(err))
+			}
+		}
+	case "help", "-h", "--help":
+		fmt.Fprint(out, usage)
+	default:
+		err = fmt.Errorf("unknown command %q; see upsctl help", cmd)
+	}
+	if err != nil {
+		// Sentences for people, as systemd's tools print them.
+		msg := err.Error()
+		fmt.Fprintln(errOut, strings.ToUpper(msg[:1])+msg[1:])
+		return 1
+	}
+	return 0
+}
+
+type ctl struct {
+	conn *dbus.Conn
+	out  io.Writer
+}
+
+func (c *ctl) manager() dbus.BusObject { return c.conn.Object(dbusapi.BusName, dbusapi.ManagerPath) }
+
+func (c *ctl) device(ups string) dbus.BusObject {
+	return c.conn.Object(dbusapi.BusName, dbusapi.ObjectPath(ups))
+}
+
+type entry struct {
+	Name, Desc string
+	Path       dbus.ObjectPath
+}
+
+func (c *ctl) upsList(ctx context.Context) ([]entry, error) {
+	var l []entry
+	if err := c.manager().CallWithContext(ctx, dbusapi.ManagerIface+".ListUPS", 0).Store(&l); err != nil {
+		return nil, fmt.Errorf("failed to list UPSes: %w", describe(err))
+	}
+	return l, nil
+}
+
+func (c *ctl) list(ctx context.Context) error {
+	l, err := c.upsList(ctx)
+	if err != nil {
+		return err
+	}
+	for _, e := range l {
+		fmt.Fprintf(c.out, "%s\t%s\n", e.Name, e.Desc)
+	}
+	return nil
+}
+
+// vars reads a UPS's Variables property.
+func (c *ctl) vars(ctx context.Context, ups string) (map[string]string, error) {
+	v, err := c.device(ups).GetProperty(dbusapi.DeviceIface + ".Variables")
+	if err != nil {
+		return nil, fmt.Errorf("failed to read UPS %s: %w", ups, describe(err))
+	}
+	m, ok := v.Value().(map[string]string)
+	if !ok {
+		return nil, fmt.Errorf("UPS %s: Variables has type %s", ups, v.Signature())
+	}
+	return m, nil
+}
+
+func (c *ctl) show(ctx context.Context, ups string) error {
+	m, err := c.vars(ctx, ups)
+	if err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		fmt.Fprintf(c.out, "%s: %s\n", k, m[k])
+	}
+	return nil
+}
+
+// statusWords spell out NUT's status tokens.
+var statusWords = map[string]string{
+	"OL": "online", "OB": "on battery", "LB": "low battery", "HB": "high battery",
+	"RB": "replace battery", "CHRG": "charging", "DISCHRG": "discharging", "BYPASS": "bypass",
+	"CAL": "calibrating", "OFF": "off", "OVER": "overloaded", "TRIM": "trimming voltage",
+	"BOOST": "boosting voltage", "FSD": "forced shutdown", "ALARM": "alarm",
+}
+
+func (c *ctl) status(ctx context.Context, names []string) error {
+	if len(names) == 0 {
+		l, err := c.upsList(ctx)
+		if err != nil {
+			return err
+		}
+		for _, e := range l {
+			names = append(names, e.Name)
+		}
+	}
+	for i, ups := range names {
+		m, err := c.vars(ctx, ups)
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			fmt.Fprintln(c.out)
+		}
+		st := m["ups.status"]
+		var words []string
+		for _, t := range strings.Fields(st) {
+			if w, ok := statusWords[t]; ok {
+				words = append(words, w)
+			}
+		}
+		line := func(label, v string) {
+			if v != "" {
+				fmt.Fprintf(c.out, "%16s: %s\n", label, v)
+			}
+		}
+		line("UPS", ups)
+		line("Model", strings.TrimSpace(m["device.mfr"]+" "+m["device.model"]))
+		if st == "" {
+			st = "unknown (driver not connected)"
+		} else if len(words) > 0 {
+			st += " (" + strings.Join(words, ", ") + ")"
+		}
+		line("Status", st)
+		if v := m["battery.charge"]; v != "" {
+			line("Battery charge", v+" %")
+		}
+		if v := m["battery.runtime"]; v != "" {
+			line("Battery runtime", v+" s")
+		}
+		if v := m["ups.load"]; v != "" {
+			line("Load", v+" %")
+		}
+		line("Input voltage", m["input.voltage"])
+	}
+	return nil
+}
+
+func (c *ctl) commands(ctx context.Context, ups string) error {
+	var cmds []string
+	if err := c.device(ups).CallWithContext(ctx, dbusapi.DeviceIface+".ListCommands", 0).Store(&cmds); err != nil {
+		return fmt.Errorf("failed to list commands of %s: %w", ups, describe(err))
+	}
+	for _, cmd := range cmds {
+		fmt.Fprintln(c.out, cmd)
+	}
+	return nil
+}
+
+// call invokes a change, allowing polkit to ask for a password.
+func (c *ctl) call(ctx context.Context, ups, method, what string, args ...any) error {
+	err := c.device(ups).CallWithContext(ctx, dbusapi.DeviceIface+"."+method, dbus.FlagAllowInteractiveAuthorization, args...).Err
+	if err != nil {
+		return fmt.Errorf("failed to %s on %s: %w", what, ups, describe(err))
+	}
+	return nil
+}
+
+// describe keeps the message of a D-Bus error, which is what users need.
+func describe(err error) error {
+	var de dbus.Error
+	if errors.As(err, &de) && len(de.Body) > 0 {
+		if s, ok := de.Body[0].(string); ok {
+			return errors.New(s)
+		}
+	}
+	return err
+}
