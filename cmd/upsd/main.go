@@ -73,7 +73,7 @@ func run(log *slog.Logger) error {
 					log.Error("reload failed; keeping the running configuration", "err", err)
 				} else {
 					srv.Reload(f.Config())
-					log.Info("configuration reloaded", "ups", len(f.UPS.UPS))
+					log.Info("configuration reloaded", "ups_count", len(f.UPS.UPS))
 				}
 				_, _ = daemon.SdNotify(false, daemon.SdNotifyReady)
 			}
@@ -82,7 +82,7 @@ func run(log *slog.Logger) error {
 
 	status := fmt.Sprintf("Serving %d UPS on %d socket(s)", len(files.UPS.UPS), len(listeners))
 	_, _ = daemon.SdNotify(false, daemon.SdNotifyReady+"\nSTATUS="+status)
-	log.Info("upsd started", "ups", len(files.UPS.UPS), "sockets", len(listeners))
+	log.Info("upsd started", "ups_count", len(files.UPS.UPS), "sockets", len(listeners))
 	return srv.Run(ctx, listeners)
 }
 

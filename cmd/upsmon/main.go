@@ -117,7 +117,7 @@ func run(ctx context.Context, conf *config.UpsmonConf, flagPath, pidFile string,
 		}
 		done := make(chan error, 1)
 		go func() { done <- r.Run(runCtx) }()
-		log.Info("upsmon started", "ups", len(conf.Monitors), "dry_run", dryRun)
+		log.Info("upsmon started", "ups_count", len(conf.Monitors), "dry_run", dryRun)
 		_, _ = daemon.SdNotify(false, fmt.Sprintf("READY=1\nSTATUS=monitoring %d UPS", len(conf.Monitors)))
 	wait:
 		for {

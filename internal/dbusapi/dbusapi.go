@@ -120,6 +120,16 @@ func (s *Service) Run(ctx context.Context) error {
 	if err := s.Conn.Export(introspect.Introspectable(managerXML), ManagerPath, "org.freedesktop.DBus.Introspectable"); err != nil {
 		return err
 	}
+	// busctl tree walks down from "/": every ancestor must name its child.
+	for path, child := range map[dbus.ObjectPath]string{"/": "org", "/org": "sysnut", "/org/sysnut": "UPS1"} {
+		xml := introspect.Introspectable(`<node>` + introspect.IntrospectDataString + `<node name="` + child + `"/></node>`)
+		if err := s.Conn.Export(xml, path, "org.freedesktop.DBus.Introspectable"); err != nil {
+			return err
+		}
+	}
+	if err := s.Conn.Export(upsDir{s}, dbus.ObjectPath(strings.TrimSuffix(devicePath, "/")), "org.freedesktop.DBus.Introspectable"); err != nil {
+		return err
+	}
 	s.refresh(ctx)
 	reply, err := s.Conn.RequestName(BusName, dbus.NameFlagDoNotQueue)
 	if err != nil {
@@ -239,8 +249,24 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
+// upsDir introspects /org/sysnut/UPS1/ups, whose children are the UPSes.
+type upsDir struct{ s *Service }
+
+// Introspect lists the UPS objects as child nodes.
+func (d upsDir) Introspect() (string, *dbus.Error) {
+	d.s.mu.Lock()
+	defer d.s.mu.Unlock()
+	var b strings.Builder
+	b.WriteString("<node>" + introspect.IntrospectDataString)
+	for _, n := range sortedKeys(d.s.devices) {
+		b.WriteString(`<node name="` + strings.TrimPrefix(string(ObjectPath(n)), devicePath) + `"/>`)
+	}
+	b.WriteString("</node>")
+	return b.String(), nil
+}
+
 const managerXML = `<node>
  <interface name="org.sysnut.UPS1.Manager">
   <method name="ListUPS"><arg name="ups" type="a(sso)" direction="out"/></method>
   <method name="TestNotification"><arg name="type" type="s" direction="in"/></method>
- </interface>` + introspect.IntrospectDataString + `</node>`
+ </interface>` + introspect.IntrospectDataString + `<node name="ups"/></node>`

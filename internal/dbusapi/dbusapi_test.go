@@ -217,6 +217,32 @@ func TestPolkitDecides(t *testing.T) {
 	}
 }
 
+// TestTree: introspection from "/" reaches every UPS object, as busctl
+// tree walks it.
+func TestTree(t *testing.T) {
+	f := setup(t)
+	var walk func(path string) []string
+	walk = func(path string) []string {
+		var xml string
+		if err := f.client.Object(dbusapi.BusName, dbus.ObjectPath(path)).Call("org.freedesktop.DBus.Introspectable.Introspect", 0).Store(&xml); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		out := []string{path}
+		for _, part := range strings.Split(xml, `<node name="`)[1:] {
+			child, _, _ := strings.Cut(part, `"`)
+			if strings.HasPrefix(child, "/") {
+				continue // the node's own absolute name
+			}
+			out = append(out, walk(strings.TrimSuffix(path, "/")+"/"+child)...)
+		}
+		return out
+	}
+	got := walk("/")
+	if !slices.Contains(got, "/org/sysnut/UPS1") || !slices.Contains(got, "/org/sysnut/UPS1/ups/my_2dups") {
+		t.Errorf("tree from /: %q", got)
+	}
+}
+
 func TestObjectPath(t *testing.T) {
 	for in, want := range map[string]dbus.ObjectPath{
 		"myups": "/org/sysnut/UPS1/ups/myups", "my-ups": "/org/sysnut/UPS1/ups/my_2dups", "a.b_c": "/org/sysnut/UPS1/ups/a_2eb_5fc",

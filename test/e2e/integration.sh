@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# End-to-end under a real systemd (PID 1 in systemd-nspawn): sysnut's units
-# run a dummy UPS, upsd (socket-activated, DynamicUser) and upsmon (its own
-# static user, allowed by a polkit rule). A simulated power failure must make
-# upsmon power the container off through logind, the journal must say why,
-# and the system-shutdown killpower hook must run. Needs root.
+# Integration test under a real systemd (PID 1 in systemd-nspawn): sysnut is
+# installed with meson into the container's root, as a package would be.
+# A dummy UPS (ups-driver@myups, enabled and started), upsd (socket-activated,
+# DynamicUser), upsmon (static user, allowed by polkit) and the D-Bus service
+# (bus-activated) run; NUT's upsc, busctl and upsctl read them; polkit refuses
+# an unprivileged upsctl and allows a granted one; the driver cannot open a
+# device outside its allow-list; faults with mains on shut nothing down; a
+# power failure makes upsmon power the container off through logind, the
+# journal says why, and the system-shutdown killpower hook runs. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SRC=$PWD
@@ -34,9 +38,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "=== build"
-mkdir -p "$P/bin"
-for c in upsd ups-driver upsmon upsc; do go build -o "$P/bin/$c" "./cmd/$c"; done
+echo "=== build with meson"
+command -v meson >/dev/null || apt-get install -y -qq --no-install-recommends meson ninja-build pkg-config >/dev/null
+meson setup "$P/build" >/dev/null
+meson compile -C "$P/build" >/dev/null
+mkdir -p "$P/bin"; cp "$P/build/upsc" "$P/bin/upsc"
 
 echo "=== container root: an overlay of this machine"
 mkdir -p "$P/ovl" "$R"
@@ -51,13 +57,14 @@ for w in "$R"/etc/systemd/system/*.wants/*; do
 done
 mkdir -p "$R/var/log/journal"
 
-echo "=== install sysnut"
-install -m 0755 "$P"/bin/* "$R/usr/bin/"
-install -m 0644 "$SRC"/units/* "$R/etc/systemd/system/"
-install -D -m 0644 "$SRC/sysusers.d/sysnut.conf" "$R/usr/lib/sysusers.d/sysnut.conf"
-install -D -m 0644 "$SRC/tmpfiles.d/sysnut.conf" "$R/usr/lib/tmpfiles.d/sysnut.conf"
-install -D -m 0644 "$SRC/polkit/rules.d/50-sysnut-upsmon.rules" "$R/etc/polkit-1/rules.d/50-sysnut-upsmon.rules"
-install -D -m 0755 "$SRC/shutdown/sysnut-killpower" "$R/usr/lib/systemd/system-shutdown/sysnut-killpower"
+echo "=== install sysnut with meson into the container's root"
+# Debian's nut-client masks ups-monitor.service (a /dev/null link for its old
+# init script); a sysnut package replaces nut-client, so the link goes.
+[ -L "$R/lib/systemd/system/ups-monitor.service" ] && rm "$R/lib/systemd/system/ups-monitor.service"
+DESTDIR=$R meson install -C "$P/build" --no-rebuild >"$P/install.log" 2>&1 || { tail -20 "$P/install.log"; fail "meson install"; }
+[ -x "$R/usr/bin/upsd" ] && [ -f "$R/lib/systemd/system/ups-server.socket" ] && [ -x "$R/lib/systemd/system-generators/sysnut-generator" ] &&
+  [ -f "$R/usr/share/polkit-1/actions/org.sysnut.ups1.policy" ] && [ -f "$R/usr/lib/systemd/catalog/sysnut.catalog" ] &&
+  [ -f "$R/usr/share/man/man8/upsd.8" ] && pass "meson install --destdir" || fail "meson install did not put the files in place"
 [ "${DEBUG:-0}" = 1 ] && printf '#!/bin/sh\necho "debug-hook: $*"; ls -la /run/sysnut; cat /run/sysnut/killpower; upsmon -K; echo "K=$?"\n' > "$R/usr/lib/systemd/system-shutdown/00-debug" && chmod +x "$R/usr/lib/systemd/system-shutdown/00-debug"
 mkdir -p "$R/etc/nut"
 rm -f "$R"/etc/nut/*
@@ -71,6 +78,10 @@ cat > "$R/etc/nut/upsd.users" <<'CONF'
 [upsmon]
 	password = e2e-secret
 	upsmon primary
+[sysnut-dbus]
+	password = bus-secret
+	actions = SET FSD
+	instcmds = ALL
 CONF
 cat > "$R/etc/nut/upsmon.conf" <<'CONF'
 MONITOR myups@localhost 1 upsmon e2e-secret primary
@@ -81,6 +92,13 @@ POWERDOWNFLAG /run/sysnut/killpower
 CONF
 printf 'ups.status: OL\nbattery.charge: 100\n' > "$R/etc/nut/myups.dev"
 chmod 0644 "$R"/etc/nut/*
+# The secrets are root's alone: upsd and the D-Bus service get them as credentials.
+chmod 0600 "$R/etc/nut/upsd.users"
+# Two local users for polkit: alice in the granted group, bob not.
+cp "$SRC/polkit/rules.d/60-sysnut-nut-group.rules.example" "$R/etc/polkit-1/rules.d/60-sysnut.rules"
+chroot "$R" groupadd -f upsadmin
+chroot "$R" useradd -M -G upsadmin alice 2>/dev/null || true
+chroot "$R" useradd -M bob 2>/dev/null || true
 
 echo "=== boot"
 mkdir -p "$CG"; [ -n "$CG1" ] && mkdir -p "$CG1"
@@ -103,8 +121,10 @@ inside() { nsenter -t "$L" -a -- "$@"; }
 state=$(timeout 60 nsenter -t "$L" -a systemctl is-system-running --wait 2>&1 || true)
 case $state in running|degraded) pass "systemd up ($state)";; *) fail "system state $state";; esac
 
-echo "=== start the UPS, the server socket and the monitor"
-inside systemctl start ups-driver@myups.service ups-server.socket ups-monitor.service ||
+echo "=== enable and start the UPS, the server socket and the monitor"
+inside systemctl enable --now ups-driver@myups.service >/dev/null 2>&1 && pass "systemctl enable --now ups-driver@myups" ||
+  { inside journalctl --no-pager -q -u ups-driver@myups | tail -20; fail "ups-driver@myups did not start"; }
+inside systemctl start ups-server.socket ups-monitor.service ||
   { inside journalctl --no-pager -q -u ups-driver@myups -u ups-monitor -u ups-server | tail -30; fail "units did not start"; }
 for i in $(seq 100); do
   inside journalctl -u ups-monitor.service --no-pager -q 2>/dev/null | grep "logged in" >/dev/null && break
@@ -117,6 +137,36 @@ st=$(nsenter --net="/proc/$L/ns/net" "$P/bin/upsc" myups@127.0.0.1 ups.status)
 [ "$st" = OL ] && pass "upsc reads ups.status OL" || fail "upsc read '$st'"
 uid=$(inside systemctl show -p MainPID --value ups-server.service)
 [ "$(inside stat -c %U /proc/$uid 2>/dev/null)" != root ] && pass "upsd runs unprivileged (dynamic user)" || fail "upsd runs as root"
+
+echo "=== NUT's upsc, the journal, the bus, polkit and the device allow-list"
+nutupsc=$(timeout 10 nsenter --net="/proc/$L/ns/net" /bin/upsc myups@127.0.0.1 ups.status 2>/dev/null || true)
+[ "$nutupsc" = OL ] && pass "NUT's upsc reads our upsd: $nutupsc" || fail "NUT's upsc read '$nutupsc'"
+inside journalctl -u ups-server.service -o verbose --no-pager -q | grep -E '^ +(CLIENT|UPS|USER)=' | sort -u | head -3 | sed 's/^ */    | /'
+inside journalctl -u ups-server.service -o verbose --no-pager -q | grep -E '^ +CLIENT=127\.0\.0\.1' >/dev/null &&
+  inside journalctl -u ups-server.service -o verbose --no-pager -q | grep -E '^ +UPS=myups' >/dev/null &&
+  pass "journal: upsd's entries carry CLIENT= and UPS= fields" || fail "no structured CLIENT=/UPS= fields from upsd"
+inside journalctl --update-catalog && inside journalctl --list-catalog 2>/dev/null | grep -i "UPS on battery" >/dev/null &&
+  pass "journal catalog installed (journalctl --list-catalog)" || fail "catalog not found by journalctl"
+st=$(inside busctl get-property org.sysnut.UPS1 /org/sysnut/UPS1/ups/myups org.sysnut.UPS1.Device Status 2>&1 || true)
+[ "$st" = 's "OL"' ] && pass "busctl get-property (bus-activated sysnut-dbus): Status $st" ||
+  { inside journalctl --no-pager -q -u sysnut-dbus | tail; fail "busctl read '$st'"; }
+inside busctl tree org.sysnut.UPS1 --list 2>/dev/null | grep -x /org/sysnut/UPS1/ups/myups >/dev/null && pass "busctl tree lists the UPS object" || fail "busctl tree"
+inside busctl introspect org.sysnut.UPS1 /org/sysnut/UPS1/ups/myups 2>/dev/null | grep -E '^\.battery_charge +property +s +"100"' >/dev/null &&
+  pass "busctl introspect: variables as properties (battery_charge \"100\")" || fail "introspect lacks battery_charge"
+inside busctl call org.sysnut.UPS1 /org/sysnut/UPS1 org.sysnut.UPS1.Manager ListUPS | grep myups >/dev/null && pass "busctl call ListUPS" || fail "busctl call ListUPS"
+inside runuser -u bob -- upsctl status | grep -E 'Status: OL \(online\)' >/dev/null && pass "upsctl status works unprivileged" || fail "upsctl status as bob"
+out=$(inside runuser -u bob -- upsctl command myups load.off 2>&1 || true)
+case $out in *"Not authorized"*|*"Interactive authentication required"*) pass "polkit refuses bob: $out";; *) fail "bob's command was not refused: $out";; esac
+inside runuser -u alice -- upsctl command myups load.off && pass "polkit allows alice (group upsadmin) to run an instant command" ||
+  { inside journalctl --no-pager -q -u sysnut-dbus -u ups-server | tail; fail "alice was refused"; }
+inside journalctl -u ups-server.service --no-pager -q | grep 'instant command' | grep 'user=sysnut-dbus' >/dev/null ||
+  inside journalctl -u ups-server.service -o verbose --no-pager -q | grep -E '^ +USER=sysnut-dbus' >/dev/null &&
+  pass "upsd ran it for the D-Bus service's account" || fail "upsd did not log the instant command"
+cg=$(inside systemctl show -p ControlGroup --value ups-driver@myups.service)
+probe() { inside sh -c "echo \$\$ > '/sys/fs/cgroup$cg/cgroup.procs' && exec head -c1 $1 >/dev/null" 2>&1; }
+if probe /dev/null >/dev/null && ! probe /dev/zero >/dev/null; then
+  pass "inside the driver's cgroup /dev/null opens and /dev/zero does not ($(probe /dev/zero | head -1))"
+else fail "device allow-list not enforced"; fi
 
 echo "=== faults under systemd, with mains on: none may shut anything down"
 logins() { inside journalctl -u ups-monitor.service --no-pager -q | grep -c "logged in" || true; }
