@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
@@ -146,7 +147,11 @@ func (n *NUT) TestNotification(ctx context.Context, typ string) error {
 	if n.Upsmon == "" {
 		return errors.New("no upsmon binary configured")
 	}
-	out, err := exec.CommandContext(ctx, n.Upsmon, "-test-notify", typ).CombinedOutput()
+	cmd := exec.CommandContext(ctx, n.Upsmon, "-test-notify", typ)
+	// upsmon's stderr stays ours: under systemd it is the journal stream,
+	// so the notification becomes a journal entry with its fields.
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
 	if err != nil {
 		return fmt.Errorf("upsmon -test-notify %s: %v: %s", typ, err, strings.TrimSpace(string(out)))
 	}
