@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -82,7 +83,13 @@ func Run(ctx context.Context, conn *dbus.Conn, args []string, out, errOut io.Wri
 		}
 	case "test-notification":
 		if want(1, 1) {
+			stop, aerr := startAgent(agentPath, os.Stdin)
+			if aerr != nil {
+				err = aerr
+				break
+			}
 			err = c.manager().CallWithContext(ctx, dbusapi.ManagerIface+".TestNotification", dbus.FlagAllowInteractiveAuthorization, strings.ToUpper(args[0])).Err
+			stop()
 			if err != nil {
 				err = fmt.Errorf("failed to send test notification: %w", describe(err))
 			}
@@ -236,9 +243,15 @@ func (c *ctl) commands(ctx context.Context, ups string) error {
 	return nil
 }
 
-// call invokes a change, allowing polkit to ask for a password.
+// call invokes a change, allowing polkit to ask for a password through
+// a text agent on the terminal.
 func (c *ctl) call(ctx context.Context, ups, method, what string, args ...any) error {
-	err := c.device(ups).CallWithContext(ctx, dbusapi.DeviceIface+"."+method, dbus.FlagAllowInteractiveAuthorization, args...).Err
+	stop, err := startAgent(agentPath, os.Stdin)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	err = c.device(ups).CallWithContext(ctx, dbusapi.DeviceIface+"."+method, dbus.FlagAllowInteractiveAuthorization, args...).Err
 	if err != nil {
 		return fmt.Errorf("failed to %s on %s: %w", what, ups, describe(err))
 	}
