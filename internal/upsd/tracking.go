@@ -15,9 +15,17 @@ import (
 type tracking struct {
 	mu      sync.Mutex
 	entries map[string]trackEntry
-	ttl     time.Duration
-	now     func() time.Time
+	// order holds ids oldest first: entries share one ttl, so they expire
+	// in the order they came, and expiring is a pop from the front, not a
+	// scan of every entry on every request.
+	order []string
+	ttl   time.Duration
+	now   func() time.Time
 }
+
+// maxTracking bounds the ids remembered: beyond it the oldest is dropped,
+// so a client flooding tracked commands cannot grow upsd without limit.
+const maxTracking = 1 << 16
 
 type trackEntry struct {
 	status  int // -1 while pending
@@ -39,7 +47,11 @@ func (t *tracking) add() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.expire()
+	for len(t.entries) >= maxTracking {
+		t.pop()
+	}
 	t.entries[id] = trackEntry{status: -1, created: t.now()}
+	t.order = append(t.order, id)
 	return id
 }
 
@@ -87,9 +99,21 @@ func (t *tracking) get(id string) string {
 // expire drops entries older than the ttl; t.mu is held.
 func (t *tracking) expire() {
 	cut := t.now().Add(-t.ttl)
-	for id, e := range t.entries {
-		if e.created.Before(cut) {
-			delete(t.entries, id)
+	for len(t.order) > 0 {
+		e, ok := t.entries[t.order[0]]
+		if ok && !e.created.Before(cut) {
+			return
 		}
+		t.pop()
+	}
+}
+
+// pop forgets the oldest id (which remove may have forgotten already).
+func (t *tracking) pop() {
+	delete(t.entries, t.order[0])
+	t.order[0] = ""
+	t.order = t.order[1:]
+	if len(t.order) == 0 {
+		t.order = nil // let the backing array go
 	}
 }
