@@ -25,6 +25,7 @@ var ErrNotInstalled = errors.New("NUT 2.8 is not installed (apt-get install nut-
 type Binaries struct {
 	DummyUPS, Upsd      string
 	Upsc, Upscmd, Upsrw string
+	Upsmon              string // the real program, not Debian's nut.conf wrapper
 	Python              string // a python3 that can import PyNUT
 }
 
@@ -44,8 +45,9 @@ func Find() (*Binaries, error) {
 	b.Upsc = first("/bin/upsc", "/usr/bin/upsc")
 	b.Upscmd = first("/bin/upscmd", "/usr/bin/upscmd")
 	b.Upsrw = first("/bin/upsrw", "/usr/bin/upsrw")
+	b.Upsmon = first("/lib/nut/upsmon", "/usr/lib/nut/upsmon")
 	b.Python = first("/usr/bin/python3")
-	if b.DummyUPS == "" || b.Upsd == "" || b.Upsc == "" || b.Upscmd == "" || b.Upsrw == "" {
+	if b.DummyUPS == "" || b.Upsd == "" || b.Upsc == "" || b.Upscmd == "" || b.Upsrw == "" || b.Upsmon == "" {
 		return nil, ErrNotInstalled
 	}
 	return b, nil
