@@ -2,12 +2,19 @@ package interop
 
 import (
 	"context"
+	"crypto/tls"
+	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/sysnut/sysnut/internal/nutcli"
+	"github.com/sysnut/sysnut/internal/nutclient"
+	"github.com/sysnut/sysnut/internal/nutref"
 	"github.com/sysnut/sysnut/internal/nuttls"
 	"github.com/sysnut/sysnut/internal/nuttls/testcert"
 	"github.com/sysnut/sysnut/internal/upsd"
@@ -122,5 +129,88 @@ func TestForceSSLFailsLoudly(t *testing.T) {
 	verified["NUT_CERTPATH"] = other.CAFile
 	if r := run(tlsAddr, verified); r.code != 1 || !strings.Contains(r.stderr, "certificate signed by unknown authority") {
 		t.Errorf("certificate from an unknown CA accepted: %s", r)
+	}
+}
+
+// nssTool runs one of NSS's or OpenSSL's command-line tools.
+func nssTool(t *testing.T, name string, args ...string) {
+	t.Helper()
+	if _, err := exec.LookPath(name); err != nil {
+		if os.Getenv("SYSNUT_REQUIRE_NUT") == "1" {
+			t.Fatalf("%s is required (apt-get install libnss3-tools openssl)", name)
+		}
+		t.Skipf("no %s (apt-get install libnss3-tools openssl)", name)
+	}
+	if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+}
+
+// TestOurClientsAgainstNUTTLS: NUT 2.8.0's upsd, with its certificate in
+// an NSS database (CERTPATH, CERTIDENT), takes our clients into TLS, and
+// our verification of its certificate works against it.
+func TestOurClientsAgainstNUTTLS(t *testing.T) {
+	bin := requireNUT(t)
+	certs := testcert.New(t)
+	dir := t.TempDir()
+	db, p12 := filepath.Join(dir, "nssdb"), filepath.Join(dir, "upsd.p12")
+	pw := filepath.Join(dir, "dbpass")
+	os.Mkdir(db, 0o755)
+	os.WriteFile(pw, []byte("db-secret\n"), 0o600)
+	nssTool(t, "openssl", "pkcs12", "-export", "-in", certs.ServerFile, "-inkey", certs.ServerFile,
+		"-name", "upsd", "-out", p12, "-passout", "pass:p12-secret")
+	nssTool(t, "certutil", "-N", "-d", "sql:"+db, "-f", pw)
+	nssTool(t, "certutil", "-A", "-d", "sql:"+db, "-n", "ca", "-t", "CT,,", "-i", certs.CAFile, "-f", pw)
+	nssTool(t, "pk12util", "-i", p12, "-d", "sql:"+db, "-W", "p12-secret", "-k", pw)
+	// NUT's upsd drops to the current user (nutref); let it read the database.
+	filepath.Walk(dir, func(p string, _ os.FileInfo, _ error) error { return os.Chmod(p, 0o777) })
+
+	port, err := nutref.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"upsd.conf": fmt.Sprintf("LISTEN 127.0.0.1 %d\nCERTPATH %s\nCERTIDENT upsd db-secret\n", port, db),
+	}
+	for _, f := range []string{"ups.conf", "upsd.users", "test.dev"} {
+		data, err := os.ReadFile("testdata/dummy/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f] = string(data)
+	}
+	site, err := nutref.NewSite(bin, t.TempDir(), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(site.Stop)
+	ctx := context.Background()
+	if err := site.StartDummy(ctx, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := site.StartUpsd(ctx, port); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	waitReady(t, addr, "test")
+
+	c, err := nutclient.DialTLS(ctx, addr, nuttls.Client{Force: true, Verify: true, CAPath: certs.CAFile})
+	if err != nil {
+		t.Fatalf("our client, TLS with verification, against NUT's upsd: %v\n%s", err, site.Logs())
+	}
+	defer c.Close()
+	st, ok := c.TLS()
+	if !ok || st.Version < tls.VersionTLS12 {
+		t.Fatalf("not encrypted: %v %x", ok, st.Version)
+	}
+	if v, err := c.Var("test", "ups.status"); err != nil || v == "" {
+		t.Errorf("GET VAR over TLS from NUT's upsd: %q, %v", v, err)
+	}
+	t.Logf("NUT's upsd: %s, %s", tls.VersionName(st.Version), tls.CipherSuiteName(st.CipherSuite))
+
+	other := testcert.New(t)
+	if _, err := nutclient.DialTLS(ctx, addr, nuttls.Client{Verify: true, CAPath: other.CAFile}); err == nil ||
+		!strings.Contains(err.Error(), "certificate signed by unknown authority") {
+		t.Errorf("NUT's certificate accepted against the wrong CA: %v", err)
 	}
 }
