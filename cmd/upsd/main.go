@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 
 	"github.com/coreos/go-systemd/v22/activation"
@@ -74,6 +75,10 @@ func run(log *slog.Logger) error {
 				} else {
 					srv.Reload(f.Config())
 					log.Info("configuration reloaded", "ups_count", len(f.UPS.UPS))
+				}
+				if users := filepath.Join(dir, "upsd.users"); upsd.Credential(users) != users {
+					// systemd copies credentials when the service starts, not on reload.
+					log.Info("upsd.users comes from a credential copied at start: restart ups-server.service to apply edits", "file", users)
 				}
 				_, _ = daemon.SdNotify(false, daemon.SdNotifyReady)
 			}
