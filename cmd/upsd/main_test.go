@@ -7,10 +7,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sysnut/sysnut/internal/testlog"
 )
 
 // build compiles upsd once per test binary run.
@@ -73,7 +74,7 @@ func TestSocketActivationAndReload(t *testing.T) {
 	cmd := exec.Command("sh", "-c", `LISTEN_PID=$$ LISTEN_FDS=1 exec "$0"`, bin)
 	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+dir, "NUT_STATEPATH="+dir)
 	cmd.ExtraFiles = []*os.File{f}
-	var logs syncBuffer
+	var logs testlog.Buffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -115,24 +116,6 @@ func TestSocketActivationAndReload(t *testing.T) {
 	if got := ask(t, addr, "LIST UPS"); got != want {
 		t.Errorf("a broken reload replaced the running config: %q", got)
 	}
-}
-
-// syncBuffer is a strings.Builder safe to read while exec writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func TestCheckFlag(t *testing.T) {

@@ -8,12 +8,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/testlog"
 	"github.com/sysnut/sysnut/internal/upsd"
 )
 
@@ -21,14 +21,6 @@ type nop struct{}
 
 func (nop) SetVar(string, string) int  { return driversock.StatusHandled }
 func (nop) InstCmd(string, string) int { return driversock.StatusHandled }
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // TestControlCommands runs the upsmon binary in rehearsal against our
 // upsd: -c reload with a broken file keeps running, -c fsd forces the
@@ -68,7 +60,7 @@ func TestControlCommands(t *testing.T) {
 	env := append(os.Environ(), "NUT_CONFPATH="+confDir)
 	cmd := exec.Command(bin, "-dry-run")
 	cmd.Env = env
-	var logs syncBuf
+	var logs testlog.Buffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -12,17 +12,10 @@ import (
 	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/testlog"
 	"github.com/sysnut/sysnut/internal/testrig"
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
-
-type syncLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncLog) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncLog) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 type power struct {
 	mu    sync.Mutex
@@ -34,7 +27,7 @@ func (p *power) n() int                         { p.mu.Lock(); defer p.mu.Unlock
 
 // watcher is an upsmon Runner monitoring a rig, in rehearsal mode.
 type watcher struct {
-	logs  *syncLog
+	logs  *testlog.Buffer
 	power *power
 	done  chan struct{} // closed when Run returns
 	stop  context.CancelFunc
@@ -50,7 +43,7 @@ func watch(t *testing.T, r *testrig.Rig, extra string) *watcher {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &watcher{logs: &syncLog{}, power: &power{}, done: make(chan struct{})}
+	w := &watcher{logs: &testlog.Buffer{}, power: &power{}, done: make(chan struct{})}
 	log := slog.New(slog.NewTextHandler(w.logs, nil))
 	n := &upsmon.Notifier{Conf: conf, Log: log}
 	run := &upsmon.Runner{Monitor: upsmon.NewMonitor(conf, n.Notify, time.Now), Notifier: n, Power: w.power,

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/testlog"
 	"github.com/sysnut/sysnut/internal/testrig"
 )
 
@@ -103,7 +104,7 @@ func upsmonBinary(t *testing.T) string {
 
 // secondary runs our upsmon binary inside n as a secondary of r, in
 // rehearsal, with every notification to the log only.
-func secondary(t *testing.T, n netns, r *testrig.Rig, deadtime int) (*exec.Cmd, *syncLog, chan struct{}) {
+func secondary(t *testing.T, n netns, r *testrig.Rig, deadtime int) (*exec.Cmd, *testlog.Buffer, chan struct{}) {
 	t.Helper()
 	dir := t.TempDir()
 	_, port, _ := strings.Cut(r.Addr, ":")
@@ -117,7 +118,7 @@ func secondary(t *testing.T, n netns, r *testrig.Rig, deadtime int) (*exec.Cmd, 
 	}
 	cmd := exec.Command("ip", "netns", "exec", n.name, upsmonBinary(t), "-dry-run")
 	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+dir, "JOURNAL_STREAM=")
-	logs := &syncLog{}
+	logs := &testlog.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -128,7 +129,7 @@ func secondary(t *testing.T, n netns, r *testrig.Rig, deadtime int) (*exec.Cmd, 
 	return cmd, logs, exited
 }
 
-func waitFor(t *testing.T, logs *syncLog, s string, within time.Duration) time.Time {
+func waitFor(t *testing.T, logs *testlog.Buffer, s string, within time.Duration) time.Time {
 	t.Helper()
 	deadline := time.Now().Add(within)
 	for !strings.Contains(logs.String(), s) {

@@ -15,6 +15,7 @@ import (
 	"github.com/sysnut/sysnut/internal/nutref"
 	"github.com/sysnut/sysnut/internal/nuttls"
 	"github.com/sysnut/sysnut/internal/nuttls/testcert"
+	"github.com/sysnut/sysnut/internal/testlog"
 	"github.com/sysnut/sysnut/internal/testrig"
 )
 
@@ -35,7 +36,7 @@ func TestNUTUpsmonAgainstOurUpsd(t *testing.T) {
 		tls  bool
 	}{{"clear text", false}, {"TLS", true}} {
 		t.Run(tt.name, func(t *testing.T) {
-			logs := &syncLog{}
+			logs := &testlog.Buffer{}
 			opts := testrig.Options{Log: slog.New(slog.NewTextHandler(logs, nil))}
 			if tt.tls {
 				opts.TLS = tlsConf
@@ -68,7 +69,7 @@ func nutUpsmonShutdown(t *testing.T, bin *nutref.Binaries, r *testrig.Rig) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin.Upsmon, "-F", "-p")
 	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+dir, "NUT_STATEPATH="+dir, "NUT_ALTPIDPATH="+dir)
-	var out syncLog
+	var out testlog.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -17,13 +17,14 @@ import (
 	"github.com/sysnut/sysnut/internal/nutref"
 	"github.com/sysnut/sysnut/internal/nuttls"
 	"github.com/sysnut/sysnut/internal/nuttls/testcert"
+	"github.com/sysnut/sysnut/internal/testlog"
 	"github.com/sysnut/sysnut/internal/upsd"
 )
 
 // tlsServer runs a second upsd of ours on the same site, with CERTFILE.
-func tlsServer(t *testing.T, e *env, certs testcert.Set) (string, *syncLog) {
+func tlsServer(t *testing.T, e *env, certs testcert.Set) (string, *testlog.Buffer) {
 	t.Helper()
-	logs := &syncLog{}
+	logs := &testlog.Buffer{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	f, err := upsd.LoadFiles(e.site.ConfDir, log)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/nutref"
+	"github.com/sysnut/sysnut/internal/testlog"
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
 
@@ -63,7 +64,7 @@ func TestUpsmonAgainstNUTUpsd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs syncLog
+	var logs testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	n := &upsmon.Notifier{Conf: c, Log: log}
 	power := &countingPower{}
@@ -102,11 +103,3 @@ func TestUpsmonAgainstNUTUpsd(t *testing.T) {
 		t.Errorf("NUT's upsc after our FSD: %v", got)
 	}
 }
-
-type syncLog struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncLog) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncLog) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }

@@ -3,20 +3,12 @@ package upsd_test
 import (
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/sysnut/sysnut/internal/testlog"
 	"github.com/sysnut/sysnut/internal/upsd"
 )
-
-type logBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *logBuf) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.b.Write(p) }
-func (l *logBuf) String() string              { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // TestFailedLoginsRateLimited: after AuthBurst wrong passwords from one
 // address, even the right password is refused from it until the interval
@@ -24,7 +16,7 @@ func (l *logBuf) String() string              { l.mu.Lock(); defer l.mu.Unlock()
 // logged with the address and user, never the password.
 func TestFailedLoginsRateLimited(t *testing.T) {
 	t.Parallel()
-	var logs logBuf
+	var logs testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	const interval = 400 * time.Millisecond
 	f := startLogged(t, 1, func(c *upsd.Config) { c.AuthBurst, c.AuthInterval = 3, interval }, log)
@@ -75,7 +67,7 @@ func TestFailedLoginsRateLimited(t *testing.T) {
 // ACCESS-DENIED, and one log line saying which right was missing.
 func TestPermissionDeniedLoggedOnce(t *testing.T) {
 	t.Parallel()
-	var logs logBuf
+	var logs testlog.Buffer
 	f := startLogged(t, 1, nil, slog.New(slog.NewTextHandler(&logs, nil)))
 	c := dial(t, f.addr)
 	c.ask(t, "USERNAME mon")

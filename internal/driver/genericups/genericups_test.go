@@ -1,7 +1,6 @@
 package genericups_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"github.com/sysnut/sysnut/internal/driversock"
 	ml "github.com/sysnut/sysnut/internal/modemlines"
 	"github.com/sysnut/sysnut/internal/state"
+	"github.com/sysnut/sysnut/internal/testlog"
 )
 
 // fakeLines is a serial port whose input lines the test sets.
@@ -229,7 +229,7 @@ func TestKillPower(t *testing.T) {
 func TestTestMode(t *testing.T) {
 	t.Parallel()
 	f := newFake(ml.DTR)
-	var out syncBuf
+	var out testlog.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
 	go func() { done <- gu.TestLines(ctx, f, gu.Cables[0], &out, time.Second) }()
@@ -254,15 +254,7 @@ func TestTestMode(t *testing.T) {
 	}
 }
 
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(); return s.b.Write(p) }
-func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
-func waitFor(t *testing.T, b *syncBuf, suffix string) {
+func waitFor(t *testing.T, b *testlog.Buffer, suffix string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for !strings.HasSuffix(b.String(), suffix) {
