@@ -145,6 +145,10 @@ inside journalctl -u ups-server.service -o verbose --no-pager -q | grep -E '^ +(
 inside journalctl -u ups-server.service -o verbose --no-pager -q | grep -E '^ +CLIENT=127\.0\.0\.1' >/dev/null &&
   inside journalctl -u ups-server.service -o verbose --no-pager -q | grep -E '^ +UPS=myups' >/dev/null &&
   pass "journal: upsd's entries carry CLIENT= and UPS= fields" || fail "no structured CLIENT=/UPS= fields from upsd"
+n_native=$(inside journalctl -u ups-server.service -u ups-monitor.service -u ups-driver@myups.service _TRANSPORT=journal --no-pager -q | wc -l)
+n_stream=$(inside journalctl -u ups-server.service -u ups-monitor.service -u ups-driver@myups.service _TRANSPORT=stdout --no-pager -q | wc -l)
+[ "$n_native" -gt 0 ] && [ "$n_stream" = 0 ] && pass "journal: $n_native native entries, none from the stderr stream (nothing logged twice)" ||
+  { inside journalctl -u ups-server.service -u ups-monitor.service _TRANSPORT=stdout --no-pager -q | head; fail "entries on the stderr stream: $n_stream"; }
 inside journalctl --update-catalog && inside journalctl --list-catalog 2>/dev/null | grep -i "UPS on battery" >/dev/null &&
   pass "journal catalog installed (journalctl --list-catalog)" || fail "catalog not found by journalctl"
 st=$(inside busctl get-property org.sysnut.UPS1 /org/sysnut/UPS1/ups/myups org.sysnut.UPS1.Device Status 2>&1 || true)
