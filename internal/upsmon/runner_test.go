@@ -3,7 +3,6 @@ package upsmon_test
 import (
 	"bufio"
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,16 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sysnut/sysnut/internal/config"
-	"github.com/sysnut/sysnut/internal/driversock"
-	"github.com/sysnut/sysnut/internal/upsd"
+	"github.com/sysnut/sysnut/internal/testlog"
+	"github.com/sysnut/sysnut/internal/testrig"
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
-
-type nop struct{}
-
-func (nop) SetVar(string, string) int  { return driversock.StatusHandled }
-func (nop) InstCmd(string, string) int { return driversock.StatusHandled }
 
 type fakePower struct {
 	mu     sync.Mutex
@@ -41,62 +34,13 @@ func (p *fakePower) PowerOff(context.Context) error {
 	return nil
 }
 
-type recorder struct {
-	mu    sync.Mutex
-	notes []string
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.notes = append(r.notes, string(p))
-	return len(p), nil
-}
-
-func (r *recorder) String() string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return strings.Join(r.notes, "")
-}
-
-// server runs our upsd over a publisher that the test drives.
-func server(t *testing.T) (*driversock.Publisher, string) {
-	t.Helper()
-	return serverWith(t, nil)
-}
-
-// serverWith is server with a TLS configuration for STARTTLS.
-func serverWith(t *testing.T, tlsConf *tls.Config) (*driversock.Publisher, string) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	sock := filepath.Join(t.TempDir(), "dummy-ups-ups")
-	pub := driversock.NewPublisher(nop{}, nil)
-	pub.Update(func(u *driversock.Updater) { u.Set("ups.status", "OL") })
-	pub.DataOK()
-	dl, err := driversock.Listen(sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	users, _ := config.ParseUsers("upsd.users", []byte("[mon]\npassword = pass\nupsmon primary\n[sec]\npassword = pass\nupsmon secondary\n"))
-	srv := upsd.New(upsd.Config{UPS: []upsd.UPSDef{{Name: "ups", Socket: sock}}, Users: users, TLS: tlsConf}, nil)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); pub.Serve(ctx, dl) }()
-	go func() { defer wg.Done(); srv.Run(ctx, []net.Listener{l}) }()
-	t.Cleanup(func() { cancel(); wg.Wait() })
-	return pub, l.Addr().String()
-}
-
 // TestPrimaryShutdownSequence: mains fails, the battery runs low; the
 // primary sets FSD, waits until the secondary has logged out, announces,
 // sets the killpower flag and asks for the power-off until it is granted.
 func TestPrimaryShutdownSequence(t *testing.T) {
 	t.Parallel()
-	pub, addr := server(t)
+	rig := testrig.Start(t, testrig.Options{})
+	addr := rig.Addr
 	host, port, _ := net.SplitHostPort(addr)
 	c := conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\nPOLLFREQ 1\nPOLLFREQALERT 1\nHOSTSYNC 10\nFINALDELAY 0\n", host, port))
 
@@ -128,7 +72,7 @@ func TestPrimaryShutdownSequence(t *testing.T) {
 		}
 	}()
 
-	var logs recorder
+	var logs testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	power := &fakePower{refuse: 2}
 	flag := filepath.Join(t.TempDir(), "killpower")
@@ -142,9 +86,9 @@ func TestPrimaryShutdownSequence(t *testing.T) {
 	go func() { done <- r.Run(context.Background()) }()
 
 	time.Sleep(300 * time.Millisecond)
-	pub.Update(func(u *driversock.Updater) { u.Set("ups.status", "OB") })
+	rig.SetStatus("OB")
 	time.Sleep(300 * time.Millisecond)
-	pub.Update(func(u *driversock.Updater) { u.Set("ups.status", "OB LB") })
+	rig.SetStatus("OB LB")
 
 	select {
 	case <-secondaryGone:
@@ -177,11 +121,12 @@ func TestPrimaryShutdownSequence(t *testing.T) {
 
 func TestDryRunDoesNotPowerOff(t *testing.T) {
 	t.Parallel()
-	pub, addr := server(t)
+	rig := testrig.Start(t, testrig.Options{})
+	addr := rig.Addr
 	host, port, _ := net.SplitHostPort(addr)
 	c := conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\nFINALDELAY 0\n", host, port))
-	pub.Update(func(u *driversock.Updater) { u.Set("ups.status", "OB LB") })
-	var logs recorder
+	rig.SetStatus("OB LB")
+	var logs testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	power := &fakePower{}
 	n := &upsmon.Notifier{Conf: c, Log: log}

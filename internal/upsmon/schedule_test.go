@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/testrig"
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
 
@@ -46,7 +46,8 @@ func (p *schedPower) seen() string {
 // failure schedules a power-off with logind and mains returning cancels it.
 func TestScheduledShutdownCancelledByMains(t *testing.T) {
 	t.Parallel()
-	pub, addr := server(t)
+	rig := testrig.Start(t, testrig.Options{})
+	addr := rig.Addr
 	host, port, _ := net.SplitHostPort(addr)
 	c := conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\nPOLLFREQ 1\nPOLLFREQALERT 1\nSCHEDULESHUTDOWN 120\n", host, port))
 	log := slog.New(slog.DiscardHandler)
@@ -70,9 +71,9 @@ func TestScheduledShutdownCancelledByMains(t *testing.T) {
 		}
 	}
 	time.Sleep(200 * time.Millisecond)
-	pub.Update(func(u *driversock.Updater) { u.Set("ups.status", "OB") })
+	rig.SetStatus("OB")
 	wait("schedule poweroff")
-	pub.Update(func(u *driversock.Updater) { u.Set("ups.status", "OL") })
+	rig.SetStatus("OL")
 	wait("schedule poweroff,cancel")
 	cancel()
 	<-done

@@ -11,9 +11,10 @@ import (
 	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
-	"github.com/sysnut/sysnut/internal/driversock"
 	"github.com/sysnut/sysnut/internal/nuttls"
 	"github.com/sysnut/sysnut/internal/nuttls/testcert"
+	"github.com/sysnut/sysnut/internal/testlog"
+	"github.com/sysnut/sysnut/internal/testrig"
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
 
@@ -60,12 +61,13 @@ func TestForceSSL(t *testing.T) {
 			if !tt.tls {
 				sc = nil
 			}
-			pub, addr := serverWith(t, sc)
-			pub.Update(func(u *driversock.Updater) { u.Set("ups.status", "OB LB") })
+			rig := testrig.Start(t, testrig.Options{TLS: sc})
+			addr := rig.Addr
+			rig.SetStatus("OB LB")
 			_, port, _ := net.SplitHostPort(addr)
 			c := conf(t, fmt.Sprintf("MONITOR ups@localhost:%s 1 mon pass primary\nFINALDELAY 0\nPOLLFREQ 1\n"+
 				"FORCESSL 1\nCERTVERIFY 1\nCERTPATH %s\n", port, certs.CAFile))
-			var logs recorder
+			var logs testlog.Buffer
 			log := slog.New(slog.NewTextHandler(&logs, nil))
 			n := &upsmon.Notifier{Conf: c, Log: log}
 			r := &upsmon.Runner{Monitor: upsmon.NewMonitor(c, n.Notify, time.Now), Notifier: n, Power: &fakePower{}, Log: log,
