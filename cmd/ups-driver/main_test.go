@@ -6,10 +6,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sysnut/sysnut/internal/testlog"
 )
 
 func build(t *testing.T) string {
@@ -35,18 +36,6 @@ const upsConf = `[sim]
 	port = /dev/ttyS0
 	upstype = 8
 `
-
-type lockedBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuf) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-func (l *lockedBuf) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 func setup(t *testing.T) (bin, dir string) {
 	bin = build(t)
@@ -83,7 +72,7 @@ func TestErrorsNameTheCause(t *testing.T) {
 func TestServesAndStopsOnSIGTERM(t *testing.T) {
 	bin, dir := setup(t)
 	cmd := command(bin, dir, "sim")
-	var logs lockedBuf
+	var logs testlog.Buffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -117,7 +106,7 @@ func TestServesAndStopsOnSIGTERM(t *testing.T) {
 func TestMissingDeviceKeepsRetrying(t *testing.T) {
 	bin, dir := setup(t)
 	cmd := command(bin, dir, "serial")
-	var logs lockedBuf
+	var logs testlog.Buffer
 	cmd.Stderr = &logs
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

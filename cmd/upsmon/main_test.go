@@ -1,7 +1,6 @@
 package main_test
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"os"
@@ -11,16 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sysnut/sysnut/internal/config"
-	"github.com/sysnut/sysnut/internal/driversock"
 	"github.com/sysnut/sysnut/internal/testlog"
-	"github.com/sysnut/sysnut/internal/upsd"
+	"github.com/sysnut/sysnut/internal/testrig"
 )
-
-type nop struct{}
-
-func (nop) SetVar(string, string) int  { return driversock.StatusHandled }
-func (nop) InstCmd(string, string) int { return driversock.StatusHandled }
 
 // TestControlCommands runs the upsmon binary in rehearsal against our
 // upsd: -c reload with a broken file keeps running, -c fsd forces the
@@ -31,25 +23,8 @@ func TestControlCommands(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sock := filepath.Join(dir, "dummy-ups-ups")
-	pub := driversock.NewPublisher(nop{}, nil)
-	pub.Update(func(u *driversock.Updater) { u.Set("ups.status", "OL") })
-	pub.DataOK()
-	dl, err := driversock.Listen(sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go pub.Serve(ctx, dl)
-	users, _ := config.ParseUsers("upsd.users", []byte("[mon]\npassword = pass\nupsmon primary\n"))
-	srv := upsd.New(upsd.Config{UPS: []upsd.UPSDef{{Name: "ups", Socket: sock}}, Users: users}, nil)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Run(ctx, []net.Listener{l})
-	host, port, _ := net.SplitHostPort(l.Addr().String())
+	rig := testrig.Start(t, testrig.Options{})
+	host, port, _ := net.SplitHostPort(rig.Addr)
 
 	confDir := filepath.Join(dir, "etc")
 	os.Mkdir(confDir, 0o755)
@@ -102,7 +77,7 @@ func TestControlCommands(t *testing.T) {
 	if out, err := control("-K"); err != nil || out != "Power down flag is set\n" {
 		t.Errorf("-K after: %q %v", out, err)
 	}
-	c, err := net.Dial("tcp", l.Addr().String())
+	c, err := net.Dial("tcp", rig.Addr)
 	if err != nil {
 		t.Fatal(err)
 	}
