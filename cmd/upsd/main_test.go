@@ -1,7 +1,6 @@
 package main_test
 
 import (
-	"bufio"
 	"net"
 	"os"
 	"os/exec"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sysnut/sysnut/internal/testlog"
+	"github.com/sysnut/sysnut/internal/testrig"
 )
 
 // build compiles upsd once per test binary run.
@@ -29,26 +29,6 @@ func writeConf(t *testing.T, dir, upsconf string) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(dir, "ups.conf"), []byte(upsconf), 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-func ask(t *testing.T, addr, req string) string {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	c.Write([]byte(req + "\nLOGOUT\n"))
-	var b strings.Builder
-	r := bufio.NewReader(c)
-	for {
-		l, err := r.ReadString('\n')
-		if err != nil || l == "OK Goodbye\n" {
-			return b.String()
-		}
-		b.WriteString(l)
 	}
 }
 
@@ -88,16 +68,16 @@ func TestSocketActivationAndReload(t *testing.T) {
 		}
 	}()
 
-	if got := ask(t, addr, "LIST UPS"); got != "BEGIN LIST UPS\nUPS one \"first\"\nEND LIST UPS\n" {
+	if got := testrig.Ask(t, addr, "LIST UPS"); got != "BEGIN LIST UPS\nUPS one \"first\"\nEND LIST UPS\n" {
 		t.Fatalf("LIST UPS over the inherited socket = %q", got)
 	}
 	writeConf(t, dir, "[one]\n driver = dummy-ups\n port = one.dev\n[two]\n driver = dummy-ups\n port = two.dev\n")
 	cmd.Process.Signal(syscall.SIGHUP)
 	want := "BEGIN LIST UPS\nUPS one \"Description unavailable\"\nUPS two \"Description unavailable\"\nEND LIST UPS\n"
 	deadline := time.Now().Add(5 * time.Second)
-	for ask(t, addr, "LIST UPS") != want {
+	for testrig.Ask(t, addr, "LIST UPS") != want {
 		if time.Now().After(deadline) {
-			t.Fatalf("SIGHUP did not reload: %q", ask(t, addr, "LIST UPS"))
+			t.Fatalf("SIGHUP did not reload: %q", testrig.Ask(t, addr, "LIST UPS"))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -113,7 +93,7 @@ func TestSocketActivationAndReload(t *testing.T) {
 	if !strings.Contains(logs.String(), "ups.conf:2") {
 		t.Errorf("the failed reload does not name file and line:\n%s", logs.String())
 	}
-	if got := ask(t, addr, "LIST UPS"); got != want {
+	if got := testrig.Ask(t, addr, "LIST UPS"); got != want {
 		t.Errorf("a broken reload replaced the running config: %q", got)
 	}
 }

@@ -85,21 +85,6 @@ func (w *watcher) noShutdown(t *testing.T) {
 	}
 }
 
-// ask sends one request on a fresh connection.
-func ask(t *testing.T, addr, req string) string {
-	t.Helper()
-	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(5 * time.Second))
-	fmt.Fprintf(c, "%s\n", req)
-	buf := make([]byte, 512)
-	n, _ := c.Read(buf)
-	return strings.TrimSuffix(string(buf[:n]), "\n")
-}
-
 // TestDriverKilledAndRestarted: the driver dies (its socket closes) or
 // hangs (its data goes stale) for longer than DEADTIME while mains is on.
 // Clients see DRIVER-NOT-CONNECTED or DATA-STALE, the monitor reports
@@ -121,7 +106,7 @@ func TestDriverKilledAndRestarted(t *testing.T) {
 			w.waitLog(t, "logged in", 5*time.Second)
 			tt.break_(r)
 			deadline := time.Now().Add(3 * time.Second)
-			for got := ""; got != tt.err; got = ask(t, r.Addr, "GET VAR ups ups.status") {
+			for got := ""; got != tt.err+"\n"; got = testrig.Ask(t, r.Addr, "GET VAR ups ups.status") {
 				if time.Now().After(deadline) {
 					t.Fatalf("client sees %q, want %q", got, tt.err)
 				}
@@ -132,7 +117,7 @@ func TestDriverKilledAndRestarted(t *testing.T) {
 			w.noShutdown(t)
 			tt.repair(r)
 			w.waitLog(t, "notifytype=COMMOK", 10*time.Second)
-			if got := ask(t, r.Addr, "GET VAR ups ups.status"); got != `VAR ups ups.status "OL"` {
+			if got := testrig.Ask(t, r.Addr, "GET VAR ups ups.status"); got != "VAR ups ups.status \"OL\"\n" {
 				t.Errorf("after repair, client sees %q", got)
 			}
 			w.noShutdown(t)
@@ -201,7 +186,7 @@ func TestUpsdRestartedUnderSocketActivation(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if got := ask(t, r.Addr, "GET NUMLOGINS ups"); got != "NUMLOGINS ups 1" {
+	if got := testrig.Ask(t, r.Addr, "GET NUMLOGINS ups"); got != "NUMLOGINS ups 1\n" {
 		t.Errorf("new upsd: %q, want the monitor's one login", got)
 	}
 	w.noShutdown(t)

@@ -6,6 +6,7 @@
 package testrig
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/driversock"
@@ -203,5 +205,29 @@ func (r *Rig) StopServer() {
 	r.mu.Unlock()
 	if stop != nil {
 		stop()
+	}
+}
+
+// Ask sends req to the upsd at addr on a fresh connection, then LOGOUT, and
+// returns every line upsd answered before "OK Goodbye", newlines included.
+func Ask(t testing.TB, addr, req string) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write([]byte(req + "\nLOGOUT\n")); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	r := bufio.NewReader(c)
+	for {
+		l, err := r.ReadString('\n')
+		if err != nil || l == "OK Goodbye\n" {
+			return b.String()
+		}
+		b.WriteString(l)
 	}
 }
