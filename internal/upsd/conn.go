@@ -28,7 +28,6 @@ type conn struct {
 	nc   net.Conn // the socket; other goroutines may only Close it
 	rw   net.Conn // what serve reads and writes: nc, or TLS over it
 	addr string
-	tls  bool // STARTTLS done
 	// upgrade is set by STARTTLS: serve then starts the handshake.
 	upgrade   bool
 	tlsConfig *tls.Config
@@ -36,9 +35,9 @@ type conn struct {
 	username, password       string
 	hasUsername, hasPassword bool
 	tracking                 bool
-	authOK                   bool // the password was right once
-	// trusted mirrors authOK for the accept loop, which spares trusted
-	// connections when MAXCONN forces it to drop one.
+	// trusted: the password was right once. Atomic because the accept
+	// loop reads it, sparing trusted connections when MAXCONN forces it
+	// to drop one.
 	trusted  atomic.Bool
 	opened   time.Time
 	loginUPS atomic.Pointer[ups]
@@ -123,7 +122,7 @@ func (c *conn) handshake(ctx context.Context, early []byte) bool {
 		args = append(args, "client_cert", st.PeerCertificates[0].Subject.String())
 	}
 	c.s.log.Info("TLS established", args...)
-	c.rw, c.tls = tc, true
+	c.rw = tc
 	return true
 }
 
@@ -248,7 +247,8 @@ func appendReply(out []byte, words []string, quoted ...string) []byte {
 // connection that has already proven its password: a monitor logged in
 // before someone on its host started guessing can still send FSD.
 func (c *conn) user() *config.User {
-	if !c.authOK {
+	trusted := c.trusted.Load()
+	if !trusted {
 		if ok, first := c.s.auth.allow(c.addr); !ok {
 			if first {
 				c.s.log.Warn("authentication attempts rate-limited", "client", c.addr)
@@ -260,15 +260,12 @@ func (c *conn) user() *config.User {
 	if u == nil {
 		// Never the password: it may be a real one typed for another host.
 		c.s.log.Warn("authentication failed", "client", c.addr, "user", c.username)
-		if !c.authOK {
+		if !trusted {
 			c.s.auth.fail(c.addr)
 		}
 		return nil
 	}
-	if !c.authOK {
-		c.authOK = true
-		c.trusted.Store(true)
-	}
+	c.trusted.Store(true)
 	return u
 }
 
@@ -324,7 +321,7 @@ func (c *conn) cmdHelp(out []byte, args []string) []byte {
 }
 
 func (c *conn) cmdStarttls(out []byte, args []string) []byte {
-	if c.tls {
+	if c.rw != c.nc { // already TLS
 		return appendErr(out, nutproto.ErrAlreadySSLMode)
 	}
 	c.tlsConfig = c.s.config().TLS
