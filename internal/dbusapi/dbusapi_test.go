@@ -142,7 +142,10 @@ func TestPropertiesAndSignals(t *testing.T) {
 	for {
 		select {
 		case s := <-sigs:
-			if s.Name != "org.freedesktop.DBus.Properties.PropertiesChanged" || s.Body[0] != dbusapi.DeviceIface {
+			if s.Name != "org.freedesktop.DBus.Properties.PropertiesChanged" {
+				continue
+			}
+			if s.Body[0] != dbusapi.DeviceIface {
 				continue
 			}
 			if v, ok := s.Body[1].(map[string]dbus.Variant)["Status"]; ok && v.Value() == "OB LB" {
@@ -153,6 +156,19 @@ func TestPropertiesAndSignals(t *testing.T) {
 		}
 	}
 changed:
+	// Only what changed is signalled: not battery_charge.
+	quiet := time.After(300 * time.Millisecond)
+drain:
+	for {
+		select {
+		case s := <-sigs:
+			if _, ok := s.Body[1].(map[string]dbus.Variant)["battery_charge"]; ok {
+				t.Error("PropertiesChanged for battery_charge, which did not change")
+			}
+		case <-quiet:
+			break drain
+		}
+	}
 	r := f.ctl(t, "status")
 	if r.code != 0 || !strings.Contains(r.out, "Status: OB LB (on battery, low battery)") || !strings.Contains(r.out, "Battery charge: 100 %") {
 		t.Errorf("upsctl status: %+v", r)

@@ -28,11 +28,17 @@ func (d *device) update(desc string, vars map[string]string) error {
 		if maps.Equal(d.vars, vars) {
 			return nil
 		}
+		// Each Set emits a signal: set only what changed.
+		old := d.vars
 		d.vars = vars
-		d.props.SetMust(DeviceIface, "Status", vars["ups.status"])
+		if old["ups.status"] != vars["ups.status"] {
+			d.props.SetMust(DeviceIface, "Status", vars["ups.status"])
+		}
 		d.props.SetMust(DeviceIface, "Variables", vars)
 		for k, v := range vars {
-			d.props.SetMust(VarsIface, PropertyName(k), v)
+			if old[k] != v {
+				d.props.SetMust(VarsIface, PropertyName(k), v)
+			}
 		}
 		return nil
 	}
