@@ -104,7 +104,7 @@ func upsmonBinary(t *testing.T) string {
 
 // secondary runs our upsmon binary inside n as a secondary of r, in
 // rehearsal, with every notification to the log only.
-func secondary(t *testing.T, n netns, r *testrig.Rig, deadtime int) (*exec.Cmd, *testlog.Buffer, chan struct{}) {
+func secondary(t *testing.T, n netns, r *testrig.Rig, deadtime int) (*testlog.Buffer, chan struct{}) {
 	t.Helper()
 	dir := t.TempDir()
 	_, port, _ := strings.Cut(r.Addr, ":")
@@ -126,7 +126,7 @@ func secondary(t *testing.T, n netns, r *testrig.Rig, deadtime int) (*exec.Cmd, 
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
 	t.Cleanup(func() { cmd.Process.Kill(); <-exited })
-	return cmd, logs, exited
+	return logs, exited
 }
 
 func waitFor(t *testing.T, logs *testlog.Buffer, s string, within time.Duration) time.Time {
@@ -154,7 +154,7 @@ func TestSecondaryCutOff(t *testing.T) {
 		t.Parallel()
 		n := newNetns(t, 1)
 		r := testrig.Start(t, testrig.Options{Listen: n.hostIP + ":0"})
-		_, logs, exited := secondary(t, n, r, deadtime)
+		logs, exited := secondary(t, n, r, deadtime)
 		waitFor(t, logs, "logged in", 10*time.Second)
 		n.cut(t)
 		waitFor(t, logs, "notifytype=COMMBAD", 10*time.Second)
@@ -173,7 +173,7 @@ func TestSecondaryCutOff(t *testing.T) {
 		t.Parallel()
 		n := newNetns(t, 2)
 		r := testrig.Start(t, testrig.Options{Listen: n.hostIP + ":0"})
-		_, logs, exited := secondary(t, n, r, deadtime)
+		logs, exited := secondary(t, n, r, deadtime)
 		waitFor(t, logs, "logged in", 10*time.Second)
 		r.SetStatus("OB")
 		waitFor(t, logs, "notifytype=ONBATT", 10*time.Second)
