@@ -14,7 +14,6 @@ import (
 	"github.com/sysnut/sysnut/internal/driver"
 	"github.com/sysnut/sysnut/internal/driver/registry"
 	"github.com/sysnut/sysnut/internal/nutproto"
-	"github.com/sysnut/sysnut/internal/nutref"
 	"github.com/sysnut/sysnut/internal/upssim"
 )
 
@@ -27,20 +26,11 @@ func TestDummyDriverMatchesNUT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	port, err := nutref.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	site, err := nutref.NewSite(bin, t.TempDir(), map[string]string{
+	site, port := newSite(t, bin, map[string]string{
 		"ups.conf":   "[theirs]\n driver = dummy-ups\n port = test.dev\n\n[ours]\n driver = dummy-ups\n port = test.dev\n",
-		"upsd.conf":  fmt.Sprintf("LISTEN 127.0.0.1 %d\n", port),
 		"upsd.users": "[admin]\n password = secret\n actions = SET\n instcmds = ALL\n",
 		"test.dev":   string(dev),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(site.Stop)
+	}, "")
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := site.StartDummy(ctx, "theirs"); err != nil {
 		t.Fatal(err)
@@ -133,19 +123,10 @@ func TestMegatecDriverBehindNUT(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(sim.Unplug)
-	port, err := nutref.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	site, err := nutref.NewSite(bin, t.TempDir(), map[string]string{
+	site, port := newSite(t, bin, map[string]string{
 		"ups.conf":   fmt.Sprintf("[qx]\n driver = nutdrv_qx\n port = %s\n pollinterval = 1\n", tty),
-		"upsd.conf":  fmt.Sprintf("LISTEN 127.0.0.1 %d\n", port),
 		"upsd.users": "[admin]\n password = secret\n instcmds = ALL\n",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(site.Stop)
+	}, "")
 	t.Setenv("NUT_STATEPATH", site.StateDir)
 	uc, err := config.LoadUPSConf(filepath.Join(site.ConfDir, "ups.conf"))
 	if err != nil {

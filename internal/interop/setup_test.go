@@ -47,24 +47,7 @@ func requireNUT(t *testing.T) *nutref.Binaries {
 func setup(t *testing.T) *env {
 	t.Helper()
 	bin := requireNUT(t)
-	files := map[string]string{}
-	for _, f := range siteFiles {
-		data, err := os.ReadFile("testdata/dummy/" + f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f] = string(data)
-	}
-	port, err := nutref.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	files["upsd.conf"] = fmt.Sprintf("LISTEN 127.0.0.1 %d\nMAXAGE 3\n", port)
-	site, err := nutref.NewSite(bin, t.TempDir(), files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(site.Stop)
+	site, port := newSite(t, bin, dummyFiles(t, siteFiles...), "MAXAGE 3\n")
 	ctx := context.Background()
 	for _, u := range []string{"test", "fsdtest", "stale"} {
 		if err := site.StartDummy(ctx, u); err != nil {
@@ -99,6 +82,37 @@ func setup(t *testing.T) *env {
 		}
 	}
 	return e
+}
+
+// dummyFiles reads the named files of testdata/dummy.
+func dummyFiles(t *testing.T, names ...string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	for _, f := range names {
+		data, err := os.ReadFile("testdata/dummy/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f] = string(data)
+	}
+	return files
+}
+
+// newSite prepares a NUT site of files whose upsd.conf listens on a free
+// port of 127.0.0.1 and adds upsdConf; it is stopped when t ends.
+func newSite(t *testing.T, bin *nutref.Binaries, files map[string]string, upsdConf string) (*nutref.Site, int) {
+	t.Helper()
+	port, err := nutref.FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["upsd.conf"] = fmt.Sprintf("LISTEN 127.0.0.1 %d\n%s", port, upsdConf)
+	site, err := nutref.NewSite(bin, t.TempDir(), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(site.Stop)
+	return site, port
 }
 
 // waitReady waits until the server has the driver's full dump.

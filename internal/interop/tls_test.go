@@ -14,7 +14,6 @@ import (
 
 	"github.com/sysnut/sysnut/internal/nutcli"
 	"github.com/sysnut/sysnut/internal/nutclient"
-	"github.com/sysnut/sysnut/internal/nutref"
 	"github.com/sysnut/sysnut/internal/nuttls"
 	"github.com/sysnut/sysnut/internal/nuttls/testcert"
 	"github.com/sysnut/sysnut/internal/testlog"
@@ -166,25 +165,8 @@ func TestOurClientsAgainstNUTTLS(t *testing.T) {
 	// NUT's upsd drops to the current user (nutref); let it read the database.
 	filepath.Walk(dir, func(p string, _ os.FileInfo, _ error) error { return os.Chmod(p, 0o777) })
 
-	port, err := nutref.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{
-		"upsd.conf": fmt.Sprintf("LISTEN 127.0.0.1 %d\nCERTPATH %s\nCERTIDENT upsd db-secret\n", port, db),
-	}
-	for _, f := range []string{"ups.conf", "upsd.users", "test.dev"} {
-		data, err := os.ReadFile("testdata/dummy/" + f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f] = string(data)
-	}
-	site, err := nutref.NewSite(bin, t.TempDir(), files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(site.Stop)
+	site, port := newSite(t, bin, dummyFiles(t, "ups.conf", "upsd.users", "test.dev"),
+		fmt.Sprintf("CERTPATH %s\nCERTIDENT upsd db-secret\n", db))
 	ctx := context.Background()
 	if err := site.StartDummy(ctx, "test"); err != nil {
 		t.Fatal(err)

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
-	"github.com/sysnut/sysnut/internal/nutref"
 	"github.com/sysnut/sysnut/internal/testlog"
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
@@ -34,20 +33,11 @@ func (p *countingPower) PowerOff(context.Context) error {
 // upsd (NUT's upsc shows it), sets the killpower flag and powers off.
 func TestUpsmonAgainstNUTUpsd(t *testing.T) {
 	bin := requireNUT(t)
-	port, err := nutref.FreePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	site, err := nutref.NewSite(bin, t.TempDir(), map[string]string{
+	site, port := newSite(t, bin, map[string]string{
 		"ups.conf":   "[ups]\n driver = dummy-ups\n port = ups.dev\n",
-		"upsd.conf":  fmt.Sprintf("LISTEN 127.0.0.1 %d\n", port),
 		"upsd.users": "[mon]\n password = pass\n upsmon primary\n",
 		"ups.dev":    "ups.status: OL\nbattery.charge: 100\n",
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(site.Stop)
+	}, "")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := site.StartDummy(ctx, "ups"); err != nil {
