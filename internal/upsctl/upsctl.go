@@ -83,15 +83,8 @@ func Run(ctx context.Context, conn *dbus.Conn, args []string, out, errOut io.Wri
 		}
 	case "test-notification":
 		if want(1, 1) {
-			stop, aerr := startAgent(agentPath, os.Stdin)
-			if aerr != nil {
-				err = aerr
-				break
-			}
-			err = c.manager().CallWithContext(ctx, dbusapi.ManagerIface+".TestNotification", dbus.FlagAllowInteractiveAuthorization, strings.ToUpper(args[0])).Err
-			stop()
-			if err != nil {
-				err = fmt.Errorf("failed to send test notification: %w", describe(err))
+			if err = c.change(ctx, c.manager(), dbusapi.ManagerIface+".TestNotification", strings.ToUpper(args[0])); err != nil {
+				err = fmt.Errorf("failed to send test notification: %w", err)
 			}
 		}
 	case "help", "-h", "--help":
@@ -243,19 +236,23 @@ func (c *ctl) commands(ctx context.Context, ups string) error {
 	return nil
 }
 
-// call invokes a change, allowing polkit to ask for a password through
-// a text agent on the terminal.
+// call invokes a change on a UPS object.
 func (c *ctl) call(ctx context.Context, ups, method, what string, args ...any) error {
+	if err := c.change(ctx, c.device(ups), dbusapi.DeviceIface+"."+method, args...); err != nil {
+		return fmt.Errorf("failed to %s on %s: %w", what, ups, err)
+	}
+	return nil
+}
+
+// change calls a method that polkit checks, with a text agent running
+// on the terminal so that polkit can ask for a password.
+func (c *ctl) change(ctx context.Context, obj dbus.BusObject, method string, args ...any) error {
 	stop, err := startAgent(agentPath, os.Stdin)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	err = c.device(ups).CallWithContext(ctx, dbusapi.DeviceIface+"."+method, dbus.FlagAllowInteractiveAuthorization, args...).Err
-	if err != nil {
-		return fmt.Errorf("failed to %s on %s: %w", what, ups, describe(err))
-	}
-	return nil
+	return describe(obj.CallWithContext(ctx, method, dbus.FlagAllowInteractiveAuthorization, args...).Err)
 }
 
 // describe keeps the message of a D-Bus error, which is what users need.
