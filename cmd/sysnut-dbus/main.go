@@ -20,7 +20,6 @@ import (
 	"github.com/sysnut/sysnut/internal/logging"
 	"github.com/sysnut/sysnut/internal/nuttls"
 	"github.com/sysnut/sysnut/internal/polkit"
-	"github.com/sysnut/sysnut/internal/upsd"
 )
 
 func main() {
@@ -43,7 +42,7 @@ func run(addr, user, upsmon string, log *slog.Logger) error {
 	backend := &dbusapi.NUT{Addr: addr, Upsmon: upsmon, TLS: policy}
 	// The password comes from upsd.users, passed with LoadCredential= so
 	// that this static user needs no access to /etc/nut.
-	path := upsd.Credential(filepath.Join(config.ConfPath(), "upsd.users"))
+	path := config.Credential(filepath.Join(config.ConfPath(), "upsd.users"))
 	users, err := config.LoadUsers(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

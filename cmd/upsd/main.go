@@ -76,7 +76,7 @@ func run(log *slog.Logger) error {
 					srv.Reload(f.Config())
 					log.Info("configuration reloaded", "ups_count", len(f.UPS.UPS))
 				}
-				if users := filepath.Join(dir, "upsd.users"); upsd.Credential(users) != users {
+				if users := filepath.Join(dir, "upsd.users"); config.Credential(users) != users {
 					// systemd copies credentials when the service starts, not on reload.
 					log.Info("upsd.users comes from a credential copied at start: restart ups-server.service to apply edits", "file", users)
 				}

@@ -28,6 +28,22 @@ func ConfPath() string {
 	return DefaultConfPath
 }
 
+// Credential returns the copy of path that systemd passed with
+// LoadCredential= (a credential named after the file), or path itself.
+// It lets upsd (a dynamic user) and the D-Bus service read secrets that
+// stay root's in /etc/nut.
+func Credential(path string) string {
+	dir := os.Getenv("CREDENTIALS_DIRECTORY")
+	if dir == "" || path == "" {
+		return path
+	}
+	c := filepath.Join(dir, filepath.Base(path))
+	if _, err := os.Stat(c); err == nil {
+		return c
+	}
+	return path
+}
+
 // StatePath resolves the driver socket directory as NUT does: $NUT_STATEPATH,
 // then ups.conf's global statepath, then upsd.conf's STATEPATH, then the
 // built-in default. Either config may be nil.

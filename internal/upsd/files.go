@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"os"
 	"path/filepath"
 
 	"github.com/sysnut/sysnut/internal/cmdvartab"
@@ -40,7 +39,7 @@ func LoadFiles(dir string, log *slog.Logger) (*Files, error) {
 			errs = append(errs, err)
 		}
 	}
-	if f.Users, err = config.LoadUsers(Credential(filepath.Join(dir, "upsd.users"))); err != nil {
+	if f.Users, err = config.LoadUsers(config.Credential(filepath.Join(dir, "upsd.users"))); err != nil {
 		if missing(err) {
 			f.Users, err = &config.Users{}, nil
 			log.Warn("no upsd.users: nobody can log in, set variables or run commands", "dir", dir)
@@ -95,7 +94,7 @@ func TLSConfig(c *config.UpsdConf) (*tls.Config, error) {
 		return nil, fmt.Errorf("%s: CERTIDENT names a certificate in an NSS database; sysnut reads PEM: use CERTFILE", c.Where("CERTIDENT"))
 	}
 	cfg, err := nuttls.Server{
-		CertFile:    Credential(c.CertFile),
+		CertFile:    config.Credential(c.CertFile),
 		CAPath:      c.CertPath,
 		CertRequest: nuttls.CertRequest(c.CertRequest),
 	}.Config()
@@ -107,21 +106,6 @@ func TLSConfig(c *config.UpsdConf) (*tls.Config, error) {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	return cfg, nil
-}
-
-// Credential returns the copy of path that systemd passed with
-// LoadCredential= (a credential named after the file), or path itself.
-// It lets upsd run as a dynamic user that cannot read /etc/nut's secrets.
-func Credential(path string) string {
-	dir := os.Getenv("CREDENTIALS_DIRECTORY")
-	if dir == "" || path == "" {
-		return path
-	}
-	c := filepath.Join(dir, filepath.Base(path))
-	if _, err := os.Stat(c); err == nil {
-		return c
-	}
-	return path
 }
 
 func missing(err error) bool { return errors.Is(err, fs.ErrNotExist) }

@@ -6,8 +6,6 @@ import (
 	"crypto/tls"
 	"errors"
 	"net"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -239,25 +237,5 @@ func TestTLSConfigErrorsNameTheLine(t *testing.T) {
 		if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
 			t.Errorf("%q: err = %v, want prefix %q", tt.conf, err, tt.want)
 		}
-	}
-}
-
-// TestCredentialCopies: with LoadCredential=, upsd reads systemd's copy of
-// a file named like the configured one, and the file itself otherwise.
-func TestCredentialCopies(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "upsd.users"), []byte("[u]\npassword = p\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("CREDENTIALS_DIRECTORY", dir)
-	if got := upsd.Credential("/etc/nut/upsd.users"); got != filepath.Join(dir, "upsd.users") {
-		t.Errorf("credential passed: %q", got)
-	}
-	if got := upsd.Credential("/etc/nut/upsd.pem"); got != "/etc/nut/upsd.pem" {
-		t.Errorf("credential not passed: %q", got)
-	}
-	t.Setenv("CREDENTIALS_DIRECTORY", "")
-	if got := upsd.Credential("/etc/nut/upsd.users"); got != "/etc/nut/upsd.users" {
-		t.Errorf("outside systemd: %q", got)
 	}
 }
