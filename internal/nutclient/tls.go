@@ -17,11 +17,15 @@ import (
 var ErrNoTLS = errors.New("server does not offer TLS")
 
 // DialTLS connects and then applies policy: STARTTLS unless it is
-// disabled, failing if the server has no TLS and policy forces it.
+// disabled, failing if the server has no TLS and policy forces it. A
+// deadline on ctx bounds the whole of it, STARTTLS exchange included.
 func DialTLS(ctx context.Context, addr string, policy nuttls.Client) (*Client, error) {
 	c, err := Dial(ctx, addr)
 	if err != nil {
 		return nil, err
+	}
+	if d, ok := ctx.Deadline(); ok {
+		c.SetTimeout(time.Until(d))
 	}
 	if policy.Disabled {
 		return c, nil

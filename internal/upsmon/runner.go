@@ -189,7 +189,11 @@ func (r *Runner) login(ctx context.Context, u *UPS) (*nutclient.Client, error) {
 	if r.TLS != nil {
 		policy = r.TLS(u.Conf.Host)
 	}
-	c, err := nutclient.DialTLS(ctx, addr, policy)
+	// NetworkTimeout bounds the connection and STARTTLS too, not only the
+	// requests after it.
+	dctx, cancel := context.WithTimeout(ctx, NetworkTimeout)
+	c, err := nutclient.DialTLS(dctx, addr, policy)
+	cancel()
 	if err != nil {
 		return nil, err
 	}
