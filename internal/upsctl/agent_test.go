@@ -14,7 +14,10 @@ func TestAgentLifecycle(t *testing.T) {
 	dir := t.TempDir()
 	log := filepath.Join(dir, "log")
 	agent := filepath.Join(dir, "pkttyagent")
-	script := "#!/bin/sh\necho \"args: $*\" > " + log + "\nsleep 0.2\necho ready >> " + log + "\nexec 3>&-\ntrap 'echo stopped >> " + log + "; exit 0' TERM\nwhile :; do sleep 0.05; done\n"
+	// The trap is set before fd 3 closes: upsctl may send SIGTERM as soon
+	// as it sees the close, and a signal before the trap would kill the
+	// shell without a trace.
+	script := "#!/bin/sh\ntrap 'echo stopped >> " + log + "; exit 0' TERM\necho \"args: $*\" > " + log + "\nsleep 0.2\necho ready >> " + log + "\nexec 3>&-\nwhile :; do sleep 0.05; done\n"
 	if err := os.WriteFile(agent, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
