@@ -156,18 +156,33 @@ func TestPropertiesAndSignals(t *testing.T) {
 		}
 	}
 changed:
-	// Only what changed is signalled: not battery_charge.
+	// Only what changed is signalled: not battery_charge. The variables'
+	// interface gets its own signal, with ups_status in it.
 	quiet := time.After(300 * time.Millisecond)
+	varsSignalled := false
 drain:
 	for {
 		select {
 		case s := <-sigs:
-			if _, ok := s.Body[1].(map[string]dbus.Variant)["battery_charge"]; ok {
+			changed := s.Body[1].(map[string]dbus.Variant)
+			if _, ok := changed["battery_charge"]; ok {
 				t.Error("PropertiesChanged for battery_charge, which did not change")
+			}
+			if s.Body[0] == dbusapi.VarsIface && changed["ups_status"].Value() == "OB LB" {
+				varsSignalled = true
 			}
 		case <-quiet:
 			break drain
 		}
+	}
+	if !varsSignalled {
+		t.Error("no PropertiesChanged for ups_status")
+	}
+	if got := get(dbusapi.VarsIface + ".ups_status"); got != "OB LB" {
+		t.Errorf("ups_status = %v after the change", got)
+	}
+	if err := obj.SetProperty(dbusapi.DeviceIface+".Status", dbus.MakeVariant("OL")); err == nil || err.(dbus.Error).Name != "org.freedesktop.DBus.Error.PropertyReadOnly" {
+		t.Errorf("Set Status: %v", err)
 	}
 	r := f.ctl(t, "status")
 	if r.code != 0 || !strings.Contains(r.out, "Status: OB LB (on battery, low battery)") || !strings.Contains(r.out, "Battery charge: 100 %") {

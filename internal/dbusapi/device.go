@@ -2,89 +2,77 @@ package dbusapi
 
 import (
 	"context"
-	"maps"
 	"time"
 
 	"github.com/godbus/dbus/v5"
 	"github.com/godbus/dbus/v5/introspect"
-	"github.com/godbus/dbus/v5/prop"
 )
 
 // device is one UPS's object.
 type device struct {
-	s     *Service
-	name  string
-	desc  string
-	path  dbus.ObjectPath
-	vars  map[string]string // as last published
-	props *prop.Properties
+	s        *Service
+	name     string
+	desc     string // guarded by Service.mu, for ListUPS
+	path     dbus.ObjectPath
+	props    properties
+	exported bool
 }
 
-// update publishes desc and vars. A new set of variable names means new
-// properties, so the object is exported again; otherwise changed values
-// are set, which emits PropertiesChanged.
+// constantProps never change while the object exists.
+var constantProps = map[string]bool{"Name": true}
+
+// update publishes desc and vars (which the caller hands over and must not
+// modify). Changed values are signalled with PropertiesChanged; a new set
+// of variable names also changes the introspection data.
 func (d *device) update(desc string, vars map[string]string) error {
-	if d.props != nil && d.desc == desc && sameKeys(d.vars, vars) {
-		if maps.Equal(d.vars, vars) {
-			return nil
+	d.desc = desc
+	varProps := make(map[string]any, len(vars))
+	for k, v := range vars {
+		varProps[PropertyName(k)] = v
+	}
+	changes, namesChanged := d.props.replace(map[string]map[string]any{
+		DeviceIface: {
+			"Name":        d.name,
+			"Description": desc,
+			"Status":      vars["ups.status"],
+			"Variables":   vars,
+		},
+		VarsIface: varProps,
+	}, constantProps)
+	if !d.exported {
+		// The first publication is the object's appearance: no signal.
+		if err := d.export(); err != nil {
+			return err
 		}
-		// Each Set emits a signal: set only what changed.
-		old := d.vars
-		d.vars = vars
-		if old["ups.status"] != vars["ups.status"] {
-			d.props.SetMust(DeviceIface, "Status", vars["ups.status"])
-		}
-		d.props.SetMust(DeviceIface, "Variables", vars)
-		for k, v := range vars {
-			if old[k] != v {
-				d.props.SetMust(VarsIface, PropertyName(k), v)
-			}
-		}
+		d.exported = true
 		return nil
 	}
-	d.desc, d.vars = desc, vars
-	return d.export()
-}
-
-func sameKeys(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k := range a {
-		if _, ok := b[k]; !ok {
-			return false
+	if namesChanged {
+		if err := d.exportIntrospection(); err != nil {
+			return err
 		}
 	}
-	return true
+	return emit(d.s.Conn, d.path, changes)
 }
 
 func (d *device) export() error {
-	ro := func(v any) *prop.Prop { return &prop.Prop{Value: v, Emit: prop.EmitTrue} }
-	deviceProps := map[string]*prop.Prop{
-		"Name":        {Value: d.name, Emit: prop.EmitConst},
-		"Description": ro(d.desc),
-		"Status":      ro(d.vars["ups.status"]),
-		"Variables":   ro(d.vars),
-	}
-	varProps := map[string]*prop.Prop{}
-	for k, v := range d.vars {
-		varProps[PropertyName(k)] = ro(v)
-	}
-	props, err := prop.Export(d.s.Conn, d.path, prop.Map{DeviceIface: deviceProps, VarsIface: varProps})
-	if err != nil {
+	if err := d.s.Conn.Export(propertiesMethods{&d.props}, d.path, propertiesIface); err != nil {
 		return err
 	}
-	d.props = props
 	if err := d.s.Conn.Export(&deviceMethods{d: d}, d.path, DeviceIface); err != nil {
 		return err
 	}
+	return d.exportIntrospection()
+}
+
+func (d *device) exportIntrospection() error {
 	node := &introspect.Node{
 		Name: string(d.path),
 		Interfaces: []introspect.Interface{
 			introspect.IntrospectData,
-			prop.IntrospectData,
-			{Name: DeviceIface, Methods: deviceMethodsXML, Properties: props.Introspection(DeviceIface)},
-			{Name: VarsIface, Properties: props.Introspection(VarsIface)},
+			propertiesIntrospection,
+			{Name: DeviceIface, Methods: deviceMethodsXML, Properties: d.props.introspection(DeviceIface, constantProps)},
+			{Name: VarsIface, Properties: d.props.introspection(VarsIface, constantProps)},
 		},
 	}
 	return d.s.Conn.Export(introspect.NewIntrospectable(node), d.path, "org.freedesktop.DBus.Introspectable")
