@@ -7,7 +7,6 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,18 +16,10 @@ import (
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
 
-type power struct {
-	mu    sync.Mutex
-	calls int
-}
-
-func (p *power) PowerOff(context.Context) error { p.mu.Lock(); p.calls++; p.mu.Unlock(); return nil }
-func (p *power) n() int                         { p.mu.Lock(); defer p.mu.Unlock(); return p.calls }
-
 // watcher is an upsmon Runner monitoring a rig, in rehearsal mode.
 type watcher struct {
 	logs  *testlog.Buffer
-	power *power
+	power *testrig.Power
 	done  chan struct{} // closed when Run returns
 	stop  context.CancelFunc
 }
@@ -43,7 +34,7 @@ func watch(t *testing.T, r *testrig.Rig, extra string) *watcher {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &watcher{logs: &testlog.Buffer{}, power: &power{}, done: make(chan struct{})}
+	w := &watcher{logs: &testlog.Buffer{}, power: &testrig.Power{}, done: make(chan struct{})}
 	log := slog.New(slog.NewTextHandler(w.logs, nil))
 	n := &upsmon.Notifier{Conf: conf, Log: log}
 	run := &upsmon.Runner{Monitor: upsmon.NewMonitor(conf, n.Notify, time.Now), Notifier: n, Power: w.power,
@@ -80,7 +71,7 @@ func (w *watcher) noShutdown(t *testing.T) {
 		t.Fatalf("monitor stopped\n%s", w.logs.String())
 	default:
 	}
-	if out := w.logs.String(); strings.Contains(out, "shutting down") || strings.Contains(out, "notifytype=SHUTDOWN") || w.power.n() > 0 {
+	if out := w.logs.String(); strings.Contains(out, "shutting down") || strings.Contains(out, "notifytype=SHUTDOWN") || w.power.Calls() > 0 {
 		t.Fatalf("false shutdown\n%s", out)
 	}
 }
@@ -146,8 +137,8 @@ func TestDriverDiesOnBattery(t *testing.T) {
 	if took := time.Since(lost); took < 2*time.Second {
 		t.Errorf("shut down %v after the loss: before DEADTIME (3 s) since the last good poll", took)
 	}
-	if !strings.Contains(w.logs.String(), "on battery when contact was lost more than DEADTIME ago") || w.power.n() != 1 {
-		t.Errorf("power-offs %d\n%s", w.power.n(), w.logs.String())
+	if !strings.Contains(w.logs.String(), "on battery when contact was lost more than DEADTIME ago") || w.power.Calls() != 1 {
+		t.Errorf("power-offs %d\n%s", w.power.Calls(), w.logs.String())
 	}
 }
 

@@ -7,26 +7,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/testlog"
+	"github.com/sysnut/sysnut/internal/testrig"
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
-
-type countingPower struct {
-	mu sync.Mutex
-	n  int
-}
-
-func (p *countingPower) PowerOff(context.Context) error {
-	p.mu.Lock()
-	p.n++
-	p.mu.Unlock()
-	return nil
-}
 
 // TestUpsmonAgainstNUTUpsd: our monitor, logged in as primary to NUT's
 // upsd, sees NUT's dummy-ups go on battery and low, sets FSD on NUT's
@@ -57,7 +45,7 @@ func TestUpsmonAgainstNUTUpsd(t *testing.T) {
 	var logs testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	n := &upsmon.Notifier{Conf: c, Log: log}
-	power := &countingPower{}
+	power := &testrig.Power{}
 	flag := filepath.Join(t.TempDir(), "killpower")
 	r := &upsmon.Runner{Monitor: upsmon.NewMonitor(c, n.Notify, time.Now), Notifier: n, Power: power, Log: log,
 		Flag: flag, Sleep: upsmon.Sleep}
@@ -81,8 +69,8 @@ func TestUpsmonAgainstNUTUpsd(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatalf("no shutdown\n%s", logs.String())
 	}
-	if power.n != 1 || !upsmon.FlagSet(flag) {
-		t.Errorf("power-offs %d, flag set %v\n%s", power.n, upsmon.FlagSet(flag), logs.String())
+	if power.Calls() != 1 || !upsmon.FlagSet(flag) {
+		t.Errorf("power-offs %d, flag set %v\n%s", power.Calls(), upsmon.FlagSet(flag), logs.String())
 	}
 	for _, want := range []string{"notifytype=ONBATT", "notifytype=LOWBATT", "notifytype=SHUTDOWN"} {
 		if !strings.Contains(logs.String(), want) {

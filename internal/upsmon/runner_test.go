@@ -3,13 +3,11 @@ package upsmon_test
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,22 +15,6 @@ import (
 	"github.com/sysnut/sysnut/internal/testrig"
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
-
-type fakePower struct {
-	mu     sync.Mutex
-	calls  int
-	refuse int // refuse this many calls first
-}
-
-func (p *fakePower) PowerOff(context.Context) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.calls++
-	if p.calls <= p.refuse {
-		return errors.New("interactive authentication required")
-	}
-	return nil
-}
 
 // TestPrimaryShutdownSequence: mains fails, the battery runs low; the
 // primary sets FSD, waits until the secondary has logged out, announces,
@@ -74,7 +56,7 @@ func TestPrimaryShutdownSequence(t *testing.T) {
 
 	var logs testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	power := &fakePower{refuse: 2}
+	power := &testrig.Power{Refuse: 2}
 	flag := filepath.Join(t.TempDir(), "killpower")
 	n := &upsmon.Notifier{Conf: c, Log: log}
 	m := upsmon.NewMonitor(c, n.Notify, time.Now)
@@ -111,8 +93,8 @@ func TestPrimaryShutdownSequence(t *testing.T) {
 	if !upsmon.FlagSet(flag) {
 		t.Error("killpower flag not set")
 	}
-	if power.calls != 3 {
-		t.Errorf("PowerOff called %d times, want 3 (two refusals)", power.calls)
+	if n := power.Calls(); n != 3 {
+		t.Errorf("PowerOff called %d times, want 3 (two refusals)", n)
 	}
 	if strings.Index(out, "notifytype=SHUTDOWN ") < strings.Index(out, "notifytype=SHUTDOWN_HOSTSYNC") {
 		t.Error("SHUTDOWN announced before waiting for the secondary")
@@ -128,7 +110,7 @@ func TestDryRunDoesNotPowerOff(t *testing.T) {
 	rig.SetStatus("OB LB")
 	var logs testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	power := &fakePower{}
+	power := &testrig.Power{}
 	n := &upsmon.Notifier{Conf: c, Log: log}
 	r := &upsmon.Runner{Monitor: upsmon.NewMonitor(c, n.Notify, time.Now), Notifier: n, Power: power, Log: log,
 		Flag: filepath.Join(t.TempDir(), "killpower"), DryRun: true, Sleep: upsmon.Sleep}
@@ -137,7 +119,7 @@ func TestDryRunDoesNotPowerOff(t *testing.T) {
 	if err := r.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if power.calls != 0 || !strings.Contains(logs.String(), "dry run") {
-		t.Errorf("dry run: %d power-offs\n%s", power.calls, logs.String())
+	if power.Calls() != 0 || !strings.Contains(logs.String(), "dry run") {
+		t.Errorf("dry run: %d power-offs\n%s", power.Calls(), logs.String())
 	}
 }

@@ -17,7 +17,7 @@ import (
 )
 
 type schedPower struct {
-	fakePower
+	testrig.Power
 	mu    sync.Mutex
 	calls []string
 }

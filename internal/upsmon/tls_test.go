@@ -70,7 +70,7 @@ func TestForceSSL(t *testing.T) {
 			var logs testlog.Buffer
 			log := slog.New(slog.NewTextHandler(&logs, nil))
 			n := &upsmon.Notifier{Conf: c, Log: log}
-			r := &upsmon.Runner{Monitor: upsmon.NewMonitor(c, n.Notify, time.Now), Notifier: n, Power: &fakePower{}, Log: log,
+			r := &upsmon.Runner{Monitor: upsmon.NewMonitor(c, n.Notify, time.Now), Notifier: n, Power: &testrig.Power{}, Log: log,
 				Flag: filepath.Join(t.TempDir(), "killpower"), DryRun: true, Sleep: upsmon.Sleep,
 				TLS: func(h string) nuttls.Client { return upsmon.TLSPolicy(c, h) }}
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
