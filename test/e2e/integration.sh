@@ -5,7 +5,8 @@
 # DynamicUser), upsmon (static user, allowed by polkit) and the D-Bus service
 # (bus-activated) run; NUT's upsc, busctl and upsctl read them; polkit refuses
 # an unprivileged upsctl and allows a granted one; the driver cannot open a
-# device outside its allow-list; faults with mains on shut nothing down; a
+# device outside its allow-list; faults with mains on shut nothing down;
+# TLS works with the key passed as a credential; a
 # power failure makes upsmon power the container off through logind, the
 # journal says why, and the system-shutdown killpower hook runs. Needs root.
 set -euo pipefail
@@ -208,6 +209,33 @@ inside systemctl stop ups-server.service ups-server.socket
 inside systemctl start ups-server.socket
 for i in $(seq 100); do [ "$(upsc_in myups@[::1] ups.status)" = OL ] && break; sleep 0.2; done
 [ "$(upsc_in myups@[::1] ups.status)" = OL ] && pass "without the drop-in, [::1] is served again" || fail "[::1] still refused without the drop-in"
+echo "=== TLS with the key passed as a credential"
+# The key is root's alone (0600): upsd, a dynamic user, reads systemd's copy
+# in \$CREDENTIALS_DIRECTORY. Clients verify the certificate against the CA.
+T=$P/tls; mkdir -p "$T"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=sysnut-e2e-ca \
+  -keyout "$T/ca.key" -out "$T/ca.pem" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=localhost \
+  -keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$T/ext"
+openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial -days 2 -extfile "$T/ext" -out "$T/srv.pem" 2>/dev/null
+cat "$T/srv.pem" "$T/srv.key" > "$R/etc/nut/upsd.pem"
+chmod 0600 "$R/etc/nut/upsd.pem"
+printf 'CERTFILE /etc/nut/upsd.pem\n' > "$R/etc/nut/upsd.conf"
+chmod 0644 "$R/etc/nut/upsd.conf"
+mkdir -p "$R/etc/systemd/system/ups-server.service.d"
+printf '[Service]\nLoadCredential=upsd.pem:/etc/nut/upsd.pem\n' > "$R/etc/systemd/system/ups-server.service.d/tls.conf"
+inside systemctl daemon-reload
+inside systemctl restart ups-server.service
+tls_upsc() { NUT_FORCESSL=1 NUT_CERTVERIFY=1 NUT_CERTPATH="$T/ca.pem" upsc_in "$@"; }
+for i in $(seq 50); do [ "$(tls_upsc myups@127.0.0.1 ups.status)" = OL ] && break; sleep 0.2; done
+[ "$(tls_upsc myups@127.0.0.1 ups.status)" = OL ] &&
+  pass "upsc with FORCESSL and CERTVERIFY reads upsd over TLS (key from LoadCredential=, /etc/nut/upsd.pem is $(stat -c '%a %U' "$R/etc/nut/upsd.pem"))" ||
+  { inside journalctl --no-pager -q -u ups-server | tail; fail "TLS with a credential key: $(tls_upsc myups@127.0.0.1 ups.status)"; }
+inside ls /run/credentials/ups-server.service | grep -x upsd.pem >/dev/null && pass "upsd.pem is in ups-server's credentials" || fail "no upsd.pem credential"
+out=$(NUT_CERTHOST=wrong.example tls_upsc myups@127.0.0.1 ups.status || true)
+[ "$out" != OL ] && pass "a certificate for another name is refused ($out)" || fail "CERTHOST mismatch accepted"
+
 sleep 2
 inside journalctl -u ups-monitor.service --no-pager -q | grep -E "SHUTDOWN|power-off" && fail "a fault with mains on started a shutdown"
 pass "no shutdown through the faults"
