@@ -144,7 +144,10 @@ func roundTrip(t *testing.T, addr string, chunks [][]byte) string {
 		if _, err := c.Write(ch); err != nil {
 			t.Fatal(err)
 		}
-		quiet := 60 * time.Millisecond
+		// NUT's upsd sends a list a line per write and Nagle holds the
+		// lines behind the client's delayed ACK (40 ms): quiet must
+		// outlast that on a loaded machine.
+		const quiet = 150 * time.Millisecond
 		for {
 			_ = c.SetReadDeadline(time.Now().Add(quiet))
 			b, err := r.ReadByte()
@@ -152,7 +155,6 @@ func roundTrip(t *testing.T, addr string, chunks [][]byte) string {
 				break
 			}
 			out.WriteByte(b)
-			quiet = 60 * time.Millisecond
 		}
 	}
 	return out.String()

@@ -18,7 +18,8 @@ func TestFailedLoginsRateLimited(t *testing.T) {
 	t.Parallel()
 	var logs testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	const interval = 400 * time.Millisecond
+	// Long enough that the four attempts below fit in it on a loaded machine.
+	const interval = 1500 * time.Millisecond
 	f := startLogged(t, 1, func(c *upsd.Config) { c.AuthBurst, c.AuthInterval = 3, interval }, log)
 
 	monitor := dial(t, f.addr)
