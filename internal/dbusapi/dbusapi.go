@@ -227,14 +227,27 @@ func (m *manager) ListUPS() ([]struct {
 // TestNotification sends one notification of a type through upsmon's
 // configured channels.
 func (m *manager) TestNotification(sender dbus.Sender, typ string) *dbus.Error {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	return m.s.authorized(sender, ActionTestNotification, map[string]string{"type": typ}, 30*time.Second, func(ctx context.Context) error {
+		m.s.Log.Info("test notification", "sender", sender, "type", typ)
+		return m.s.Backend.TestNotification(ctx, typ)
+	})
+}
+
+// authorized asks polkit whether sender may perform action and, if so,
+// runs do; timeout bounds both, since polkit may wait for a password. A
+// refusal is logged with the details; a backend failure keeps NUT's code.
+func (s *Service) authorized(sender dbus.Sender, action string, details map[string]string, timeout time.Duration, do func(context.Context) error) *dbus.Error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err := m.s.Auth.Check(ctx, sender, ActionTestNotification, map[string]string{"type": typ}); err != nil {
-		m.s.Log.Warn("test notification refused", "sender", sender, "type", typ, "err", err.Name)
+	if err := s.Auth.Check(ctx, sender, action, details); err != nil {
+		attrs := []any{"sender", sender, "action", action}
+		for _, k := range sortedKeys(details) {
+			attrs = append(attrs, k, details[k])
+		}
+		s.Log.Warn("refused by polkit", append(attrs, "err", err.Name)...)
 		return err
 	}
-	m.s.Log.Info("test notification", "sender", sender, "type", typ)
-	if err := m.s.Backend.TestNotification(ctx, typ); err != nil {
+	if err := do(ctx); err != nil {
 		return nutError(err)
 	}
 	return nil

@@ -100,56 +100,36 @@ type deviceMethods struct{ d *device }
 // callTimeout bounds a method call: polkit may wait for a password.
 const callTimeout = 2 * time.Minute
 
-func (m *deviceMethods) authorize(ctx context.Context, sender dbus.Sender, action string, details map[string]string) *dbus.Error {
+// change runs do once polkit allows the caller, with the UPS added to the
+// details that rules can match.
+func (m *deviceMethods) change(sender dbus.Sender, action string, details map[string]string, do func(context.Context) error) *dbus.Error {
 	details["ups"] = m.d.name
-	if err := m.d.s.Auth.Check(ctx, sender, action, details); err != nil {
-		m.d.s.Log.Warn("refused by polkit", "sender", sender, "action", action, "ups", m.d.name, "err", err.Name)
-		return err
-	}
-	return nil
+	return m.d.s.authorized(sender, action, details, callTimeout, do)
 }
 
 // InstantCommand runs one of the UPS's instant commands (upscmd).
 func (m *deviceMethods) InstantCommand(sender dbus.Sender, cmd, param string) *dbus.Error {
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-	defer cancel()
-	if err := m.authorize(ctx, sender, ActionInstantCommand, map[string]string{"command": cmd}); err != nil {
-		return err
-	}
-	m.d.s.Log.Info("instant command", "sender", sender, "ups", m.d.name, "command", cmd)
-	if err := m.d.s.Backend.InstantCommand(ctx, m.d.name, cmd, param); err != nil {
-		return nutError(err)
-	}
-	return nil
+	return m.change(sender, ActionInstantCommand, map[string]string{"command": cmd}, func(ctx context.Context) error {
+		m.d.s.Log.Info("instant command", "sender", sender, "ups", m.d.name, "command", cmd)
+		return m.d.s.Backend.InstantCommand(ctx, m.d.name, cmd, param)
+	})
 }
 
 // SetVariable sets a writable variable (upsrw -s).
 func (m *deviceMethods) SetVariable(sender dbus.Sender, name, value string) *dbus.Error {
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-	defer cancel()
-	if err := m.authorize(ctx, sender, ActionSetVariable, map[string]string{"variable": name}); err != nil {
-		return err
-	}
-	m.d.s.Log.Info("set variable", "sender", sender, "ups", m.d.name, "var", name, "value", value)
-	if err := m.d.s.Backend.SetVariable(ctx, m.d.name, name, value); err != nil {
-		return nutError(err)
-	}
-	return nil
+	return m.change(sender, ActionSetVariable, map[string]string{"variable": name}, func(ctx context.Context) error {
+		m.d.s.Log.Info("set variable", "sender", sender, "ups", m.d.name, "var", name, "value", value)
+		return m.d.s.Backend.SetVariable(ctx, m.d.name, name, value)
+	})
 }
 
 // ForcedShutdown sets FSD on the UPS in upsd: every monitor of it, primary
 // and secondaries, shuts its machine down.
 func (m *deviceMethods) ForcedShutdown(sender dbus.Sender) *dbus.Error {
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-	defer cancel()
-	if err := m.authorize(ctx, sender, ActionForcedShutdown, map[string]string{}); err != nil {
-		return err
-	}
-	m.d.s.Log.Warn("forced shutdown requested", "sender", sender, "ups", m.d.name)
-	if err := m.d.s.Backend.ForcedShutdown(ctx, m.d.name); err != nil {
-		return nutError(err)
-	}
-	return nil
+	return m.change(sender, ActionForcedShutdown, map[string]string{}, func(ctx context.Context) error {
+		m.d.s.Log.Warn("forced shutdown requested", "sender", sender, "ups", m.d.name)
+		return m.d.s.Backend.ForcedShutdown(ctx, m.d.name)
+	})
 }
 
 // ListCommands returns the UPS's instant commands; reading needs no right.
