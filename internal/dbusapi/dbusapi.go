@@ -219,7 +219,7 @@ func (m *manager) ListUPS() ([]struct {
 		out = append(out, struct {
 			Name, Desc string
 			Path       dbus.ObjectPath
-		}{d.name, d.desc, d.path})
+		}{d.name, d.props.description(), d.path})
 	}
 	return out, nil
 }

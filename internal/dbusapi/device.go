@@ -12,7 +12,6 @@ import (
 type device struct {
 	s        *Service
 	name     string
-	desc     string // guarded by Service.mu, for ListUPS
 	path     dbus.ObjectPath
 	props    properties
 	exported bool
@@ -25,7 +24,6 @@ var constantProps = map[string]bool{"Name": true}
 // modify). Changed values are signalled with PropertiesChanged; a new set
 // of variable names also changes the introspection data.
 func (d *device) update(desc string, vars map[string]string) error {
-	d.desc = desc
 	varProps := make(map[string]any, len(vars))
 	for k, v := range vars {
 		varProps[PropertyName(k)] = v

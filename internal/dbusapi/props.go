@@ -70,6 +70,14 @@ func unknownInterface(iface string) *dbus.Error {
 	return dbus.NewError("org.freedesktop.DBus.Error.UnknownInterface", []any{"no interface " + iface})
 }
 
+// description is the published Description of a UPS object.
+func (p *properties) description() string {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	desc, _ := p.ifaces[DeviceIface]["Description"].(string)
+	return desc
+}
+
 // propertyChange is what one update did to one interface.
 type propertyChange struct {
 	iface       string
@@ -136,11 +144,7 @@ func (p *properties) introspection(iface string, constant map[string]bool) []int
 // emit sends the PropertiesChanged signals for changes.
 func emit(conn *dbus.Conn, path dbus.ObjectPath, changes []propertyChange) error {
 	for _, c := range changes {
-		inv := c.invalidated
-		if inv == nil {
-			inv = []string{}
-		}
-		if err := conn.Emit(path, propertiesIface+".PropertiesChanged", c.iface, c.changed, inv); err != nil {
+		if err := conn.Emit(path, propertiesIface+".PropertiesChanged", c.iface, c.changed, c.invalidated); err != nil {
 			return err
 		}
 	}
