@@ -110,11 +110,9 @@ func run(ctx context.Context, conf *config.UpsmonConf, flagPath, pidFile string,
 	power := &lazyLogind{}
 	for {
 		runCtx, cancel := context.WithCancel(ctx)
-		r := &upsmon.Runner{
-			Monitor: upsmon.NewMonitor(conf, notifier(conf, log).Notify, time.Now), Notifier: notifier(conf, log),
-			Log: log, Power: power, Flag: flagPath, DryRun: dryRun, Sleep: upsmon.Sleep, Force: force,
-			TLS: func(host string) nuttls.Client { return upsmon.TLSPolicy(conf, host) },
-		}
+		r := upsmon.NewRunner(conf, notifier(conf, log), power, log, flagPath)
+		r.DryRun, r.Force = dryRun, force
+		r.TLS = func(host string) nuttls.Client { return upsmon.TLSPolicy(conf, host) }
 		done := make(chan error, 1)
 		go func() { done <- r.Run(runCtx) }()
 		log.Info("upsmon started", "ups_count", len(conf.Monitors), "dry_run", dryRun)

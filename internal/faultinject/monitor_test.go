@@ -36,9 +36,7 @@ func watch(t *testing.T, r *testrig.Rig, extra string) *watcher {
 	}
 	w := &watcher{logs: &testlog.Buffer{}, power: &testrig.Power{}, done: make(chan struct{})}
 	log := slog.New(slog.NewTextHandler(w.logs, nil))
-	n := &upsmon.Notifier{Conf: conf, Log: log}
-	run := &upsmon.Runner{Monitor: upsmon.NewMonitor(conf, n.Notify, time.Now), Notifier: n, Power: w.power,
-		Log: log, Flag: filepath.Join(t.TempDir(), "killpower"), Sleep: upsmon.Sleep}
+	run := upsmon.NewRunner(conf, &upsmon.Notifier{Conf: conf, Log: log}, w.power, log, filepath.Join(t.TempDir(), "killpower"))
 	ctx, cancel := context.WithCancel(context.Background())
 	w.stop = cancel
 	go func() {

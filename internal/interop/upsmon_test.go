@@ -44,11 +44,9 @@ func TestUpsmonAgainstNUTUpsd(t *testing.T) {
 	}
 	var logs testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	n := &upsmon.Notifier{Conf: c, Log: log}
 	power := &testrig.Power{}
 	flag := filepath.Join(t.TempDir(), "killpower")
-	r := &upsmon.Runner{Monitor: upsmon.NewMonitor(c, n.Notify, time.Now), Notifier: n, Power: power, Log: log,
-		Flag: flag, Sleep: upsmon.Sleep}
+	r := upsmon.NewRunner(c, &upsmon.Notifier{Conf: c, Log: log}, power, log, flag)
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
 

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/nutclient"
 	"github.com/sysnut/sysnut/internal/nuttls"
 )
@@ -56,6 +57,13 @@ type Runner struct {
 	conns     map[*UPS]*nutclient.Client
 	pollErr   map[*UPS]string // last poll error logged, to log each cause once
 	scheduled bool            // a delayed power-off is pending with logind
+}
+
+// NewRunner wires a Runner for conf: its Monitor notifies through n, the
+// Notifier the Runner uses for the shutdown's own notifications, and it
+// waits in real time. Options (DryRun, Force, TLS) are set on the result.
+func NewRunner(conf *config.UpsmonConf, n *Notifier, power Power, log *slog.Logger, flag string) *Runner {
+	return &Runner{Monitor: NewMonitor(conf, n.Notify, time.Now), Notifier: n, Power: power, Log: log, Flag: flag, Sleep: Sleep}
 }
 
 // NetworkTimeout bounds each request to upsd, as NUT's

@@ -58,12 +58,10 @@ func TestPrimaryShutdownSequence(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	power := &testrig.Power{Refuse: 2}
 	flag := filepath.Join(t.TempDir(), "killpower")
-	n := &upsmon.Notifier{Conf: c, Log: log}
-	m := upsmon.NewMonitor(c, n.Notify, time.Now)
-	r := &upsmon.Runner{Monitor: m, Notifier: n, Power: power, Log: log, Flag: flag,
-		Sleep: func(ctx context.Context, d time.Duration) error {
-			return upsmon.Sleep(ctx, min(d, 300*time.Millisecond)) // keep the test short
-		}}
+	r := upsmon.NewRunner(c, &upsmon.Notifier{Conf: c, Log: log}, power, log, flag)
+	r.Sleep = func(ctx context.Context, d time.Duration) error {
+		return upsmon.Sleep(ctx, min(d, 300*time.Millisecond)) // keep the test short
+	}
 	done := make(chan error, 1)
 	go func() { done <- r.Run(context.Background()) }()
 
@@ -111,9 +109,8 @@ func TestDryRunDoesNotPowerOff(t *testing.T) {
 	var logs testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	power := &testrig.Power{}
-	n := &upsmon.Notifier{Conf: c, Log: log}
-	r := &upsmon.Runner{Monitor: upsmon.NewMonitor(c, n.Notify, time.Now), Notifier: n, Power: power, Log: log,
-		Flag: filepath.Join(t.TempDir(), "killpower"), DryRun: true, Sleep: upsmon.Sleep}
+	r := upsmon.NewRunner(c, &upsmon.Notifier{Conf: c, Log: log}, power, log, filepath.Join(t.TempDir(), "killpower"))
+	r.DryRun = true
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := r.Run(ctx); err != nil {

@@ -51,12 +51,11 @@ func TestScheduledShutdownCancelledByMains(t *testing.T) {
 	host, port, _ := net.SplitHostPort(addr)
 	c := conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\nPOLLFREQ 1\nPOLLFREQALERT 1\nSCHEDULESHUTDOWN 120\n", host, port))
 	log := slog.New(slog.DiscardHandler)
-	n := &upsmon.Notifier{Conf: c, Log: log}
 	p := &schedPower{}
-	r := &upsmon.Runner{Monitor: upsmon.NewMonitor(c, n.Notify, time.Now), Notifier: n, Power: p, Log: log,
-		Flag: filepath.Join(t.TempDir(), "kp"), Sleep: func(ctx context.Context, d time.Duration) error {
-			return upsmon.Sleep(ctx, 50*time.Millisecond)
-		}}
+	r := upsmon.NewRunner(c, &upsmon.Notifier{Conf: c, Log: log}, p, log, filepath.Join(t.TempDir(), "kp"))
+	r.Sleep = func(ctx context.Context, d time.Duration) error {
+		return upsmon.Sleep(ctx, 50*time.Millisecond)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()

@@ -69,10 +69,9 @@ func TestForceSSL(t *testing.T) {
 				"FORCESSL 1\nCERTVERIFY 1\nCERTPATH %s\n", port, certs.CAFile))
 			var logs testlog.Buffer
 			log := slog.New(slog.NewTextHandler(&logs, nil))
-			n := &upsmon.Notifier{Conf: c, Log: log}
-			r := &upsmon.Runner{Monitor: upsmon.NewMonitor(c, n.Notify, time.Now), Notifier: n, Power: &testrig.Power{}, Log: log,
-				Flag: filepath.Join(t.TempDir(), "killpower"), DryRun: true, Sleep: upsmon.Sleep,
-				TLS: func(h string) nuttls.Client { return upsmon.TLSPolicy(c, h) }}
+			r := upsmon.NewRunner(c, &upsmon.Notifier{Conf: c, Log: log}, &testrig.Power{}, log, filepath.Join(t.TempDir(), "killpower"))
+			r.DryRun = true
+			r.TLS = func(h string) nuttls.Client { return upsmon.TLSPolicy(c, h) }
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			defer cancel()
 			_ = r.Run(ctx)
