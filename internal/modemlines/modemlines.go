@@ -8,6 +8,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -26,7 +28,12 @@ const (
 
 // Port is an open serial device.
 type Port struct {
-	f *os.File
+	f  *os.File
+	fd int
+
+	once    sync.Once
+	closed  atomic.Bool
+	changed chan struct{} // a line changed since the last Wait took it
 }
 
 // Open opens dev without making it the controlling terminal and clears
@@ -48,44 +55,74 @@ func Open(dev string) (*Port, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", dev, err)
 	}
-	return &Port{f: f}, nil
+	return &Port{f: f, fd: fd, changed: make(chan struct{}, 1)}, nil
 }
 
 // Get returns the modem line bits (TIOCMGET).
-func (p *Port) Get() (int, error) { return unix.IoctlGetInt(int(p.f.Fd()), unix.TIOCMGET) }
+func (p *Port) Get() (int, error) { return unix.IoctlGetInt(p.fd, unix.TIOCMGET) }
 
 // Set replaces the output lines (TIOCMSET).
 func (p *Port) Set(bits int) error {
-	return unix.IoctlSetPointerInt(int(p.f.Fd()), unix.TIOCMSET, bits)
+	return unix.IoctlSetPointerInt(p.fd, unix.TIOCMSET, bits)
 }
 
 // Break sends a break (tcsendbreak).
-func (p *Port) Break() error { return unix.IoctlSetInt(int(p.f.Fd()), unix.TCSBRK, 0) }
+func (p *Port) Break() error { return unix.IoctlSetInt(p.fd, unix.TCSBRK, 0) }
 
-// Wait returns when one of the lines in mask changes, or after d, or when
-// ctx ends. TIOCMIWAIT blocks an OS thread, so it runs in a goroutine; the
-// timeout doubles as the safety poll for drivers that lack TIOCMIWAIT.
+// inputs are the lines TIOCMIWAIT can wait for.
+const inputs = CTS | DCD | RNG | DSR
+
+// Wait returns when one of the input lines changes, or after d, or when
+// ctx ends; mask only documents what the caller looks at, since any
+// change wakes it (callers read the lines again anyway). A timeout is
+// also the safety poll for ports that lack TIOCMIWAIT (some USB adapters).
+//
+// TIOCMIWAIT blocks an OS thread and cannot be interrupted, so one
+// watcher per port waits in it for the port's whole life, and Wait only
+// listens to that watcher: a quiet line costs one thread, however often
+// Wait times out.
 func (p *Port) Wait(ctx context.Context, mask int, d time.Duration) error {
-	done := make(chan error, 1)
-	go func() { done <- unix.IoctlSetInt(int(p.f.Fd()), unix.TIOCMIWAIT, mask) }()
+	p.once.Do(func() {
+		// The watcher waits on its own descriptor and closes it itself,
+		// so that it never touches a number Close freed and the system
+		// gave to another file.
+		fd, err := unix.FcntlInt(uintptr(p.fd), unix.F_DUPFD_CLOEXEC, 0)
+		if err != nil {
+			return // Wait then polls with its timeout
+		}
+		go p.watch(fd)
+	})
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
-	case err := <-done:
-		if err != nil {
-			// Without TIOCMIWAIT (some USB adapters), fall back to polling.
-			select {
-			case <-ctx.Done():
-			case <-t.C:
-			}
-		}
-		return nil
+	case <-p.changed:
 	case <-t.C:
-		return nil
 	case <-ctx.Done():
-		return nil
+	}
+	return nil
+}
+
+// watch waits in TIOCMIWAIT until the port fails or is closed, passing
+// each change on. It ends at the first error: on a closed or unplugged
+// port (EIO, EBADF), or where the ioctl is unsupported (a pseudo-terminal).
+func (p *Port) watch(fd int) {
+	defer unix.Close(fd)
+	for !p.closed.Load() {
+		if err := unix.IoctlSetInt(fd, unix.TIOCMIWAIT, inputs); err != nil {
+			return // Wait then polls with its timeout
+		}
+		select {
+		case p.changed <- struct{}{}:
+		default:
+		}
 	}
 }
 
-// Close closes the port, which also wakes a pending TIOCMIWAIT.
-func (p *Port) Close() error { return p.f.Close() }
+// Close closes the port. A watcher blocked in TIOCMIWAIT on a line that
+// never changes stays blocked until the next change or hangup (the kernel
+// offers no way to wake it); it holds one thread, never more, and then
+// closes its descriptor.
+func (p *Port) Close() error {
+	p.closed.Store(true)
+	return p.f.Close()
+}
