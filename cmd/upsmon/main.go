@@ -22,7 +22,6 @@ import (
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/logging"
 	"github.com/sysnut/sysnut/internal/logind"
-	"github.com/sysnut/sysnut/internal/nuttls"
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
 
@@ -48,7 +47,8 @@ func main() {
 		flagPath = upsmon.DefaultFlag
 	}
 	if *checkFlag {
-		if upsmon.FlagSet(flagPath) {
+		id, err := upsmon.BootID()
+		if err == nil && upsmon.FlagSet(flagPath, id) {
 			fmt.Println("Power down flag is set")
 			return
 		}
@@ -80,7 +80,9 @@ func main() {
 		if len(conf.Monitors) > 0 {
 			system = conf.Monitors[0].System()
 		}
-		notifier(conf, log).Notify(ctx, typ, system)
+		n := notifier(conf, log, false)
+		n.Notify(ctx, typ, system)
+		n.Wait()
 		return
 	}
 	if err := run(ctx, conf, flagPath, pidFile, *dryRun, log); err != nil {
@@ -89,13 +91,13 @@ func main() {
 	}
 }
 
-func notifier(conf *config.UpsmonConf, log *slog.Logger) *upsmon.Notifier {
-	return &upsmon.Notifier{Conf: conf, Log: log, Wall: upsmon.Wall, Exec: upsmon.Exec}
+func notifier(conf *config.UpsmonConf, log *slog.Logger, dryRun bool) *upsmon.Notifier {
+	return &upsmon.Notifier{Conf: conf, Log: log, Wall: upsmon.Wall, Exec: upsmon.Exec, DryRun: dryRun}
 }
 
-// run monitors until a shutdown, restarting the monitor with a fresh
-// upsmon.conf on SIGHUP (a reload that fails keeps the running one), and
-// shutting down at once on SIGUSR1 (upsmon -c fsd).
+// run monitors until a shutdown. SIGHUP hands a fresh upsmon.conf to the
+// running monitor, which keeps its state (a reload that fails keeps the
+// running configuration); SIGUSR1 (upsmon -c fsd) shuts down at once.
 func run(ctx context.Context, conf *config.UpsmonConf, flagPath, pidFile string, dryRun bool, log *slog.Logger) error {
 	if len(conf.Monitors) == 0 {
 		return fmt.Errorf("%s: no MONITOR lines: nothing to watch", conf.File)
@@ -103,54 +105,49 @@ func run(ctx context.Context, conf *config.UpsmonConf, flagPath, pidFile string,
 	if err := upsmon.WritePID(pidFile); err != nil {
 		log.Warn("no PID file: upsmon -c will not reach this process", "err", err)
 	}
+	defer os.Remove(pidFile)
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGUSR1)
 	defer signal.Stop(sigs)
 	force := make(chan struct{}, 1)
-	power := &lazyLogind{}
+	r := upsmon.NewRunner(conf, notifier(conf, log, dryRun), &lazyLogind{}, log, flagPath)
+	r.DryRun, r.Force = dryRun, force
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	if dryRun {
+		log.Warn("dry run: decisions are logged, nothing is done (no FSD, killpower flag, logind, WALL or NOTIFYCMD)")
+	}
+	log.Info("upsmon started", "ups_count", len(conf.Monitors), "dry_run", dryRun)
+	_, _ = daemon.SdNotify(false, fmt.Sprintf("READY=1\nSTATUS=monitoring %d UPS", len(conf.Monitors)))
 	for {
-		runCtx, cancel := context.WithCancel(ctx)
-		r := upsmon.NewRunner(conf, notifier(conf, log), power, log, flagPath)
-		r.DryRun, r.Force = dryRun, force
-		r.TLS = func(host string) nuttls.Client { return upsmon.TLSPolicy(conf, host) }
-		done := make(chan error, 1)
-		go func() { done <- r.Run(runCtx) }()
-		log.Info("upsmon started", "ups_count", len(conf.Monitors), "dry_run", dryRun)
-		_, _ = daemon.SdNotify(false, fmt.Sprintf("READY=1\nSTATUS=monitoring %d UPS", len(conf.Monitors)))
-	wait:
-		for {
-			select {
-			case err := <-done:
-				cancel()
-				if err == nil && !dryRun && ctx.Err() == nil {
-					_, _ = daemon.SdNotify(false, "STATUS=powering off")
-					<-ctx.Done() // systemd stops us on the way down
-				}
-				return err
-			case s := <-sigs:
-				if s == syscall.SIGUSR1 {
-					select {
-					case force <- struct{}{}:
-					default:
-					}
-					continue
-				}
-				_, _ = daemon.SdNotify(false, daemon.SdNotifyReloading)
-				next, err := config.LoadUpsmonConf(conf.File)
-				if err == nil && len(next.Monitors) == 0 {
-					err = errors.New("no MONITOR lines")
-				}
-				if err != nil {
-					log.Error("reload failed; keeping the running configuration", "err", err)
-					_, _ = daemon.SdNotify(false, daemon.SdNotifyReady)
-					continue
-				}
-				cancel()
-				<-done
-				conf = next
-				log.Info("configuration reloaded")
-				break wait
+		select {
+		case err := <-done:
+			if err == nil && !dryRun && ctx.Err() == nil {
+				_, _ = daemon.SdNotify(false, "STATUS=powering off")
+				<-ctx.Done() // systemd stops us on the way down
 			}
+			return err
+		case s := <-sigs:
+			if s == syscall.SIGUSR1 {
+				select {
+				case force <- struct{}{}:
+				default:
+				}
+				continue
+			}
+			_, _ = daemon.SdNotify(false, daemon.SdNotifyReloading)
+			next, err := config.LoadUpsmonConf(conf.File)
+			if err == nil && len(next.Monitors) == 0 {
+				err = errors.New("no MONITOR lines")
+			}
+			if err != nil {
+				log.Error("reload failed; keeping the running configuration", "err", err)
+				_, _ = daemon.SdNotify(false, daemon.SdNotifyReady+"\nSTATUS=reload failed; running configuration kept")
+				continue
+			}
+			conf = next
+			r.Reload(next)
+			_, _ = daemon.SdNotify(false, fmt.Sprintf("READY=1\nSTATUS=monitoring %d UPS", len(conf.Monitors)))
 		}
 	}
 }

@@ -12,11 +12,13 @@ import (
 
 	"github.com/sysnut/sysnut/internal/testlog"
 	"github.com/sysnut/sysnut/internal/testrig"
+	"github.com/sysnut/sysnut/internal/upsmon"
 )
 
 // TestControlCommands runs the upsmon binary in rehearsal against our
 // upsd: -c reload with a broken file keeps running, -c fsd forces the
-// shutdown (FSD reaches upsd, the killpower flag is set), -K reports it.
+// shutdown, which in a dry run touches nothing (no FSD in upsd, no
+// killpower flag); -K reports a flag only when it was written for this boot.
 func TestControlCommands(t *testing.T) {
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "upsmon")
@@ -74,8 +76,24 @@ func TestControlCommands(t *testing.T) {
 	if !strings.Contains(logs.String(), "forced shutdown requested") {
 		t.Errorf("no forced shutdown in the log:\n%s", logs.String())
 	}
+	if out, err := control("-K"); err == nil || out != "Power down flag is not set\n" {
+		t.Errorf("-K after a dry run: %q %v", out, err)
+	}
+	if err := upsmon.WriteFlag(flag, "another-boot"); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := control("-K"); err == nil {
+		t.Errorf("-K with a flag of another boot: %q", out)
+	}
+	id, err := upsmon.BootID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := upsmon.WriteFlag(flag, id); err != nil {
+		t.Fatal(err)
+	}
 	if out, err := control("-K"); err != nil || out != "Power down flag is set\n" {
-		t.Errorf("-K after: %q %v", out, err)
+		t.Errorf("-K with this boot's flag: %q %v", out, err)
 	}
 	c, err := net.Dial("tcp", rig.Addr)
 	if err != nil {
@@ -85,8 +103,8 @@ func TestControlCommands(t *testing.T) {
 	fmt.Fprintf(c, "GET VAR ups ups.status\n")
 	buf := make([]byte, 100)
 	n, _ := c.Read(buf)
-	if got := string(buf[:n]); got != "VAR ups ups.status \"FSD OL\"\n" {
-		t.Errorf("after -c fsd upsd reads %q", got)
+	if got := string(buf[:n]); got != "VAR ups ups.status \"OL\"\n" {
+		t.Errorf("after a dry-run -c fsd upsd reads %q", got)
 	}
 	if out, err := control("-c", "bogus"); err == nil {
 		t.Errorf("-c bogus accepted: %s", out)

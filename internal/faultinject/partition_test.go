@@ -163,7 +163,7 @@ func TestSecondaryCutOff(t *testing.T) {
 			t.Fatalf("secondary exited\n%s", logs.String())
 		case <-time.After(3 * deadtime * time.Second):
 		}
-		if out := logs.String(); strings.Contains(out, "shutting down") || strings.Contains(out, "dry run") {
+		if out := logs.String(); strings.Contains(out, "shutting down") || strings.Contains(out, "would power off") {
 			t.Fatalf("secondary shut down while mains was on\n%s", out)
 		}
 		n.restore(t)
@@ -185,7 +185,7 @@ func TestSecondaryCutOff(t *testing.T) {
 			t.Fatalf("secondary did not shut down after DEADTIME on battery\n%s", logs.String())
 		}
 		out := logs.String()
-		if !strings.Contains(out, "on battery when contact was lost more than DEADTIME ago") || !strings.Contains(out, "dry run") {
+		if !strings.Contains(out, "on battery when contact was lost more than DEADTIME ago") || !strings.Contains(out, "would power off") {
 			t.Errorf("shutdown reason or rehearsal missing\n%s", out)
 		}
 		// DEADTIME runs from the last good poll, at most POLLFREQ before the cut.

@@ -67,8 +67,12 @@ func TestUpsmonAgainstNUTUpsd(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatalf("no shutdown\n%s", logs.String())
 	}
-	if power.Calls() != 1 || !upsmon.FlagSet(flag) {
-		t.Errorf("power-offs %d, flag set %v\n%s", power.Calls(), upsmon.FlagSet(flag), logs.String())
+	boot, err := upsmon.BootID()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if power.Calls() != 1 || !upsmon.FlagSet(flag, boot) {
+		t.Errorf("power-offs %d, flag set %v\n%s", power.Calls(), upsmon.FlagSet(flag, boot), logs.String())
 	}
 	for _, want := range []string{"notifytype=ONBATT", "notifytype=LOWBATT", "notifytype=SHUTDOWN"} {
 		if !strings.Contains(logs.String(), want) {

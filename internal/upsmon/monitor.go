@@ -60,6 +60,35 @@ func NewMonitor(c *config.UpsmonConf, notify func(ctx context.Context, typ, syst
 	return m
 }
 
+// Reload switches the monitor to a new upsmon.conf. A UPS that is still
+// monitored keeps what was learned about it (status, when contact was
+// lost, whether it was ever reached, ONBATT already announced), matched by
+// its MONITOR string, so that a reload neither resets DEADTIME nor
+// announces a power failure twice, as NUT's upsmon keeps its UPS list
+// across a reload. It returns the UPSes that are no longer monitored.
+func (m *Monitor) Reload(c *config.UpsmonConf) (dropped []*UPS) {
+	old := map[string]*UPS{}
+	for _, u := range m.UPS {
+		old[u.System] = u
+	}
+	m.Conf = c
+	m.UPS = m.UPS[:0:0]
+	for _, mon := range c.Monitors {
+		u := old[mon.System()]
+		if u != nil {
+			delete(old, mon.System())
+			u.Conf = mon
+		} else {
+			u = &UPS{Conf: mon, System: mon.System(), status: map[string]bool{}}
+		}
+		m.UPS = append(m.UPS, u)
+	}
+	for _, u := range old {
+		dropped = append(dropped, u)
+	}
+	return dropped
+}
+
 // paired notifications: token -> (appears, disappears).
 var paired = []struct{ token, on, off string }{
 	{"CAL", "CAL", "NOTCAL"}, {"OFF", "OFF", "NOTOFF"}, {"BYPASS", "BYPASS", "NOTBYPASS"},

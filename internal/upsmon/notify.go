@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
@@ -70,14 +71,37 @@ func MessageID(typ string) string {
 }
 
 // Notifier delivers notifications the way NOTIFYFLAG says: to the journal
-// (SYSLOG), to logged-in users (WALL) and to NOTIFYCMD (EXEC).
+// (SYSLOG), to logged-in users (WALL) and to NOTIFYCMD (EXEC). The journal
+// entry is written at once; WALL and NOTIFYCMD run on their own goroutines
+// (NUT forks for them), so that a slow command never delays a decision.
 type Notifier struct {
 	Conf *config.UpsmonConf
 	Log  *slog.Logger
 	// Wall and Exec are the side effects, replaceable in tests.
 	Wall func(ctx context.Context, msg string) error
 	Exec func(ctx context.Context, cmd, typ, ups, msg string) error
+	// DryRun logs what WALL and NOTIFYCMD would be given instead.
+	DryRun bool
+
+	mu      sync.Mutex
+	running int // side effects started and not yet finished, or waiting
+	slots   chan struct{}
+	wg      sync.WaitGroup
 }
+
+// Side effects that may run at once, and how many may wait for a turn:
+// beyond that a notification's WALL or NOTIFYCMD is dropped, and logged.
+const (
+	maxNotifyRunning = 4
+	maxNotifyPending = 64
+)
+
+// SetConf switches to a reloaded upsmon.conf; call it from the goroutine
+// that calls Notify.
+func (n *Notifier) SetConf(c *config.UpsmonConf) { n.Conf = c }
+
+// Wait returns when every WALL and NOTIFYCMD started so far has ended.
+func (n *Notifier) Wait() { n.wg.Wait() }
 
 // Message renders the text of a notification for system ups@host.
 func (n *Notifier) Message(typ, system string) string {
@@ -91,7 +115,8 @@ func (n *Notifier) Message(typ, system string) string {
 	return f
 }
 
-// Notify announces typ for system (ups@host; empty for SHUTDOWN).
+// Notify announces typ for system (ups@host; empty for SHUTDOWN). It does
+// not wait for WALL or NOTIFYCMD.
 func (n *Notifier) Notify(ctx context.Context, typ, system string) {
 	flags, ok := n.Conf.NotifyFlag[typ]
 	if !ok {
@@ -107,15 +132,49 @@ func (n *Notifier) Notify(ctx context.Context, typ, system string) {
 		n.Log.Log(ctx, level, msg, "notifytype", typ, "ups", system, "message_id", MessageID(typ))
 	}
 	if flags&config.NotifyWall != 0 && n.Wall != nil {
-		if err := n.Wall(ctx, msg); err != nil {
-			n.Log.Warn("wall failed", "err", err)
-		}
+		n.start(ctx, "wall", typ, func(ctx context.Context) error { return n.Wall(ctx, msg) })
 	}
-	if flags&config.NotifyExec != 0 && n.Conf.NotifyCmd != "" && n.Exec != nil {
-		if err := n.Exec(ctx, n.Conf.NotifyCmd, typ, system, msg); err != nil {
-			n.Log.Warn("NOTIFYCMD failed", "cmd", n.Conf.NotifyCmd, "err", err)
-		}
+	if cmd := n.Conf.NotifyCmd; flags&config.NotifyExec != 0 && cmd != "" && n.Exec != nil {
+		n.start(ctx, "NOTIFYCMD "+cmd, typ, func(ctx context.Context) error { return n.Exec(ctx, cmd, typ, system, msg) })
 	}
+}
+
+// start runs one side effect of a notification on its own goroutine, at
+// most maxNotifyRunning at once.
+func (n *Notifier) start(ctx context.Context, what, typ string, fn func(context.Context) error) {
+	if n.DryRun {
+		n.Log.Info("dry run: would run "+what, "notifytype", typ)
+		return
+	}
+	n.mu.Lock()
+	if n.slots == nil {
+		n.slots = make(chan struct{}, maxNotifyRunning)
+	}
+	if n.running >= maxNotifyRunning+maxNotifyPending {
+		n.mu.Unlock()
+		n.Log.Warn("notification not delivered: too many still running", "to", what, "notifytype", typ, "running", maxNotifyRunning+maxNotifyPending)
+		return
+	}
+	n.running++
+	n.mu.Unlock()
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		defer func() {
+			n.mu.Lock()
+			n.running--
+			n.mu.Unlock()
+		}()
+		select {
+		case n.slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		defer func() { <-n.slots }()
+		if err := fn(ctx); err != nil {
+			n.Log.Warn(what+" failed", "notifytype", typ, "err", err)
+		}
+	}()
 }
 
 // Wall broadcasts to logged-in terminals with util-linux's wall, as NUT does.

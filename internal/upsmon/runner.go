@@ -15,7 +15,6 @@ import (
 
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/nutclient"
-	"github.com/sysnut/sysnut/internal/nuttls"
 )
 
 // Power ends the machine's life: logind's PowerOff in production, a fake
@@ -38,32 +37,55 @@ const FlagContent = "upsmon-shutdown-file\n"
 // owns (tmpfiles.d) and upsmon's own user may write into.
 const DefaultFlag = "/run/sysnut/killpower"
 
-// Runner polls the UPSes with a Monitor and carries out the shutdown.
+// Runner polls the UPSes with a Monitor and carries out the shutdown. It
+// lives as long as the monitor runs: a reload is a Reload call on it, never
+// a new Runner, so nothing it has learned or scheduled is forgotten.
 type Runner struct {
 	Monitor  *Monitor
 	Notifier *Notifier
 	Power    Power
 	Log      *slog.Logger
 	Flag     string // killpower flag file
-	DryRun   bool   // rehearse: everything but the power-off
+	// DryRun rehearses: the decisions are made and logged, but nothing
+	// outside this process is touched (no FSD, no flag, no logind, no
+	// notification command or wall).
+	DryRun bool
 	// Sleep waits, returning early when ctx ends; tests make it instant.
 	Sleep func(ctx context.Context, d time.Duration) error
 	// Force, when it fires, starts the shutdown at once: upsmon -c fsd.
 	Force <-chan struct{}
-	// TLS is the policy for a server host (TLSPolicy); nil: NUT's
-	// default, STARTTLS tried and clear text accepted.
-	TLS func(host string) nuttls.Client
+	// BootID identifies this boot in the killpower flag (BootID by default).
+	BootID func() (string, error)
 
+	reloads   chan *config.UpsmonConf
 	conns     map[*UPS]*nutclient.Client
 	pollErr   map[*UPS]string // last poll error logged, to log each cause once
 	scheduled bool            // a delayed power-off is pending with logind
+	alert     bool            // some UPS was on battery at the last poll
 }
 
 // NewRunner wires a Runner for conf: its Monitor notifies through n, the
 // Notifier the Runner uses for the shutdown's own notifications, and it
-// waits in real time. Options (DryRun, Force, TLS) are set on the result.
+// waits in real time. Options (DryRun, Force) are set on the result.
 func NewRunner(conf *config.UpsmonConf, n *Notifier, power Power, log *slog.Logger, flag string) *Runner {
-	return &Runner{Monitor: NewMonitor(conf, n.Notify, time.Now), Notifier: n, Power: power, Log: log, Flag: flag, Sleep: Sleep}
+	return &Runner{Monitor: NewMonitor(conf, n.Notify, time.Now), Notifier: n, Power: power, Log: log,
+		Flag: flag, Sleep: Sleep, BootID: BootID, reloads: make(chan *config.UpsmonConf, 1)}
+}
+
+// Reload hands a new upsmon.conf to the running Runner, which applies it
+// between two polls. Only the newest of several pending reloads is kept.
+func (r *Runner) Reload(c *config.UpsmonConf) {
+	for {
+		select {
+		case r.reloads <- c:
+			return
+		default:
+		}
+		select {
+		case <-r.reloads:
+		default:
+		}
+	}
 }
 
 // NetworkTimeout bounds each request to upsd, as NUT's
@@ -84,70 +106,164 @@ func Sleep(ctx context.Context, d time.Duration) error {
 }
 
 // Run polls until a shutdown is needed, carries it out, and returns; or
-// until ctx ends.
+// until ctx ends, when it cancels a power-off it scheduled with logind.
 func (r *Runner) Run(ctx context.Context) error {
 	r.conns = map[*UPS]*nutclient.Client{}
+	defer r.Notifier.Wait()
 	defer func() {
 		for _, c := range r.conns {
 			c.Logout()
 		}
 	}()
+	r.clearFlag("left by an earlier run")
 	for {
 		for _, u := range r.Monitor.UPS {
 			status, err := r.poll(ctx, u)
 			r.logPollError(u, err)
 			r.Monitor.Observe(ctx, u, status, err)
 		}
-		r.schedule(ctx)
-		select {
-		case <-r.Force:
-			r.Log.Error("forced shutdown requested (upsmon -c fsd)")
-			return r.shutdown(ctx)
-		default:
+		alert := r.Monitor.Alert()
+		if r.alert && !alert {
+			r.clearFlag("mains is back")
 		}
+		r.alert = alert
+		r.schedule(ctx)
 		if need, why := r.Monitor.ShutdownNeeded(); need {
 			r.Log.Error("shutting down: too little power left", "reason", why)
 			return r.shutdown(ctx)
 		}
 		every := r.Monitor.Conf.PollFreq
-		if r.Monitor.Alert() {
+		if alert {
 			every = r.Monitor.Conf.PollFreqAlert
 		}
-		if err := r.Sleep(ctx, every); err != nil {
+		switch r.wait(ctx, every) {
+		case woken:
+		case forced:
+			r.Log.Error("forced shutdown requested (upsmon -c fsd)")
+			return r.shutdown(ctx)
+		case stopped:
+			r.unschedule()
 			return nil
 		}
 	}
 }
 
+type wakeup int
+
+const (
+	woken   wakeup = iota // time to poll again (also after a reload)
+	forced                // upsmon -c fsd
+	stopped               // ctx ended
+)
+
+// wait sleeps until the next poll, applying a reload at once and
+// returning early for a forced shutdown or the end of ctx.
+func (r *Runner) wait(ctx context.Context, d time.Duration) wakeup {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	slept := make(chan error, 1)
+	go func() { slept <- r.Sleep(wctx, d) }()
+	for {
+		select {
+		case err := <-slept:
+			if err != nil || ctx.Err() != nil {
+				return stopped
+			}
+			return woken
+		case <-r.Force:
+			cancel()
+			<-slept
+			return forced
+		case c := <-r.reloads:
+			cancel()
+			<-slept
+			r.apply(c)
+			return woken
+		}
+	}
+}
+
+// apply switches to a reloaded upsmon.conf: state is kept per UPS, and a
+// connection is kept only where the server, credentials and TLS policy are
+// unchanged.
+func (r *Runner) apply(c *config.UpsmonConf) {
+	oldConf := r.Monitor.Conf
+	was := map[*UPS]config.Monitor{}
+	for _, u := range r.Monitor.UPS {
+		was[u] = u.Conf
+	}
+	for _, u := range r.Monitor.Reload(c) {
+		r.disconnect(u)
+	}
+	for _, u := range r.Monitor.UPS {
+		old, kept := was[u]
+		old.Line, old.Power = u.Conf.Line, u.Conf.Power
+		if kept && (old != u.Conf || TLSPolicy(oldConf, old.Host) != TLSPolicy(c, u.Conf.Host)) {
+			r.disconnect(u)
+		}
+	}
+	r.Notifier.SetConf(c)
+	r.Log.Info("configuration reloaded; state of each UPS kept", "ups_count", len(r.Monitor.UPS))
+}
+
+// disconnect logs out of u's server and forgets the connection.
+func (r *Runner) disconnect(u *UPS) {
+	if c := r.conns[u]; c != nil {
+		c.Logout()
+	}
+	delete(r.conns, u)
+	delete(r.pollErr, u)
+}
+
 // schedule keeps a delayed power-off pending with logind while any UPS is
-// on battery, when SCHEDULESHUTDOWN asks for it.
+// on battery, when SCHEDULESHUTDOWN asks for it, and cancels it when mains
+// is back or a reload turned SCHEDULESHUTDOWN off.
 func (r *Runner) schedule(ctx context.Context) {
 	delay := r.Monitor.Conf.ScheduleShutdown
 	s, ok := r.Power.(Scheduler)
-	if delay <= 0 || !ok {
+	if !ok {
 		return
 	}
-	kind := "poweroff"
-	if r.DryRun {
-		kind = "dry-poweroff"
-	}
-	switch alert := r.Monitor.Alert(); {
-	case alert && !r.scheduled:
+	switch want := delay > 0 && r.alert; {
+	case want && !r.scheduled:
 		at := r.Monitor.Now().Add(delay)
-		if err := s.ScheduleShutdown(ctx, kind, at); err != nil {
+		if r.DryRun {
+			r.Log.Warn("dry run: on battery: would schedule a power-off with logind", "at", at.Format(time.RFC3339))
+		} else if err := s.ScheduleShutdown(ctx, "poweroff", at); err != nil {
 			r.Log.Error("cannot schedule the power-off", "err", err)
 			return
+		} else {
+			r.Log.Warn("on battery: power-off scheduled", "at", at.Format(time.RFC3339))
 		}
 		r.scheduled = true
-		r.Log.Warn("on battery: power-off scheduled", "at", at.Format(time.RFC3339), "kind", kind)
-	case !alert && r.scheduled:
-		if _, err := s.CancelScheduledShutdown(ctx); err != nil {
+	case !want && r.scheduled:
+		if r.DryRun {
+			r.Log.Warn("dry run: would cancel the scheduled power-off")
+		} else if _, err := s.CancelScheduledShutdown(ctx); err != nil {
 			r.Log.Error("cannot cancel the scheduled power-off", "err", err)
 			return
+		} else {
+			r.Log.Warn("scheduled power-off cancelled")
 		}
 		r.scheduled = false
-		r.Log.Warn("mains is back: scheduled power-off cancelled")
 	}
+}
+
+// unschedule cancels a power-off this monitor scheduled, when it stops:
+// nobody would be left to cancel it when mains returns.
+func (r *Runner) unschedule() {
+	s, ok := r.Power.(Scheduler)
+	if !ok || !r.scheduled || r.DryRun {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), NetworkTimeout)
+	defer cancel()
+	if _, err := s.CancelScheduledShutdown(ctx); err != nil {
+		r.Log.Error("stopping: cannot cancel the power-off this monitor scheduled", "err", err)
+		return
+	}
+	r.scheduled = false
+	r.Log.Warn("stopping: scheduled power-off cancelled")
 }
 
 // logPollError logs why a poll failed, as NUT's "Poll UPS failed", but
@@ -193,10 +309,7 @@ func (r *Runner) poll(ctx context.Context, u *UPS) (string, error) {
 // PRIMARY, falling back to MASTER for older servers.
 func (r *Runner) login(ctx context.Context, u *UPS) (*nutclient.Client, error) {
 	addr := net.JoinHostPort(u.Conf.Host, strconv.Itoa(u.Conf.Port))
-	var policy nuttls.Client
-	if r.TLS != nil {
-		policy = r.TLS(u.Conf.Host)
-	}
+	policy := TLSPolicy(r.Monitor.Conf, u.Conf.Host)
 	// NetworkTimeout bounds the connection and STARTTLS too, not only the
 	// requests after it.
 	dctx, cancel := context.WithTimeout(ctx, NetworkTimeout)
@@ -230,7 +343,8 @@ func (r *Runner) login(ctx context.Context, u *UPS) (*nutclient.Client, error) {
 
 // shutdown is NUT's sequence: FSD on the UPSes we are primary of, wait
 // for the secondaries to log out (up to HOSTSYNC), announce, FINALDELAY,
-// set the killpower flag, power off.
+// power off, and then set the killpower flag. The flag comes last so that
+// it only ever exists for a power-off that was really requested.
 func (r *Runner) shutdown(ctx context.Context) error {
 	primary := false
 	for _, u := range r.Monitor.UPS {
@@ -238,29 +352,39 @@ func (r *Runner) shutdown(ctx context.Context) error {
 			continue
 		}
 		primary = true
+		if r.DryRun {
+			r.Log.Warn("dry run: would set FSD on the UPS (every secondary would shut down)", "ups", u.System)
+			continue
+		}
 		if c := r.conns[u]; c != nil {
 			if _, err := c.Cmd("FSD " + u.Conf.UPS); err != nil {
 				r.Log.Warn("FSD failed", "ups", u.System, "err", err)
 			}
 		}
 	}
-	if primary {
+	if primary && !r.DryRun {
 		r.waitSecondaries(ctx)
 	}
 	r.Notifier.Notify(ctx, Shutdown, "")
 	if err := r.Sleep(ctx, r.Monitor.Conf.FinalDelay); err != nil {
 		return err
 	}
-	if primary {
-		if err := WriteFlag(r.Flag); err != nil {
-			r.Log.Error("cannot set the killpower flag: the UPS will not be told to cut power", "file", r.Flag, "err", err)
-		}
-	}
 	if r.DryRun {
+		if primary {
+			r.Log.Warn("dry run: would set the killpower flag", "file", r.Flag)
+		}
 		r.Log.Warn("dry run: this is where the machine would power off")
 		return nil
 	}
-	return r.powerOff(ctx)
+	if err := r.powerOff(ctx); err != nil {
+		return err
+	}
+	if primary {
+		if err := r.writeFlag(); err != nil {
+			r.Log.Error("cannot set the killpower flag: the UPS will not be told to cut power", "file", r.Flag, "err", err)
+		}
+	}
+	return nil
 }
 
 // waitSecondaries polls NUMLOGINS every 250 ms until only this monitor is
@@ -314,18 +438,85 @@ func (r *Runner) powerOff(ctx context.Context) error {
 	}
 }
 
-// WriteFlag creates the killpower flag with NUT's content.
-func WriteFlag(path string) error {
+// writeFlag sets the killpower flag for this boot.
+func (r *Runner) writeFlag() error {
+	id, err := r.BootID()
+	if err != nil {
+		return fmt.Errorf("boot ID: %w", err)
+	}
+	return WriteFlag(r.Flag, id)
+}
+
+// clearFlag removes a killpower flag that no power-off in progress set: one
+// left by an earlier run would make the shutdown hook cut the UPS's output
+// on the next ordinary power-off, as NUT's upsmon removes it at start.
+func (r *Runner) clearFlag(why string) {
+	if r.DryRun {
+		return
+	}
+	err := os.Remove(r.Flag)
+	switch {
+	case err == nil:
+		r.Log.Warn("killpower flag removed: "+why, "file", r.Flag)
+	case !errors.Is(err, os.ErrNotExist):
+		r.Log.Error("cannot remove a stale killpower flag: the next power-off may cut the UPS's output", "file", r.Flag, "err", err)
+	}
+}
+
+// BootIDFile is where Linux publishes the current boot's random ID.
+const BootIDFile = "/proc/sys/kernel/random/boot_id"
+
+// BootIDEnv names the variable ups-monitor.service sets to the boot ID
+// (Environment=SYSNUT_BOOT_ID=%b): its sandbox (ProcSubset=pid) hides
+// /proc/sys.
+const BootIDEnv = "SYSNUT_BOOT_ID"
+
+// BootID returns the current boot's ID, in the kernel's spelling (with
+// dashes; systemd's %b has none, and both are accepted).
+func BootID() (string, error) {
+	if id := os.Getenv(BootIDEnv); id != "" {
+		return normalBootID(id), nil
+	}
+	b, err := os.ReadFile(BootIDFile)
+	if err != nil {
+		return "", err
+	}
+	return normalBootID(string(b)), nil
+}
+
+// normalBootID spells a boot ID as 32 lower-case hex digits, whichever of
+// the kernel's and systemd's spellings it came in.
+func normalBootID(id string) string {
+	return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(id), "-", ""))
+}
+
+// WriteFlag creates the killpower flag: NUT's magic line, which NUT's own
+// upsmon -K recognises, then the boot it belongs to.
+func WriteFlag(path, bootID string) error {
 	tmp := filepath.Join(filepath.Dir(path), ".killpower.tmp")
-	if err := os.WriteFile(tmp, []byte(FlagContent), 0o644); err != nil {
+	if err := os.WriteFile(tmp, []byte(FlagContent+"boot_id="+bootID+"\n"), 0o644); err != nil {
 		return err
 	}
 	return os.Rename(tmp, path)
 }
 
-// FlagSet reports whether the killpower flag is present with NUT's
-// content, as `upsmon -K` checks it.
-func FlagSet(path string) bool {
+// FlagSet reports whether the killpower flag is set for the boot bootID,
+// as `upsmon -K` checks it for the shutdown hook: NUT's magic line first,
+// and this boot's ID. A flag from another boot, or one without an ID (not
+// written by a power-off sysnut requested), is not set.
+func FlagSet(path, bootID string) bool {
 	b, err := os.ReadFile(path)
-	return err == nil && strings.TrimRight(string(b), "\n") == strings.TrimRight(FlagContent, "\n")
+	if err != nil {
+		return false
+	}
+	first, rest, _ := strings.Cut(string(b), "\n")
+	if first+"\n" != FlagContent {
+		return false
+	}
+	for _, l := range strings.Split(rest, "\n") {
+		if id, ok := strings.CutPrefix(l, "boot_id="); ok && id != "" && normalBootID(id) == normalBootID(bootID) {
+			return true
+		}
+	}
+	return false
 }

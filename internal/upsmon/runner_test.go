@@ -62,6 +62,7 @@ func TestPrimaryShutdownSequence(t *testing.T) {
 	r.Sleep = func(ctx context.Context, d time.Duration) error {
 		return upsmon.Sleep(ctx, min(d, 300*time.Millisecond)) // keep the test short
 	}
+	r.BootID = func() (string, error) { return "this-boot", nil }
 	done := make(chan error, 1)
 	go func() { done <- r.Run(context.Background()) }()
 
@@ -88,7 +89,7 @@ func TestPrimaryShutdownSequence(t *testing.T) {
 	if !strings.Contains(out, "message_id="+upsmon.MessageID("ONBATT")) {
 		t.Error("notifications carry no MESSAGE_ID")
 	}
-	if !upsmon.FlagSet(flag) {
+	if !upsmon.FlagSet(flag, "this-boot") {
 		t.Error("killpower flag not set")
 	}
 	if n := power.Calls(); n != 3 {

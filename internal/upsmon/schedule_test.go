@@ -92,6 +92,7 @@ func TestNotifyCmd(t *testing.T) {
 	n.Notify(ctx, "ONBATT", "ups@localhost")
 	n.Notify(ctx, "ONLINE", "ups@localhost")
 	n.Notify(ctx, "LOWBATT", "ups@localhost") // default SYSLOG+WALL: no EXEC
+	n.Wait()
 	got, _ := os.ReadFile(out)
 	if string(got) != "ONBATT|ups@localhost|UPS ups@localhost on battery\n" {
 		t.Errorf("NOTIFYCMD got %q", got)

@@ -71,7 +71,6 @@ func TestForceSSL(t *testing.T) {
 			log := slog.New(slog.NewTextHandler(&logs, nil))
 			r := upsmon.NewRunner(c, &upsmon.Notifier{Conf: c, Log: log}, &testrig.Power{}, log, filepath.Join(t.TempDir(), "killpower"))
 			r.DryRun = true
-			r.TLS = func(h string) nuttls.Client { return upsmon.TLSPolicy(c, h) }
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 			defer cancel()
 			_ = r.Run(ctx)
