@@ -63,31 +63,41 @@ func run(log *slog.Logger) error {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	go func() {
+		// READY=1 only once every driver link runs and the server accepts;
+		// a SIGHUP before that waits here and is applied right after.
+		select {
+		case <-ctx.Done():
+			return
+		case <-srv.Ready():
+		}
+		status := fmt.Sprintf("Serving %d UPS on %d socket(s)", len(files.UPS.UPS), len(listeners))
+		_, _ = daemon.SdNotify(false, daemon.SdNotifyReady+"\nSTATUS="+status)
+		log.Info("upsd started", "ups_count", len(files.UPS.UPS), "sockets", len(listeners))
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-hup:
 				_, _ = daemon.SdNotify(false, daemon.SdNotifyReloading)
+				status := ""
 				f, err := upsd.LoadFiles(dir, log)
 				if err != nil {
 					log.Error("reload failed; keeping the running configuration", "err", err)
+					status = "\nSTATUS=Reload failed; the previous configuration is still in force"
 				} else {
 					srv.Reload(f.Config())
 					log.Info("configuration reloaded", "ups_count", len(f.UPS.UPS))
+					status = fmt.Sprintf("\nSTATUS=Serving %d UPS on %d socket(s)", len(f.UPS.UPS), len(listeners))
 				}
 				if users := filepath.Join(dir, "upsd.users"); config.Credential(users) != users {
 					// systemd copies credentials when the service starts, not on reload.
 					log.Info("upsd.users comes from a credential copied at start: restart ups-server.service to apply edits", "file", users)
 				}
-				_, _ = daemon.SdNotify(false, daemon.SdNotifyReady)
+				_, _ = daemon.SdNotify(false, daemon.SdNotifyReady+status)
 			}
 		}
 	}()
 
-	status := fmt.Sprintf("Serving %d UPS on %d socket(s)", len(files.UPS.UPS), len(listeners))
-	_, _ = daemon.SdNotify(false, daemon.SdNotifyReady+"\nSTATUS="+status)
-	log.Info("upsd started", "ups_count", len(files.UPS.UPS), "sockets", len(listeners))
 	return srv.Run(ctx, listeners)
 }
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -74,6 +75,7 @@ type ups struct {
 	numLogins atomic.Int32
 	stop      context.CancelFunc
 	done      chan struct{}
+	running   bool // the link runs; false for one made before Run started
 }
 
 // Server answers NUT's network protocol.
@@ -89,6 +91,9 @@ type Server struct {
 	byName map[string]*ups
 	ctx    context.Context // for links started by Reload
 
+	ready     chan struct{} // closed once Run serves
+	readyOnce sync.Once
+
 	connMu       sync.Mutex
 	conns        map[*conn]struct{}
 	lastEvictLog time.Time
@@ -101,7 +106,8 @@ func New(cfg Config, log *slog.Logger) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	cfg = withDefaults(cfg)
-	s := &Server{log: log, now: time.Now, cfg: cfg, byName: map[string]*ups{}, conns: map[*conn]struct{}{}}
+	s := &Server{log: log, now: time.Now, cfg: cfg, byName: map[string]*ups{}, conns: map[*conn]struct{}{},
+		ready: make(chan struct{})}
 	s.tracking = newTracking(cfg.TrackingDelay, s.now)
 	s.auth = newAuthLimiter(cfg.AuthBurst, cfg.AuthInterval, s.now)
 	return s
@@ -129,8 +135,14 @@ func withDefaults(c Config) Config {
 	return c
 }
 
+// Ready is closed once Run has started every driver link, waited for the
+// drivers' first dumps (up to settleTimeout) and is accepting: the moment
+// for READY=1.
+func (s *Server) Ready() <-chan struct{} { return s.ready }
+
 // Run connects to the drivers and serves the listeners until ctx ends, then
-// closes every connection and waits for its goroutines.
+// closes every connection and waits for its goroutines. Reload may be
+// called at any moment, before Run too.
 func (s *Server) Run(ctx context.Context, listeners []net.Listener) error {
 	if len(listeners) == 0 {
 		return errors.New("no listening sockets")
@@ -150,6 +162,7 @@ func (s *Server) Run(ctx context.Context, listeners []net.Listener) error {
 			errc <- s.accept(ctx, l)
 		}()
 	}
+	s.readyOnce.Do(func() { close(s.ready) })
 	stop := context.AfterFunc(ctx, func() {
 		for _, l := range listeners {
 			l.Close()
@@ -226,7 +239,7 @@ func (s *Server) applyUPS(cfg Config) {
 	for _, d := range cfg.UPS {
 		k := strings.ToLower(d.Name)
 		u := old[k]
-		if u != nil && u.link.Path() == d.Socket && u.name == d.Name {
+		if u != nil && u.running && u.link.Path() == d.Socket && u.name == d.Name {
 			delete(old, k)
 			u.desc = d.Desc
 		} else {
@@ -250,13 +263,13 @@ func (s *Server) startUPS(d UPSDef, cfg Config) *ups {
 		Logger: s.log.With("ups", d.Name),
 	})
 	if s.ctx == nil {
-		// Not running yet: Run starts the links.
+		// Not running yet: Run replaces this UPS with a running one.
 		u.stop = func() {}
 		close(u.done)
 		return u
 	}
 	ctx, cancel := context.WithCancel(s.ctx)
-	u.stop = cancel
+	u.stop, u.running = cancel, true
 	go func() {
 		defer close(u.done)
 		u.link.Run(ctx)
@@ -285,7 +298,12 @@ func (s *Server) upsList() []*ups {
 	return s.list
 }
 
-// accept serves one listener.
+// accept serves one listener until ctx ends. A transient error
+// (transientAccept) is retried after a growing pause; any other error,
+// including the listener closing under it, is returned, and Run then
+// ends with it, so that the process exits non-zero and systemd's
+// Restart= brings upsd back instead of leaving a server that no longer
+// accepts.
 func (s *Server) accept(ctx context.Context, l net.Listener) error {
 	var delay time.Duration
 	for {
@@ -294,18 +312,19 @@ func (s *Server) accept(ctx context.Context, l net.Listener) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, errTooManyFiles) {
-				// Out of descriptors: back off rather than spin.
-				delay = min(max(delay*2, 5*time.Millisecond), time.Second)
-				s.log.Warn("accept failed", "err", err)
-				time.Sleep(delay)
-				continue
+			if !transientAccept(err) {
+				return fmt.Errorf("accept on %s: %w", l.Addr(), err)
 			}
-			if errors.Is(err, net.ErrClosed) {
+			if delay == 0 {
+				s.log.Warn("accept failed; retrying", "listener", l.Addr().String(), "err", err)
+			}
+			delay = min(max(delay*2, 5*time.Millisecond), time.Second)
+			select {
+			case <-ctx.Done():
 				return nil
+			case <-time.After(delay):
 			}
-			return err
+			continue
 		}
 		delay = 0
 		c := newConn(s, nc)

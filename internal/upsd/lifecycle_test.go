@@ -1,0 +1,124 @@
+package upsd_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/upsd"
+)
+
+// TestReloadBeforeRun: a reload that arrives before the server runs
+// (systemctl start, then reload at once) used to leave its UPS links dead
+// for good (ERR DRIVER-NOT-CONNECTED forever). Ready comes only when the
+// links run.
+func TestReloadBeforeRun(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	socket := filepath.Join(t.TempDir(), "dummy-ups-test")
+	pub := driversock.NewPublisher(nopHandler{}, nil)
+	pub.Update(func(u *driversock.Updater) { u.Set("ups.status", "OL") })
+	pub.DataOK()
+	dl, err := driversock.Listen(socket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); _ = pub.Serve(ctx, dl) }()
+	cfg := upsd.Config{UPS: []upsd.UPSDef{{Name: "test", Socket: socket}}, Users: users(t)}
+	srv := upsd.New(cfg, nil)
+	srv.Reload(cfg)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { defer wg.Done(); _ = srv.Run(ctx, []net.Listener{l}) }()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	select {
+	case <-srv.Ready():
+	case <-time.After(10 * time.Second):
+		t.Fatal("never ready")
+	}
+	// Ready waits for the first dump: the very first request has data.
+	if got := dial(t, l.Addr().String()).ask(t, "GET VAR test ups.status"); got != `VAR test ups.status "OL"` {
+		t.Fatalf("after a reload before Run: %q", got)
+	}
+}
+
+// failingListener returns the errors in errs, one per Accept, then blocks
+// until closed.
+type failingListener struct {
+	net.Listener
+	mu   sync.Mutex
+	errs []error
+	n    int
+}
+
+func (l *failingListener) Accept() (net.Conn, error) {
+	l.mu.Lock()
+	if len(l.errs) > 0 {
+		err := l.errs[0]
+		l.errs = l.errs[1:]
+		l.n++
+		l.mu.Unlock()
+		return nil, err
+	}
+	l.mu.Unlock()
+	return l.Listener.Accept()
+}
+
+// TestAcceptErrors: shortages (ENFILE, ENOBUFS, ENOMEM, EMFILE) are
+// retried and the server keeps serving; any other error ends Run with it,
+// so that upsd exits non-zero and systemd restarts it, instead of living
+// on without accepting.
+func TestAcceptErrors(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name  string
+		errs  []error
+		fatal bool
+	}{
+		{"shortages are retried", []error{syscall.ENFILE, syscall.ENOBUFS, syscall.ENOMEM, syscall.EMFILE}, false},
+		{"a broken listener ends Run", []error{syscall.EINVAL}, true},
+		{"a listener closed under the server ends Run", []error{net.ErrClosed}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			inner, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			l := &failingListener{Listener: inner, errs: tt.errs}
+			srv := upsd.New(upsd.Config{Users: users(t)}, nil)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- srv.Run(ctx, []net.Listener{l}) }()
+			if tt.fatal {
+				select {
+				case err := <-done:
+					if err == nil || !errors.Is(err, tt.errs[0]) {
+						t.Errorf("Run returned %v, want %v", err, tt.errs[0])
+					}
+				case <-time.After(10 * time.Second):
+					t.Fatal("Run goes on after a fatal accept error")
+				}
+				return
+			}
+			if got := dial(t, inner.Addr().String()).ask(t, "VER"); got == "" {
+				t.Error("no answer after transient accept errors")
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		})
+	}
+}
