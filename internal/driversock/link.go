@@ -36,6 +36,8 @@ type Link struct {
 	log        *slog.Logger
 	onTracking func(id string, status int)
 	now        func() time.Time
+	limits     Limits
+	overLogged bool // a limit was logged on this connection; l.mu
 
 	mu        sync.RWMutex
 	tree      *state.Tree
@@ -66,12 +68,16 @@ type LinkConfig struct {
 	Logger     *slog.Logger
 	OnTracking func(id string, status int) // TRACKING replies from the driver
 	Now        func() time.Time            // clock, for tests
+	Limits     Limits                      // zero: DefaultLimits
 }
 
 // NewLink returns an unconnected link.
 func NewLink(c LinkConfig) *Link {
 	l := &Link{path: c.Path, maxAge: c.MaxAge, retry: c.Retry, log: c.Logger,
-		onTracking: c.OnTracking, now: c.Now, tree: state.New(), settled: make(chan struct{})}
+		onTracking: c.OnTracking, now: c.Now, limits: c.Limits, tree: state.New(), settled: make(chan struct{})}
+	if l.limits == (Limits{}) {
+		l.limits = DefaultLimits
+	}
 	if l.maxAge <= 0 {
 		l.maxAge = 15 * time.Second
 	}
@@ -169,6 +175,7 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 	l.conn = c
 	l.dumpDone, l.dataOK = false, true
 	l.lastHeard, l.lastPing = now, now
+	l.overLogged = false
 	l.mu.Unlock()
 	defer func() {
 		l.mu.Lock()
@@ -189,7 +196,7 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 	if err := l.Send("DUMPALL"); err != nil {
 		return fmt.Errorf("send DUMPALL: %w", err)
 	}
-	var lex nutproto.Lexer
+	lex := nutproto.NewLexer(nutproto.NetLimits)
 	buf := make([]byte, 4096)
 	for {
 		n, err := c.Read(buf)
@@ -199,9 +206,12 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 			for _, b := range buf[:n] {
 				switch lex.Feed(b) {
 				case nutproto.Line:
+					if lex.Truncated() {
+						l.over("a line longer than NUT's limits (32 words of 512 characters): the excess was dropped")
+					}
 					l.handle(lex.Words())
 				case nutproto.Failed:
-					l.log.Warn("parse error from driver", "socket", l.path, "err", lex.Err())
+					l.over("parse error: " + lex.Err().Error())
 				}
 			}
 			l.mu.Unlock()
@@ -238,9 +248,26 @@ func (l *Link) pinger(ctx context.Context, c net.Conn, stop <-chan struct{}) {
 	}
 }
 
+// over logs that the driver passed a limit or sent garbage, once per
+// connection: a driver that floods must not flood the journal. l.mu is held.
+func (l *Link) over(what string) {
+	if l.overLogged {
+		return
+	}
+	l.overLogged = true
+	l.log.Warn("driver sent more than upsd keeps (further excess on this connection is not logged)",
+		"socket", l.path, "cause", what)
+}
+
 // handle applies one line from the driver; l.mu is held.
 func (l *Link) handle(w []string) {
-	if len(w) == 0 || apply(l.tree, w) {
+	if len(w) == 0 {
+		return
+	}
+	if ok, err := apply(l.tree, w, l.limits); ok {
+		if err != nil {
+			l.over(err.Error())
+		}
 		return
 	}
 	switch strings.ToUpper(w[0]) {

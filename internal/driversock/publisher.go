@@ -153,7 +153,7 @@ func (p *Publisher) serveConn(c net.Conn) {
 		p.mu.Unlock()
 		c.Close()
 	}()
-	var lex nutproto.Lexer
+	lex := nutproto.NewLexer(nutproto.NetLimits)
 	buf := make([]byte, 1024)
 	for {
 		n, err := c.Read(buf)

@@ -10,6 +10,26 @@ import "errors"
 // inside a quoted word.
 var ErrHashInQuotes = errors.New("unbalanced word due to unescaped # in quotes")
 
+// Limits bound what a Lexer keeps of a line. Every read loop on a socket or
+// a device uses one (NetLimits, or tighter), so that no peer can make it
+// hold more than a few tens of kilobytes.
+type Limits struct {
+	MaxWords   int // words beyond this are dropped (0: no limit)
+	MaxWordLen int // characters beyond this are dropped from a word (0: no limit)
+	MaxLineLen int // bytes after which the line ends (0: no limit)
+}
+
+// NetLimits are NUT's parseconf defaults (PCONF_DEFAULT_ARG_LIMIT 32,
+// PCONF_DEFAULT_WORDLEN_LIMIT 512), which NUT's upsd applies to clients and
+// drivers alike, plus a line bound NUT lacks: room for 32 fully escaped
+// words of 512 characters.
+var NetLimits = Limits{MaxWords: 32, MaxWordLen: 512, MaxLineLen: 64 << 10}
+
+// NewLexer returns a lexer bounded by lim.
+func NewLexer(lim Limits) Lexer {
+	return Lexer{MaxWords: lim.MaxWords, MaxWordLen: lim.MaxWordLen, MaxLineLen: lim.MaxLineLen}
+}
+
 // Result tells the caller of Lexer.Feed what the byte completed.
 type Result int
 
@@ -25,6 +45,7 @@ type lexState int
 const (
 	findWordStart lexState = iota
 	findEOL
+	discardLine
 	quoteCollect
 	quoteLiteral
 	collect
@@ -35,17 +56,25 @@ const (
 // network reader can stop mid-line and resume with the next packet (an
 // unterminated quote waits across newlines for its closing quote).
 //
-// The zero value has no limits on words or word length, as config files need;
-// upsd sets MaxWords 32 and MaxWordLen 512 as NUT does.
+// The zero value has no limits, as config files (bounded by their size)
+// need; protocol read loops use NewLexer(NetLimits).
 type Lexer struct {
 	MaxWords   int // words beyond this are dropped (0: no limit)
 	MaxWordLen int // characters beyond this are dropped from a word (0: no limit)
+	// MaxLineLen ends a line that grows past it (0: no limit): the line is
+	// returned as far as it got, marked Truncated, and the rest of it up
+	// to the next newline is dropped, even inside quotes, so that an
+	// unterminated quote cannot swallow the stream for good.
+	MaxLineLen int
 
-	state lexState
-	word  []byte
-	words []string
-	done  bool // the previous Feed ended a line or failed: start afresh
-	err   error
+	state     lexState
+	word      []byte
+	words     []string
+	n         int  // bytes of the current line so far
+	truncated bool // the current line lost words or characters to the limits
+	done      bool // the previous Feed ended a line or failed: start afresh
+	skipRest  bool // the line ended at MaxLineLen: drop up to the newline
+	err       error
 }
 
 // Feed advances the lexer by one byte.
@@ -55,7 +84,27 @@ func (l *Lexer) Feed(c byte) Result {
 		l.word = l.word[:0]
 		l.state = findWordStart
 		l.err = nil
+		l.n = 0
+		l.truncated = false
 		l.done = false
+		if l.skipRest {
+			l.skipRest = false
+			l.state = discardLine
+		}
+	}
+	if l.state == discardLine {
+		if c == '\n' {
+			l.done = true
+		}
+		return More
+	}
+	if l.n++; l.MaxLineLen > 0 && l.n > l.MaxLineLen && c != '\n' {
+		if l.state == collect || l.state == collectLiteral || l.state == quoteCollect || l.state == quoteLiteral {
+			l.endWord()
+		}
+		l.truncated = true
+		l.skipRest = true
+		return l.endLine()
 	}
 	switch l.state {
 	case findWordStart:
@@ -129,6 +178,10 @@ func (l *Lexer) Feed(c byte) Result {
 // reused by the next Feed.
 func (l *Lexer) Words() []string { return l.words }
 
+// Truncated reports whether the line that Feed just completed (or failed)
+// lost words or characters to the limits.
+func (l *Lexer) Truncated() bool { return l.truncated }
+
 // Err returns the parse error that Feed just reported.
 func (l *Lexer) Err() error { return l.err }
 
@@ -153,6 +206,7 @@ func (l *Lexer) addChar(c byte) {
 		return
 	}
 	if l.MaxWordLen > 0 && len(l.word) >= l.MaxWordLen {
+		l.truncated = true
 		return
 	}
 	l.word = append(l.word, c)
@@ -161,6 +215,8 @@ func (l *Lexer) addChar(c byte) {
 func (l *Lexer) endWord() {
 	if l.MaxWords == 0 || len(l.words) < l.MaxWords {
 		l.words = append(l.words, string(l.word))
+	} else {
+		l.truncated = true
 	}
 	l.word = l.word[:0]
 }

@@ -175,3 +175,47 @@ func TestAtoi(t *testing.T) {
 		}
 	}
 }
+
+// lines feeds in through a lexer bounded by lim and returns each line's
+// words joined by '|', with a trailing '!' when the line was truncated.
+func lines(lim nutproto.Limits, in string) []string {
+	lx := nutproto.NewLexer(lim)
+	var out []string
+	for i := 0; i < len(in); i++ {
+		if lx.Feed(in[i]) == nutproto.Line {
+			l := strings.Join(lx.Words(), "|")
+			if lx.Truncated() {
+				l += "!"
+			}
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// TestLimits: words and their lengths are capped as NUT caps them, and a
+// line ends at MaxLineLen with the rest dropped up to the next newline,
+// even inside an unterminated quote.
+func TestLimits(t *testing.T) {
+	t.Parallel()
+	lim := nutproto.Limits{MaxWords: 3, MaxWordLen: 4, MaxLineLen: 20}
+	for _, tt := range []struct {
+		in   string
+		want []string
+	}{
+		{"a b c\n", []string{"a|b|c"}},
+		{"a b c d e\nok\n", []string{"a|b|c!", "ok"}},
+		{"abcdefgh x\n", []string{"abcd|x!"}},
+		{"a \"" + strings.Repeat("qqqqqqqqq\n", 3) + "next\n", []string{"a|qqqq!", "qqqq!", "next"}},
+		{strings.Repeat("w ", 40) + "\nnext\n", []string{"w|w|w!", "next"}},
+		{strings.Repeat("x", 19) + "\n", []string{"xxxx!"}},
+		{"SET \"" + strings.Repeat("v", 100), []string{"SET|vvvv!"}},
+	} {
+		if got := lines(lim, tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%.40q: %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := lines(nutproto.NetLimits, "GET VAR ups \""+strings.Repeat("v", 600)+"\"\n"); got[0] != "GET|VAR|ups|"+strings.Repeat("v", 512)+"!" {
+		t.Errorf("NetLimits: a 600-character word kept as %d characters", len(got[0]))
+	}
+}

@@ -16,12 +16,6 @@ import (
 	"github.com/sysnut/sysnut/internal/state"
 )
 
-// Lexer limits of NUT's upsd.
-const (
-	maxWords   = 32
-	maxWordLen = 512
-)
-
 // conn is one client connection.
 type conn struct {
 	s    *Server
@@ -42,6 +36,8 @@ type conn struct {
 	opened   time.Time
 	loginUPS atomic.Pointer[ups]
 	closing  bool
+
+	parseErrLogged bool
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
@@ -141,7 +137,7 @@ func (p *prefixConn) Read(b []byte) (int, error) {
 	return p.Conn.Read(b)
 }
 
-func newLexer() nutproto.Lexer { return nutproto.Lexer{MaxWords: maxWords, MaxWordLen: maxWordLen} }
+func newLexer() nutproto.Lexer { return nutproto.NewLexer(nutproto.NetLimits) }
 
 // feed runs one read's bytes through the lexer and appends the replies to
 // out; it reports whether a complete line arrived (which resets the idle
@@ -158,8 +154,12 @@ func (c *conn) feed(lex *nutproto.Lexer, data, out []byte) ([]byte, bool, []byte
 				return out, lines, data[i+1:]
 			}
 		case nutproto.Failed:
-			// NUT answers nothing and drops the rest of this read.
-			c.s.log.Info("parse error from client", "client", c.addr, "err", lex.Err())
+			// NUT answers nothing and drops the rest of this read. Said
+			// once per connection: a client can send many.
+			if !c.parseErrLogged {
+				c.parseErrLogged = true
+				c.s.log.Info("parse error from client (further ones on this connection not logged)", "client", c.addr, "err", lex.Err())
+			}
 			return out, lines, nil
 		}
 	}
