@@ -1,92 +1,230 @@
 package upsd
 
 import (
+	"log/slog"
+	"net/netip"
+	"slices"
 	"sync"
 	"time"
 )
 
-// authLimiter slows password guessing per client address: an address may
-// fail authentication Burst times, then once per Interval. While it is
-// limited, passwords from it are not even compared, so guessing learns
-// nothing. NUT has no such limit.
+// authLimiter slows password guessing down without ever refusing a right
+// password. Every password check waits for a turn: each source (an IPv4
+// address, an IPv6 /64, or the whole loopback range, since a local process
+// can use any 127.x address) and the server as a whole have a budget of
+// failures, a token bucket. A check takes a token from both; a right
+// password gives them back. When a bucket is empty, the check is not
+// refused but waits until a token is due, in the order checks arrived.
+// Whether a check waits depends only on earlier failures, never on the
+// password being checked, so the wait tells a guesser nothing.
+//
+// A guesser gets Burst checks at once and then one per Interval per
+// source, and the whole server at most one per GlobalInterval. Each guess
+// needs a connection of its own (a connection repeating a password that
+// already failed is answered without a check), so a right password waits
+// at most as long as the guesses of that source already waiting.
 type authLimiter struct {
+	source, global bucketSpec
+	now            func() time.Time
+	log            *slog.Logger
+	window         time.Duration // summaryWindow; shorter in tests
+
+	mu      sync.Mutex
+	sources map[netip.Prefix]*authSource
+	all     bucket
+	timers  map[*time.Timer]struct{} // pending failure summaries
+	closed  bool
+}
+
+// bucketSpec is a token bucket's size and refill period.
+type bucketSpec struct {
 	burst    float64
 	interval time.Duration
-	now      func() time.Time
-
-	mu    sync.Mutex
-	addrs map[string]*authBucket
 }
 
-type authBucket struct {
-	tokens  float64   // failures still allowed
-	last    time.Time // when tokens was computed
-	limited bool      // the lockout has been logged
+// bucket is a token bucket whose tokens may go negative: the debt is the
+// queue of checks waiting for a turn.
+type bucket struct {
+	tokens float64
+	last   time.Time
 }
 
-// maxTracked bounds the limiter's memory under a flood of addresses;
-// beyond it, addresses whose allowance has refilled are forgotten.
+// take refills b, takes one token and returns how long the taker must wait
+// for it.
+func (b *bucket) take(s bucketSpec, now time.Time) time.Duration {
+	b.refill(s, now)
+	b.tokens--
+	if b.tokens >= 0 {
+		return 0
+	}
+	return time.Duration(-b.tokens * float64(s.interval))
+}
+
+// give returns a token (a check that succeeded).
+func (b *bucket) give(s bucketSpec, now time.Time) {
+	b.refill(s, now)
+	b.tokens = min(s.burst, b.tokens+1)
+}
+
+func (b *bucket) refill(s bucketSpec, now time.Time) {
+	if b.last.IsZero() {
+		b.tokens, b.last = s.burst, now
+		return
+	}
+	if now.After(b.last) {
+		b.tokens = min(s.burst, b.tokens+float64(now.Sub(b.last))/float64(s.interval))
+		b.last = now
+	}
+}
+
+// authSource is what is kept of one source: its bucket and the failures
+// logged or counted in the current summary window.
+type authSource struct {
+	bucket
+	windowEnd  time.Time // failures until then are counted, not logged
+	suppressed int
+	users      []string
+}
+
+// summaryWindow is how long failures of a source are counted after one is
+// logged, before one line sums them up.
+const summaryWindow = time.Minute
+
+// maxTracked bounds the limiter's memory under a flood of sources;
+// beyond it, sources with a full allowance and nothing to report go.
 const maxTracked = 4096
 
-func newAuthLimiter(burst int, interval time.Duration, now func() time.Time) *authLimiter {
-	return &authLimiter{burst: float64(burst), interval: interval, now: now, addrs: map[string]*authBucket{}}
+func newAuthLimiter(source, global bucketSpec, now func() time.Time, log *slog.Logger) *authLimiter {
+	return &authLimiter{source: source, global: global, now: now, log: log, window: summaryWindow,
+		sources: map[netip.Prefix]*authSource{}, timers: map[*time.Timer]struct{}{}}
 }
 
-// refill brings b up to date; l.mu is held.
-func (l *authLimiter) refill(b *authBucket, now time.Time) {
-	b.tokens = min(l.burst, b.tokens+float64(now.Sub(b.last))/float64(l.interval))
-	b.last = now
-}
-
-// allow reports whether an attempt from addr may be checked. The first
-// refusal of a lockout reports first, so that it is logged once.
-func (l *authLimiter) allow(addr string) (ok, first bool) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b := l.addrs[addr]
-	if b == nil {
-		return true, false
+// sourceOf maps a client address to the source its failures count
+// against: the loopback range is one source, an IPv6 address counts as
+// its /64 (what one host or one customer usually gets), IPv4 as itself.
+func sourceOf(addr string) netip.Prefix {
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return netip.Prefix{} // not an IP (a Unix socket): one source
 	}
-	l.refill(b, l.now())
-	if b.tokens >= 1 {
-		b.limited = false
-		return true, false
+	ip = ip.Unmap()
+	switch {
+	case ip.IsLoopback():
+		return netip.MustParsePrefix("127.0.0.0/8")
+	case ip.Is6():
+		p, _ := ip.Prefix(64)
+		return p
 	}
-	first = !b.limited
-	b.limited = true
-	return false, first
+	return netip.PrefixFrom(ip, 32)
 }
 
-// fail records a failed attempt from addr.
-func (l *authLimiter) fail(addr string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
+// reserve takes a turn for one password check from addr and returns how
+// long to wait before checking.
+func (l *authLimiter) reserve(addr string) time.Duration {
 	now := l.now()
-	b := l.addrs[addr]
-	if b == nil {
-		if len(l.addrs) >= maxTracked {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	src := l.lookup(sourceOf(addr), now)
+	return max(src.take(l.source, now), l.all.take(l.global, now))
+}
+
+// succeeded gives back the turn of a check that found the right password.
+func (l *authLimiter) succeeded(addr string) {
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lookup(sourceOf(addr), now).give(l.source, now)
+	l.all.give(l.global, now)
+}
+
+// failed records a wrong password from addr for user: the first of a
+// window is logged at once, the others are counted and summed up in one
+// line when the window ends, so a guess storm writes two lines a minute.
+func (l *authLimiter) failed(addr, user string) {
+	now := l.now()
+	p := sourceOf(addr)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	src := l.lookup(p, now)
+	if now.Before(src.windowEnd) {
+		src.suppressed++
+		if !slices.Contains(src.users, user) && len(src.users) < 8 {
+			src.users = append(src.users, user)
+		}
+		return
+	}
+	src.windowEnd = now.Add(l.window)
+	l.log.Warn("authentication failed", "client", addr, "user", user)
+	if l.closed {
+		return
+	}
+	var t *time.Timer
+	t = time.AfterFunc(l.window, func() { l.summarise(p, src, t) })
+	l.timers[t] = struct{}{}
+}
+
+// summarise logs how many failures of a source went unlogged in its window.
+func (l *authLimiter) summarise(p netip.Prefix, src *authSource, t *time.Timer) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.timers, t)
+	if src.suppressed > 0 {
+		source := p.String()
+		if !p.IsValid() {
+			source = "local socket"
+		}
+		l.log.Warn("more authentication failures", "source", source, "count", src.suppressed,
+			"users", src.users, "window", l.window.String())
+	}
+	src.suppressed, src.users = 0, nil
+}
+
+// close stops the pending summaries; their counts are logged now.
+func (l *authLimiter) close() {
+	l.mu.Lock()
+	l.closed = true
+	timers := l.timers
+	l.timers = map[*time.Timer]struct{}{}
+	l.mu.Unlock()
+	for t := range timers {
+		t.Stop()
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for p, src := range l.sources {
+		if src.suppressed > 0 {
+			l.log.Warn("more authentication failures", "source", p.String(), "count", src.suppressed, "users", src.users)
+			src.suppressed = 0
+		}
+	}
+}
+
+// lookup returns the record of source p, creating it; l.mu is held.
+func (l *authLimiter) lookup(p netip.Prefix, now time.Time) *authSource {
+	src := l.sources[p]
+	if src == nil {
+		if len(l.sources) >= maxTracked {
 			l.prune(now)
 		}
-		b = &authBucket{tokens: l.burst, last: now}
-		l.addrs[addr] = b
+		src = &authSource{}
+		l.sources[p] = src
 	}
-	l.refill(b, now)
-	b.tokens = max(0, b.tokens-1)
+	return src
 }
 
-// prune forgets addresses that are back to a full allowance and, if that
-// is not enough, arbitrary ones: whoever floods from thousands of
-// addresses can guess from each of them anyway. l.mu is held.
+// prune forgets sources back to a full allowance with nothing to report
+// and, if that is not enough, arbitrary ones: the global bucket still
+// bounds whoever floods from thousands of sources. l.mu is held.
 func (l *authLimiter) prune(now time.Time) {
-	for a, b := range l.addrs {
-		if l.refill(b, now); b.tokens >= l.burst {
-			delete(l.addrs, a)
+	for p, src := range l.sources {
+		if src.refill(l.source, now); src.tokens >= l.source.burst && src.suppressed == 0 {
+			delete(l.sources, p)
 		}
 	}
-	for a := range l.addrs {
-		if len(l.addrs) < maxTracked*3/4 { // room for many more before the next prune
+	for p := range l.sources {
+		if len(l.sources) < maxTracked*3/4 {
 			break
 		}
-		delete(l.addrs, a)
+		delete(l.sources, p) // a pending summary keeps its own pointer
 	}
 }

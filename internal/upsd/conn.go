@@ -38,6 +38,8 @@ type conn struct {
 	closing  bool
 
 	parseErrLogged bool
+	authFailed     bool            // the password was checked and was wrong
+	ctx            context.Context // serve's, for waits inside a command
 }
 
 func newConn(s *Server, nc net.Conn) *conn {
@@ -45,13 +47,14 @@ func newConn(s *Server, nc net.Conn) *conn {
 	if h, _, err := net.SplitHostPort(addr); err == nil {
 		addr = h
 	}
-	return &conn{s: s, nc: nc, rw: nc, addr: addr, opened: time.Now()}
+	return &conn{s: s, nc: nc, rw: nc, addr: addr, opened: time.Now(), ctx: context.Background()}
 }
 
 // serve reads lines and answers them on its own goroutine: the path for
 // connections the poller cannot take (not plain TCP, or no epoll). All
 // replies to one read are written with one write.
 func (c *conn) serve(ctx context.Context) {
+	c.ctx = ctx
 	defer c.nc.Close()
 	defer c.finish()
 	lex := newLexer()
@@ -243,27 +246,38 @@ func appendReply(out []byte, words []string, quoted ...string) []byte {
 
 // user returns the authenticated user, or nil when the name or password
 // is wrong; NUT then answers ACCESS-DENIED, never a password error.
-// Failures count against the client's address (authLimiter), except on a
-// connection that has already proven its password: a monitor logged in
-// before someone on its host started guessing can still send FSD.
+// Checks wait for their turn (authLimiter), except on a connection that
+// has already proven its password: a monitor logged in before someone on
+// its host started guessing sends FSD at once. A connection whose password
+// already failed is refused without another check, since USERNAME and
+// PASSWORD can be given only once.
 func (c *conn) user() *config.User {
 	trusted := c.trusted.Load()
 	if !trusted {
-		if ok, first := c.s.auth.allow(c.addr); !ok {
-			if first {
-				c.s.log.Warn("authentication attempts rate-limited", "client", c.addr)
-			}
+		if c.authFailed {
 			return nil
+		}
+		if wait := c.s.auth.reserve(c.addr); wait > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-c.ctx.Done():
+				t.Stop()
+				return nil
+			}
 		}
 	}
 	u := c.s.config().Users.Authenticate(c.username, c.password)
 	if u == nil {
-		// Never the password: it may be a real one typed for another host.
-		c.s.log.Warn("authentication failed", "client", c.addr, "user", c.username)
 		if !trusted {
-			c.s.auth.fail(c.addr)
+			// Never the password: it may be a real one typed for another host.
+			c.s.auth.failed(c.addr, c.username)
+			c.authFailed = true
 		}
 		return nil
+	}
+	if !trusted {
+		c.s.auth.succeeded(c.addr)
 	}
 	c.trusted.Store(true)
 	return u

@@ -48,10 +48,14 @@ type Config struct {
 	MaxConn       int           // 0: unlimited
 	IdleTimeout   time.Duration // default 60 s
 	TLS           *tls.Config   // STARTTLS; nil: FEATURE-NOT-CONFIGURED
-	// AuthBurst failed authentications are allowed per client address,
-	// then one per AuthInterval (defaults 5 and 10 s).
-	AuthBurst    int
-	AuthInterval time.Duration
+	// Password checks are throttled per source (authLimiter): AuthBurst
+	// failures at once, then one per AuthInterval (defaults 10 and
+	// 500 ms); and for the whole server AuthGlobalBurst, then one per
+	// AuthGlobalInterval (defaults 50 and 20 ms).
+	AuthBurst          int
+	AuthInterval       time.Duration
+	AuthGlobalBurst    int
+	AuthGlobalInterval time.Duration
 }
 
 // FromFiles builds a Config from parsed NUT config files.
@@ -109,7 +113,8 @@ func New(cfg Config, log *slog.Logger) *Server {
 	s := &Server{log: log, now: time.Now, cfg: cfg, byName: map[string]*ups{}, conns: map[*conn]struct{}{},
 		ready: make(chan struct{})}
 	s.tracking = newTracking(cfg.TrackingDelay, s.now)
-	s.auth = newAuthLimiter(cfg.AuthBurst, cfg.AuthInterval, s.now)
+	s.auth = newAuthLimiter(bucketSpec{float64(cfg.AuthBurst), cfg.AuthInterval},
+		bucketSpec{float64(cfg.AuthGlobalBurst), cfg.AuthGlobalInterval}, s.now, log)
 	return s
 }
 
@@ -124,10 +129,16 @@ func withDefaults(c Config) Config {
 		c.IdleTimeout = 60 * time.Second
 	}
 	if c.AuthBurst <= 0 {
-		c.AuthBurst = 5
+		c.AuthBurst = 10
 	}
 	if c.AuthInterval <= 0 {
-		c.AuthInterval = 10 * time.Second
+		c.AuthInterval = 500 * time.Millisecond
+	}
+	if c.AuthGlobalBurst <= 0 {
+		c.AuthGlobalBurst = 50
+	}
+	if c.AuthGlobalInterval <= 0 {
+		c.AuthGlobalInterval = 20 * time.Millisecond
 	}
 	if c.Users == nil {
 		c.Users = &config.Users{}
@@ -191,6 +202,7 @@ func (s *Server) Run(ctx context.Context, listeners []net.Listener) error {
 		}
 	}
 	s.wg.Wait()
+	s.auth.close()
 	s.mu.Lock()
 	for _, u := range s.list {
 		<-u.done
