@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"net"
 	"strconv"
 	"strings"
@@ -39,6 +40,7 @@ type conn struct {
 
 	parseErrLogged bool
 	authFailed     bool            // the password was checked and was wrong
+	out            []byte          // replies not yet written
 	ctx            context.Context // serve's, for waits inside a command
 }
 
@@ -50,38 +52,38 @@ func newConn(s *Server, nc net.Conn) *conn {
 	return &conn{s: s, nc: nc, rw: nc, addr: addr, opened: time.Now(), ctx: context.Background()}
 }
 
-// serve reads lines and answers them on its own goroutine: the path for
-// connections the poller cannot take (not plain TCP, or no epoll). All
-// replies to one read are written with one write.
+// flushAt bounds the replies held before writing: replies to one read are
+// written together, but a client pipelining many requests gets them in
+// pieces of about this size, so that what a connection holds is at most
+// this plus one reply. After a big reply the buffer is let go, so memory
+// returns when an attack ends.
+const flushAt = 16 << 10
+
+// serve reads lines and answers them on its own goroutine. All replies to
+// one read are written with one write, up to flushAt.
 func (c *conn) serve(ctx context.Context) {
 	c.ctx = ctx
 	defer c.nc.Close()
 	defer c.finish()
 	lex := newLexer()
 	buf := make([]byte, 512)
-	var out []byte
 	idle := c.s.config().IdleTimeout
 	lastLine := time.Now()
 	var armed time.Time // lastLine when the deadline was last set
 	for !c.closing {
 		// Moving the deadline costs a timer update: do it at most once a
-		// second, which is all the precision an idle timeout needs. The
-		// same deadline bounds writes to a client that stopped reading.
+		// second, which is all the precision an idle timeout needs.
 		if lastLine.Sub(armed) >= time.Second || armed.IsZero() {
-			_ = c.rw.SetDeadline(lastLine.Add(idle))
+			_ = c.rw.SetReadDeadline(lastLine.Add(idle))
 			armed = lastLine
 		}
 		n, err := c.rw.Read(buf)
-		var lines bool
-		var rest []byte
-		out, lines, rest = c.feed(&lex, buf[:n], out[:0])
+		lines, rest := c.feed(&lex, buf[:n])
 		if lines {
 			lastLine = time.Now()
 		}
-		if len(out) > 0 {
-			if _, werr := c.rw.Write(out); werr != nil {
-				return
-			}
+		if !c.flush() {
+			return
 		}
 		if err != nil || ctx.Err() != nil {
 			return
@@ -94,6 +96,43 @@ func (c *conn) serve(ctx context.Context) {
 			lastLine, armed = time.Now(), time.Time{}
 		}
 	}
+}
+
+// spill writes out once it reaches flushAt, for a reply that is built in
+// pieces; it returns the buffer to go on appending to. A failed write
+// closes the connection after this read.
+func (c *conn) spill(out []byte) []byte {
+	c.out = out
+	if c.closing {
+		return c.out[:0]
+	}
+	if len(c.out) >= flushAt && !c.flush() {
+		c.closing = true
+	}
+	return c.out
+}
+
+// flush writes the pending replies; false when the client is gone or has
+// stopped reading.
+func (c *conn) flush() bool {
+	if len(c.out) == 0 {
+		return true
+	}
+	_ = c.rw.SetWriteDeadline(time.Now().Add(c.s.config().WriteTimeout))
+	_, err := c.rw.Write(c.out)
+	if cap(c.out) > 2*flushAt {
+		c.out = nil
+	} else {
+		c.out = c.out[:0]
+	}
+	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			c.s.slowReader(c.addr)
+		}
+		return false
+	}
+	return true
 }
 
 // handshakeTimeout bounds a TLS handshake, so that a client that sends
@@ -143,18 +182,23 @@ func (p *prefixConn) Read(b []byte) (int, error) {
 func newLexer() nutproto.Lexer { return nutproto.NewLexer(nutproto.NetLimits) }
 
 // feed runs one read's bytes through the lexer and appends the replies to
-// out; it reports whether a complete line arrived (which resets the idle
-// timer, as in NUT). After STARTTLS it stops and returns the unread bytes.
-func (c *conn) feed(lex *nutproto.Lexer, data, out []byte) ([]byte, bool, []byte) {
+// c.out, writing them whenever flushAt is reached; it reports whether a
+// complete line arrived (which resets the idle timer, as in NUT). After
+// STARTTLS it stops and returns the unread bytes.
+func (c *conn) feed(lex *nutproto.Lexer, data []byte) (bool, []byte) {
 	lines := false
 	for i, b := range data {
 		switch lex.Feed(b) {
 		case nutproto.Line:
 			lines = true
 			// After LOGOUT NUT still answers the rest of the read.
-			out = c.dispatch(out, lex.Words())
+			c.out = c.dispatch(c.out, lex.Words())
 			if c.upgrade {
-				return out, lines, data[i+1:]
+				return lines, data[i+1:]
+			}
+			if len(c.out) >= flushAt && !c.flush() {
+				c.closing = true
+				return lines, nil
 			}
 		case nutproto.Failed:
 			// NUT answers nothing and drops the rest of this read. Said
@@ -163,10 +207,10 @@ func (c *conn) feed(lex *nutproto.Lexer, data, out []byte) ([]byte, bool, []byte
 				c.parseErrLogged = true
 				c.s.log.Info("parse error from client (further ones on this connection not logged)", "client", c.addr, "err", lex.Err())
 			}
-			return out, lines, nil
+			return lines, nil
 		}
 	}
-	return out, lines, nil
+	return lines, nil
 }
 
 // finish releases what a closed connection held: its login.

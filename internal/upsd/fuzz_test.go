@@ -3,6 +3,7 @@ package upsd
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"path/filepath"
 	"strings"
@@ -48,9 +49,14 @@ func FuzzSession(f *testing.F) {
 		defer a.Close()
 		defer b.Close()
 		c := newConn(s, a)
+		got := make(chan []byte)
+		go func() { b, _ := io.ReadAll(b); got <- b }()
 		lex := newLexer()
-		out, _, _ := c.feed(&lex, data, nil)
+		c.feed(&lex, data)
+		c.flush()
 		c.finish()
+		a.Close()
+		out := <-got
 		lines := bytes.Count(data, []byte("\n")) + bytes.Count(data, []byte("\r"))
 		if !bytes.HasSuffix(out, []byte("\n")) && len(out) > 0 {
 			t.Fatalf("reply not newline-terminated: %q", out)

@@ -52,41 +52,55 @@ func (c *conn) cmdList(out []byte, args []string) []byte {
 
 // listTree answers LIST VAR, LIST RW and LIST CMD. BEGIN and END spell the
 // list type in upper case but echo the client's spelling of the UPS name.
+// The names and values are copied out under the link's lock (string
+// headers only) and the reply is written outside it in flushAt pieces, so
+// that a long list costs a connection little memory and a client that
+// reads slowly never holds up the driver's updates.
 func (c *conn) listTree(out []byte, u *ups, name, sub string) []byte {
+	type item struct{ name, value string }
+	var items []item
+	var avail driversock.Availability
 	u.link.View(func(t *state.Tree, a driversock.Availability, dumping bool) {
-		var ok bool
-		if out, ok = available(out, a); !ok {
+		if avail = a; a != driversock.Available {
 			return
 		}
-		out = appendReply(out, []string{"BEGIN LIST", sub, name})
 		switch sub {
 		case "CMD":
 			for _, cmd := range t.Cmds() {
-				out = appendReply(out, []string{"CMD", name, cmd})
+				items = append(items, item{name: cmd})
 			}
-		case "VAR":
+		case "VAR", "RW":
 			fsd := u.fsd.Load()
 			for _, v := range t.Vars() {
+				if sub == "RW" && v.Flags&state.RW == 0 {
+					continue
+				}
 				val := v.Value
-				if strings.EqualFold(v.Name, "ups.status") {
+				if sub == "VAR" && strings.EqualFold(v.Name, "ups.status") {
 					if dumping {
 						val = "WAIT"
 					} else if fsd {
 						val = "FSD " + val
 					}
 				}
-				out = appendReply(out, []string{"VAR", name, v.Name}, val)
-			}
-		case "RW":
-			for _, v := range t.Vars() {
-				if v.Flags&state.RW != 0 {
-					out = appendReply(out, []string{"RW", name, v.Name}, v.Value)
-				}
+				items = append(items, item{v.Name, val})
 			}
 		}
-		out = appendReply(out, []string{"END LIST", sub, name})
 	})
-	return out
+	out, ok := available(out, avail)
+	if !ok {
+		return out
+	}
+	out = appendReply(out, []string{"BEGIN LIST", sub, name})
+	for _, it := range items {
+		if sub == "CMD" {
+			out = appendReply(out, []string{"CMD", name, it.name})
+		} else {
+			out = appendReply(out, []string{sub, name, it.name}, it.value)
+		}
+		out = c.spill(out)
+	}
+	return appendReply(out, []string{"END LIST", sub, name})
 }
 
 // listValues answers LIST ENUM and LIST RANGE.

@@ -47,6 +47,9 @@ type Config struct {
 	TrackingDelay time.Duration
 	MaxConn       int           // 0: unlimited
 	IdleTimeout   time.Duration // default 60 s
+	// WriteTimeout drops a client that takes none of a reply for this
+	// long: it has stopped reading (default 10 s).
+	WriteTimeout time.Duration
 	TLS           *tls.Config   // STARTTLS; nil: FEATURE-NOT-CONFIGURED
 	// Password checks are throttled per source (authLimiter): AuthBurst
 	// failures at once, then one per AuthInterval (defaults 10 and
@@ -101,6 +104,8 @@ type Server struct {
 	connMu       sync.Mutex
 	conns        map[*conn]struct{}
 	lastEvictLog time.Time
+	lastSlowLog  time.Time
+	slowDropped  int // slow readers dropped since lastSlowLog
 	wg           sync.WaitGroup
 }
 
@@ -127,6 +132,9 @@ func withDefaults(c Config) Config {
 	}
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = 60 * time.Second
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 10 * time.Second
 	}
 	if c.AuthBurst <= 0 {
 		c.AuthBurst = 10
@@ -384,6 +392,20 @@ func (s *Server) admit(c *conn) bool {
 	}
 	s.conns[c] = struct{}{}
 	return true
+}
+
+// slowReader notes a client dropped because it stopped reading its
+// replies: the first of each 10 s is logged, with how many went since.
+func (s *Server) slowReader(addr string) {
+	timeout := s.config().WriteTimeout
+	s.connMu.Lock()
+	defer s.connMu.Unlock()
+	s.slowDropped++
+	if now := time.Now(); now.Sub(s.lastSlowLog) > 10*time.Second {
+		s.log.Warn("client stopped reading its replies: connection dropped", "client", addr,
+			"dropped_since_last_report", s.slowDropped, "write_timeout", timeout.String())
+		s.lastSlowLog, s.slowDropped = now, 0
+	}
 }
 
 // forget drops a closed connection from the registry.
