@@ -50,7 +50,7 @@ type Config struct {
 	// WriteTimeout drops a client that takes none of a reply for this
 	// long: it has stopped reading (default 10 s).
 	WriteTimeout time.Duration
-	TLS           *tls.Config   // STARTTLS; nil: FEATURE-NOT-CONFIGURED
+	TLS          *tls.Config // STARTTLS; nil: FEATURE-NOT-CONFIGURED
 	// Password checks are throttled per source (authLimiter): AuthBurst
 	// failures at once, then one per AuthInterval (defaults 10 and
 	// 500 ms); and for the whole server AuthGlobalBurst, then one per
