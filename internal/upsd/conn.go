@@ -33,13 +33,16 @@ type conn struct {
 	// trusted: the password was right once. Atomic because the accept
 	// loop reads it, sparing trusted connections when MAXCONN forces it
 	// to drop one.
-	trusted  atomic.Bool
-	opened   time.Time
-	loginUPS atomic.Pointer[ups]
-	closing  bool
+	trusted atomic.Bool
+	opened  time.Time
+	// sentLine and authFailed (the password was checked and was wrong) are
+	// read by the accept loop when MAXCONN forces it to close a connection.
+	sentLine   atomic.Bool
+	authFailed atomic.Bool
+	loginUPS   atomic.Pointer[ups]
+	closing    bool
 
 	parseErrLogged bool
-	authFailed     bool            // the password was checked and was wrong
 	out            []byte          // replies not yet written
 	ctx            context.Context // serve's, for waits inside a command
 }
@@ -81,6 +84,7 @@ func (c *conn) serve(ctx context.Context) {
 		lines, rest := c.feed(&lex, buf[:n])
 		if lines {
 			lastLine = time.Now()
+			c.sentLine.Store(true)
 		}
 		if !c.flush() {
 			return
@@ -298,7 +302,7 @@ func appendReply(out []byte, words []string, quoted ...string) []byte {
 func (c *conn) user() *config.User {
 	trusted := c.trusted.Load()
 	if !trusted {
-		if c.authFailed {
+		if c.authFailed.Load() {
 			return nil
 		}
 		if wait := c.s.auth.reserve(c.addr); wait > 0 {
@@ -316,7 +320,7 @@ func (c *conn) user() *config.User {
 		if !trusted {
 			// Never the password: it may be a real one typed for another host.
 			c.s.auth.failed(c.addr, c.username)
-			c.authFailed = true
+			c.authFailed.Store(true)
 		}
 		return nil
 	}

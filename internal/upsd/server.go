@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -361,37 +362,86 @@ func (s *Server) accept(ctx context.Context, l net.Listener) error {
 	}
 }
 
+// admitGrace is how long a new connection is safe from eviction: time
+// enough for a monitor to send its USERNAME, PASSWORD and LOGIN.
+const admitGrace = time.Second
+
 // admit registers a new connection. At MAXCONN it makes room by closing
-// the oldest connection that has not authenticated, so that a flood of
-// anonymous connections cannot lock out a monitor that needs to
-// reconnect, and never touches a logged-in monitor's session. If every
-// connection has authenticated, the new one is refused.
+// one that has not authenticated (victim); if none may go, the newcomer is
+// refused. An authenticated session is never closed.
 func (s *Server) admit(c *conn) bool {
 	limit := s.config().MaxConn
 	s.connMu.Lock()
 	defer s.connMu.Unlock()
 	if limit > 0 && len(s.conns) >= limit {
-		var victim *conn
-		for o := range s.conns {
-			if !o.trusted.Load() && (victim == nil || o.opened.Before(victim.opened)) {
-				victim = o
-			}
-		}
+		victim := victim(s.conns, time.Now())
 		if victim == nil {
-			s.log.Warn("connection refused: MAXCONN reached by authenticated sessions", "client", c.addr, "maxconn", limit)
+			if now := time.Now(); now.Sub(s.lastEvictLog) > 10*time.Second {
+				s.lastEvictLog = now
+				s.log.Warn("connection refused: MAXCONN reached and no connection may be closed", "client", c.addr, "maxconn", limit)
+			}
 			return false
 		}
 		// Once per eviction would flood the journal during an attack;
 		// the first of each burst is enough.
 		if now := time.Now(); now.Sub(s.lastEvictLog) > 10*time.Second {
 			s.lastEvictLog = now
-			s.log.Warn("MAXCONN reached: closing the oldest unauthenticated connections", "client", victim.addr, "maxconn", limit)
+			s.log.Warn("MAXCONN reached: closing unauthenticated connections", "client", victim.addr, "maxconn", limit)
 		}
 		delete(s.conns, victim)
 		victim.nc.Close()
 	}
 	s.conns[c] = struct{}{}
 	return true
+}
+
+// victim chooses the connection to close at MAXCONN so that a flood can
+// neither pick who goes nor push out a monitor logging in again: first a
+// connection whose password failed, then one that has sent nothing since
+// it opened more than admitGrace ago, then one that sent lines but has not
+// authenticated. Within a kind, the source (as the password throttle
+// counts them) holding most connections of that kind loses its oldest, so
+// a flood mostly displaces itself. Connections younger than admitGrace
+// and authenticated ones never go; nil means none may.
+func victim(conns map[*conn]struct{}, now time.Time) *conn {
+	const kinds = 3
+	var count [kinds]map[netip.Prefix]int
+	for i := range count {
+		count[i] = map[netip.Prefix]int{}
+	}
+	kind := func(o *conn) int {
+		switch {
+		case o.trusted.Load() || now.Sub(o.opened) < admitGrace:
+			return -1
+		case o.authFailed.Load():
+			return 0
+		case !o.sentLine.Load():
+			return 1
+		}
+		return 2
+	}
+	for o := range conns {
+		if k := kind(o); k >= 0 {
+			count[k][sourceOf(o.addr)]++
+		}
+	}
+	for k := range kinds {
+		var best *conn
+		bestN := 0
+		for o := range conns {
+			if kind(o) != k {
+				continue
+			}
+			n := count[k][sourceOf(o.addr)]
+			if best == nil || n > bestN || n == bestN && o.opened.Before(best.opened) {
+				best, bestN = o, n
+			}
+		}
+		if best != nil {
+			return best
+		}
+	}
+	return nil
 }
 
 // slowReader notes a client dropped because it stopped reading its

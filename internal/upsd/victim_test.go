@@ -1,0 +1,68 @@
+package upsd
+
+import (
+	"testing"
+	"time"
+)
+
+// TestVictim: at MAXCONN the connection closed is chosen by what it has
+// done, not by when a flood arrived: failed passwords first, then idle
+// connections past the grace time, then unauthenticated ones that sent
+// lines; within a kind the biggest source loses its oldest. Young and
+// authenticated connections never go.
+func TestVictim(t *testing.T) {
+	now := time.Unix(1000, 0)
+	type spec struct {
+		name    string
+		addr    string
+		age     time.Duration
+		trusted bool
+		sent    bool
+		failed  bool
+	}
+	mk := func(specs []spec) (map[*conn]struct{}, map[*conn]string) {
+		m, names := map[*conn]struct{}{}, map[*conn]string{}
+		for _, s := range specs {
+			c := &conn{addr: s.addr, opened: now.Add(-s.age)}
+			c.trusted.Store(s.trusted)
+			c.sentLine.Store(s.sent)
+			c.authFailed.Store(s.failed)
+			m[c] = struct{}{}
+			names[c] = s.name
+		}
+		return m, names
+	}
+	old := 5 * time.Second
+	for _, tt := range []struct {
+		name  string
+		conns []spec
+		want  string
+	}{
+		{"a failed password goes first", []spec{
+			{"idle", "127.0.0.1", old, false, false, false},
+			{"failed", "192.0.2.9", time.Second + 1, false, true, true},
+		}, "failed"},
+		{"idle before one that spoke", []spec{
+			{"monitor", "127.0.0.1", old * 2, false, true, false},
+			{"idle", "127.0.0.1", old, false, false, false},
+		}, "idle"},
+		{"the biggest source loses its oldest", []spec{
+			{"lone", "192.0.2.1", old * 3, false, false, false},
+			{"flood1", "127.0.0.5", old * 2, false, false, false},
+			{"flood2", "127.0.0.6", old, false, false, false},
+		}, "flood1"},
+		{"young and authenticated stay", []spec{
+			{"young", "127.0.0.1", time.Second / 2, false, false, false},
+			{"monitor", "127.0.0.1", old, true, true, false},
+		}, ""},
+	} {
+		m, names := mk(tt.conns)
+		got := ""
+		if v := victim(m, now); v != nil {
+			got = names[v]
+		}
+		if got != tt.want {
+			t.Errorf("%s: victim %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
