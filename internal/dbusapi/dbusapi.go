@@ -19,19 +19,8 @@ import (
 	"github.com/godbus/dbus/v5/introspect"
 
 	"github.com/sysnut/sysnut/internal/nutproto"
-)
 
-// Names on the bus.
-const (
-	BusName      = "org.sysnut.UPS1"
-	ManagerPath  = dbus.ObjectPath("/org/sysnut/UPS1")
-	ManagerIface = "org.sysnut.UPS1.Manager"
-	DeviceIface  = "org.sysnut.UPS1.Device"
-	// VarsIface carries one property per NUT variable, named with '.'
-	// as '_' (battery.charge -> battery_charge), for busctl get-property.
-	VarsIface  = "org.sysnut.UPS1.Variables"
-	devicePath = "/org/sysnut/UPS1/ups/"
-	errPrefix  = "org.sysnut.UPS1.Error."
+	"github.com/sysnut/sysnut/internal/upsbus"
 )
 
 // The polkit actions of org.sysnut.ups1.policy.
@@ -73,23 +62,7 @@ type Service struct {
 	devices map[string]*device
 }
 
-// ObjectPath is the path of a UPS's object: its name with every byte
-// outside [A-Za-z0-9] written _xx, as systemd escapes unit names.
-func ObjectPath(ups string) dbus.ObjectPath {
-	var b strings.Builder
-	b.WriteString(devicePath)
-	for i := 0; i < len(ups); i++ {
-		c := ups[i]
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "_%02x", c)
-		}
-	}
-	return dbus.ObjectPath(b.String())
-}
-
-// PropertyName is a variable's name on VarsIface.
+// PropertyName is a variable's name on upsbus.VarsIface.
 func PropertyName(v string) string {
 	p := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
@@ -114,10 +87,10 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	s.devices = map[string]*device{}
 	m := &manager{s: s}
-	if err := s.Conn.Export(m, ManagerPath, ManagerIface); err != nil {
+	if err := s.Conn.Export(m, upsbus.ManagerPath, upsbus.ManagerIface); err != nil {
 		return err
 	}
-	if err := s.Conn.Export(introspect.Introspectable(managerXML), ManagerPath, "org.freedesktop.DBus.Introspectable"); err != nil {
+	if err := s.Conn.Export(introspect.Introspectable(managerXML), upsbus.ManagerPath, "org.freedesktop.DBus.Introspectable"); err != nil {
 		return err
 	}
 	// busctl tree walks down from "/": every ancestor must name its child.
@@ -127,18 +100,18 @@ func (s *Service) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := s.Conn.Export(upsDir{s}, dbus.ObjectPath(strings.TrimSuffix(devicePath, "/")), "org.freedesktop.DBus.Introspectable"); err != nil {
+	if err := s.Conn.Export(upsDir{s}, dbus.ObjectPath(strings.TrimSuffix(upsbus.DevicePath, "/")), "org.freedesktop.DBus.Introspectable"); err != nil {
 		return err
 	}
 	s.refresh(ctx)
-	reply, err := s.Conn.RequestName(BusName, dbus.NameFlagDoNotQueue)
+	reply, err := s.Conn.RequestName(upsbus.BusName, dbus.NameFlagDoNotQueue)
 	if err != nil {
-		return fmt.Errorf("request %s: %w", BusName, err)
+		return fmt.Errorf("request %s: %w", upsbus.BusName, err)
 	}
 	if reply != dbus.RequestNameReplyPrimaryOwner {
-		return fmt.Errorf("%s is already owned", BusName)
+		return fmt.Errorf("%s is already owned", upsbus.BusName)
 	}
-	s.Log.Info("serving on the bus", "name", BusName)
+	s.Log.Info("serving on the bus", "name", upsbus.BusName)
 	t := time.NewTicker(s.Interval)
 	defer t.Stop()
 	for {
@@ -174,7 +147,7 @@ func (s *Service) refresh(ctx context.Context) {
 		seen[u.Name] = true
 		d := s.devices[u.Name]
 		if d == nil {
-			d = &device{s: s, name: u.Name, path: ObjectPath(u.Name)}
+			d = &device{s: s, name: u.Name, path: upsbus.ObjectPath(u.Name)}
 			s.devices[u.Name] = d
 			s.Log.Info("UPS on the bus", "ups", u.Name, "path", d.path)
 		}
@@ -195,12 +168,12 @@ func (s *Service) refresh(ctx context.Context) {
 func nutError(err error) *dbus.Error {
 	var pe *nutproto.Error
 	if errors.As(err, &pe) && pe.Code != "" {
-		return dbus.NewError(errPrefix+strings.ReplaceAll(string(pe.Code), "-", "_"), []any{err.Error()})
+		return dbus.NewError(upsbus.ErrPrefix+strings.ReplaceAll(string(pe.Code), "-", "_"), []any{err.Error()})
 	}
-	return dbus.NewError(errPrefix+"Failed", []any{err.Error()})
+	return dbus.NewError(upsbus.ErrPrefix+"Failed", []any{err.Error()})
 }
 
-// manager is the object at ManagerPath.
+// manager is the object at upsbus.ManagerPath.
 type manager struct{ s *Service }
 
 // ListUPS returns (name, description, object path) for every UPS.
@@ -272,7 +245,7 @@ func (d upsDir) Introspect() (string, *dbus.Error) {
 	var b strings.Builder
 	b.WriteString("<node>" + introspect.IntrospectDataString)
 	for _, n := range sortedKeys(d.s.devices) {
-		b.WriteString(`<node name="` + strings.TrimPrefix(string(ObjectPath(n)), devicePath) + `"/>`)
+		b.WriteString(`<node name="` + strings.TrimPrefix(string(upsbus.ObjectPath(n)), upsbus.DevicePath) + `"/>`)
 	}
 	b.WriteString("</node>")
 	return b.String(), nil

@@ -16,6 +16,8 @@ import (
 	"github.com/sysnut/sysnut/internal/polkit"
 	"github.com/sysnut/sysnut/internal/testrig"
 	"github.com/sysnut/sysnut/internal/upsctl"
+
+	"github.com/sysnut/sysnut/internal/upsbus"
 )
 
 // fakeAuthority is polkitd's Authority on the private bus: it grants the
@@ -114,7 +116,7 @@ func (f *fixture) ctl(t *testing.T, args ...string) ctlResult {
 
 func TestPropertiesAndSignals(t *testing.T) {
 	f := setup(t)
-	obj := f.client.Object(dbusapi.BusName, "/org/sysnut/UPS1/ups/my_2dups")
+	obj := f.client.Object(upsbus.BusName, "/org/sysnut/UPS1/ups/my_2dups")
 	get := func(name string) any {
 		v, err := obj.GetProperty(name)
 		if err != nil {
@@ -122,13 +124,13 @@ func TestPropertiesAndSignals(t *testing.T) {
 		}
 		return v.Value()
 	}
-	if got := get(dbusapi.DeviceIface + ".Status"); got != "OL" {
+	if got := get(upsbus.DeviceIface + ".Status"); got != "OL" {
 		t.Errorf("Status = %v", got)
 	}
-	if got := get(dbusapi.VarsIface + ".battery_charge"); got != "100" {
+	if got := get(upsbus.VarsIface + ".battery_charge"); got != "100" {
 		t.Errorf("battery_charge = %v", got)
 	}
-	if got := get(dbusapi.DeviceIface + ".Variables").(map[string]string); got["device.mfr"] != "testrig" {
+	if got := get(upsbus.DeviceIface + ".Variables").(map[string]string); got["device.mfr"] != "testrig" {
 		t.Errorf("Variables = %v", got)
 	}
 
@@ -145,7 +147,7 @@ func TestPropertiesAndSignals(t *testing.T) {
 			if s.Name != "org.freedesktop.DBus.Properties.PropertiesChanged" {
 				continue
 			}
-			if s.Body[0] != dbusapi.DeviceIface {
+			if s.Body[0] != upsbus.DeviceIface {
 				continue
 			}
 			if v, ok := s.Body[1].(map[string]dbus.Variant)["Status"]; ok && v.Value() == "OB LB" {
@@ -168,7 +170,7 @@ drain:
 			if _, ok := changed["battery_charge"]; ok {
 				t.Error("PropertiesChanged for battery_charge, which did not change")
 			}
-			if s.Body[0] == dbusapi.VarsIface && changed["ups_status"].Value() == "OB LB" {
+			if s.Body[0] == upsbus.VarsIface && changed["ups_status"].Value() == "OB LB" {
 				varsSignalled = true
 			}
 		case <-quiet:
@@ -178,10 +180,10 @@ drain:
 	if !varsSignalled {
 		t.Error("no PropertiesChanged for ups_status")
 	}
-	if got := get(dbusapi.VarsIface + ".ups_status"); got != "OB LB" {
+	if got := get(upsbus.VarsIface + ".ups_status"); got != "OB LB" {
 		t.Errorf("ups_status = %v after the change", got)
 	}
-	if err := obj.SetProperty(dbusapi.DeviceIface+".Status", dbus.MakeVariant("OL")); err == nil || err.(dbus.Error).Name != "org.freedesktop.DBus.Error.PropertyReadOnly" {
+	if err := obj.SetProperty(upsbus.DeviceIface+".Status", dbus.MakeVariant("OL")); err == nil || err.(dbus.Error).Name != "org.freedesktop.DBus.Error.PropertyReadOnly" {
 		t.Errorf("Set Status: %v", err)
 	}
 	r := f.ctl(t, "status")
@@ -255,7 +257,7 @@ func TestTree(t *testing.T) {
 	var walk func(path string) []string
 	walk = func(path string) []string {
 		var xml string
-		if err := f.client.Object(dbusapi.BusName, dbus.ObjectPath(path)).Call("org.freedesktop.DBus.Introspectable.Introspect", 0).Store(&xml); err != nil {
+		if err := f.client.Object(upsbus.BusName, dbus.ObjectPath(path)).Call("org.freedesktop.DBus.Introspectable.Introspect", 0).Store(&xml); err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
 		out := []string{path}
@@ -278,7 +280,7 @@ func TestObjectPath(t *testing.T) {
 	for in, want := range map[string]dbus.ObjectPath{
 		"myups": "/org/sysnut/UPS1/ups/myups", "my-ups": "/org/sysnut/UPS1/ups/my_2dups", "a.b_c": "/org/sysnut/UPS1/ups/a_2eb_5fc",
 	} {
-		if got := dbusapi.ObjectPath(in); got != want || !got.IsValid() {
+		if got := upsbus.ObjectPath(in); got != want || !got.IsValid() {
 			t.Errorf("%q -> %q, want %q", in, got, want)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/godbus/dbus/v5"
 	"github.com/godbus/dbus/v5/introspect"
+
+	"github.com/sysnut/sysnut/internal/upsbus"
 )
 
 // device is one UPS's object.
@@ -29,13 +31,13 @@ func (d *device) update(desc string, vars map[string]string) error {
 		varProps[PropertyName(k)] = v
 	}
 	changes, namesChanged := d.props.replace(map[string]map[string]any{
-		DeviceIface: {
+		upsbus.DeviceIface: {
 			"Name":        d.name,
 			"Description": desc,
 			"Status":      vars["ups.status"],
 			"Variables":   vars,
 		},
-		VarsIface: varProps,
+		upsbus.VarsIface: varProps,
 	}, constantProps)
 	if !d.exported {
 		// The first publication is the object's appearance: no signal.
@@ -57,7 +59,7 @@ func (d *device) export() error {
 	if err := d.s.Conn.Export(propertiesMethods{&d.props}, d.path, propertiesIface); err != nil {
 		return err
 	}
-	if err := d.s.Conn.Export(&deviceMethods{d: d}, d.path, DeviceIface); err != nil {
+	if err := d.s.Conn.Export(&deviceMethods{d: d}, d.path, upsbus.DeviceIface); err != nil {
 		return err
 	}
 	return d.exportIntrospection()
@@ -69,15 +71,15 @@ func (d *device) exportIntrospection() error {
 		Interfaces: []introspect.Interface{
 			introspect.IntrospectData,
 			propertiesIntrospection,
-			{Name: DeviceIface, Methods: deviceMethodsXML, Properties: d.props.introspection(DeviceIface, constantProps)},
-			{Name: VarsIface, Properties: d.props.introspection(VarsIface, constantProps)},
+			{Name: upsbus.DeviceIface, Methods: deviceMethodsXML, Properties: d.props.introspection(upsbus.DeviceIface, constantProps)},
+			{Name: upsbus.VarsIface, Properties: d.props.introspection(upsbus.VarsIface, constantProps)},
 		},
 	}
 	return d.s.Conn.Export(introspect.NewIntrospectable(node), d.path, "org.freedesktop.DBus.Introspectable")
 }
 
 func (d *device) unexport() {
-	for _, iface := range []string{DeviceIface, "org.freedesktop.DBus.Properties", "org.freedesktop.DBus.Introspectable"} {
+	for _, iface := range []string{upsbus.DeviceIface, "org.freedesktop.DBus.Properties", "org.freedesktop.DBus.Introspectable"} {
 		_ = d.s.Conn.Export(nil, d.path, iface)
 	}
 	d.s.Log.Info("UPS gone from the bus", "ups", d.name)

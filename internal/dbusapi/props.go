@@ -8,6 +8,8 @@ import (
 
 	"github.com/godbus/dbus/v5"
 	"github.com/godbus/dbus/v5/introspect"
+
+	"github.com/sysnut/sysnut/internal/upsbus"
 )
 
 const propertiesIface = "org.freedesktop.DBus.Properties"
@@ -74,7 +76,7 @@ func unknownInterface(iface string) *dbus.Error {
 func (p *properties) description() string {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	desc, _ := p.ifaces[DeviceIface]["Description"].(string)
+	desc, _ := p.ifaces[upsbus.DeviceIface]["Description"].(string)
 	return desc
 }
 

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/godbus/dbus/v5"
+
+	"github.com/sysnut/sysnut/internal/upsbus"
 )
 
 // TestPropertiesReplaceReportsChanges: one change set per interface, with
@@ -55,7 +57,7 @@ func TestPropertiesReadWhileReplaced(t *testing.T) {
 	var p properties
 	m := propertiesMethods{&p}
 	vars := func(i int) map[string]map[string]any {
-		return map[string]map[string]any{DeviceIface: {"Variables": map[string]string{"battery.charge": fmt.Sprint(i)}}}
+		return map[string]map[string]any{upsbus.DeviceIface: {"Variables": map[string]string{"battery.charge": fmt.Sprint(i)}}}
 	}
 	p.replace(vars(0), nil)
 	var wg sync.WaitGroup
@@ -67,7 +69,7 @@ func TestPropertiesReadWhileReplaced(t *testing.T) {
 		}
 	}()
 	for range 500 {
-		all, err := m.GetAll(DeviceIface)
+		all, err := m.GetAll(upsbus.DeviceIface)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +81,7 @@ func TestPropertiesReadWhileReplaced(t *testing.T) {
 	if _, err := m.GetAll("org.example.Nothing"); err == nil || err.Name != "org.freedesktop.DBus.Error.UnknownInterface" {
 		t.Errorf("GetAll of an unknown interface: %v", err)
 	}
-	if _, err := m.Get(DeviceIface, "Nothing"); err == nil || err.Name != "org.freedesktop.DBus.Error.UnknownProperty" {
+	if _, err := m.Get(upsbus.DeviceIface, "Nothing"); err == nil || err.Name != "org.freedesktop.DBus.Error.UnknownProperty" {
 		t.Errorf("Get of an unknown property: %v", err)
 	}
 }

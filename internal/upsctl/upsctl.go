@@ -15,7 +15,7 @@ import (
 
 	"github.com/godbus/dbus/v5"
 
-	"github.com/sysnut/sysnut/internal/dbusapi"
+	"github.com/sysnut/sysnut/internal/upsbus"
 )
 
 const usage = `upsctl [COMMAND] ...
@@ -83,7 +83,7 @@ func Run(ctx context.Context, conn *dbus.Conn, args []string, out, errOut io.Wri
 		}
 	case "test-notification":
 		if want(1, 1) {
-			if err = c.change(ctx, c.manager(), dbusapi.ManagerIface+".TestNotification", strings.ToUpper(args[0])); err != nil {
+			if err = c.change(ctx, c.manager(), upsbus.ManagerIface+".TestNotification", strings.ToUpper(args[0])); err != nil {
 				err = fmt.Errorf("failed to send test notification: %w", err)
 			}
 		}
@@ -106,10 +106,10 @@ type ctl struct {
 	out  io.Writer
 }
 
-func (c *ctl) manager() dbus.BusObject { return c.conn.Object(dbusapi.BusName, dbusapi.ManagerPath) }
+func (c *ctl) manager() dbus.BusObject { return c.conn.Object(upsbus.BusName, upsbus.ManagerPath) }
 
 func (c *ctl) device(ups string) dbus.BusObject {
-	return c.conn.Object(dbusapi.BusName, dbusapi.ObjectPath(ups))
+	return c.conn.Object(upsbus.BusName, upsbus.ObjectPath(ups))
 }
 
 type entry struct {
@@ -119,7 +119,7 @@ type entry struct {
 
 func (c *ctl) upsList(ctx context.Context) ([]entry, error) {
 	var l []entry
-	if err := c.manager().CallWithContext(ctx, dbusapi.ManagerIface+".ListUPS", 0).Store(&l); err != nil {
+	if err := c.manager().CallWithContext(ctx, upsbus.ManagerIface+".ListUPS", 0).Store(&l); err != nil {
 		return nil, fmt.Errorf("failed to list UPSes: %w", describe(err))
 	}
 	return l, nil
@@ -138,7 +138,7 @@ func (c *ctl) list(ctx context.Context) error {
 
 // vars reads a UPS's Variables property.
 func (c *ctl) vars(ctx context.Context, ups string) (map[string]string, error) {
-	v, err := c.device(ups).GetProperty(dbusapi.DeviceIface + ".Variables")
+	v, err := c.device(ups).GetProperty(upsbus.DeviceIface + ".Variables")
 	if err != nil {
 		return nil, fmt.Errorf("failed to read UPS %s: %w", ups, describe(err))
 	}
@@ -227,7 +227,7 @@ func (c *ctl) status(ctx context.Context, names []string) error {
 
 func (c *ctl) commands(ctx context.Context, ups string) error {
 	var cmds []string
-	if err := c.device(ups).CallWithContext(ctx, dbusapi.DeviceIface+".ListCommands", 0).Store(&cmds); err != nil {
+	if err := c.device(ups).CallWithContext(ctx, upsbus.DeviceIface+".ListCommands", 0).Store(&cmds); err != nil {
 		return fmt.Errorf("failed to list commands of %s: %w", ups, describe(err))
 	}
 	for _, cmd := range cmds {
@@ -238,7 +238,7 @@ func (c *ctl) commands(ctx context.Context, ups string) error {
 
 // call invokes a change on a UPS object.
 func (c *ctl) call(ctx context.Context, ups, method, what string, args ...any) error {
-	if err := c.change(ctx, c.device(ups), dbusapi.DeviceIface+"."+method, args...); err != nil {
+	if err := c.change(ctx, c.device(ups), upsbus.DeviceIface+"."+method, args...); err != nil {
 		return fmt.Errorf("failed to %s on %s: %w", what, ups, err)
 	}
 	return nil
