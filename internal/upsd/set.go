@@ -147,7 +147,9 @@ func (c *conn) cmdInstcmd(out []byte, args []string) []byte {
 	}
 	line := "INSTCMD " + cmd
 	if len(args) >= 3 {
-		line += " " + nutproto.Escape(args[2])
+		// Quoted: NUT sends it bare, so a parameter with a space or "="
+		// reached the driver split into several words.
+		line += " " + nutproto.Quote(args[2])
 	}
 	c.s.log.Info("instant command", "client", c.addr, "user", c.username, "ups", u.name, "command", cmd)
 	return c.forward(out, u, line, nutproto.ErrInstcmdFailed)
