@@ -172,6 +172,7 @@ func loop(ctx context.Context, p Protocol, s *State, o Options, log *slog.Logger
 				connected = false
 				wait = o.Retry
 			} else {
+				s.CopyIdentity()
 				s.pub.DataOK()
 				if lastErr != "" || s.statusChanged() {
 					lastErr = ""

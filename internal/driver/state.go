@@ -23,6 +23,7 @@ type State struct {
 
 	mu         sync.Mutex
 	lastStatus string
+	identity   sync.Once // device.* copied from ups.*
 }
 
 // handler adapts a Protocol to driversock.Handler.
@@ -102,6 +103,25 @@ type Vars struct {
 // mirrors are the device.* copies NUT keeps of ups.* identity variables.
 var mirrors = map[string]string{"ups.mfr": "device.mfr", "ups.model": "device.model", "ups.serial": "device.serial"}
 
+// CopyIdentity makes the device.* copies of ups.mfr, ups.model and
+// ups.serial, once: NUT's drivers make them after their first reading of
+// the UPS, and a later change of ups.* does not reach device.*. An
+// override.device.* value is left alone.
+func (s *State) CopyIdentity() {
+	s.identity.Do(func() {
+		s.Update(func(v *Vars) {
+			for from, to := range mirrors {
+				if _, ok := s.overrides[to]; ok {
+					continue
+				}
+				if src := v.Get(from); src != nil {
+					v.u.Set(to, src.Value)
+				}
+			}
+		})
+	})
+}
+
 // Set publishes a value, unless ups.conf overrides it.
 func (v *Vars) Set(name, value string) {
 	if _, ok := v.s.overrides[name]; ok {
@@ -113,11 +133,6 @@ func (v *Vars) Set(name, value string) {
 // pin publishes an override.* value, which Set then leaves alone.
 func (v *Vars) pin(name, value string) {
 	v.u.Set(name, value)
-	if m, ok := mirrors[name]; ok {
-		if _, ok := v.s.overrides[m]; !ok {
-			v.u.Set(m, value)
-		}
-	}
 }
 
 // Delete removes a variable; a default.* value takes its place again.

@@ -3,7 +3,9 @@ package interop
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,6 +104,37 @@ func TestDummyDriverMatchesNUT(t *testing.T) {
 			t.Errorf("%v differs\n--- NUT's dummy-ups\n%v--- sysnut's\n%v", args, want, got)
 		}
 	}
+	// Every variable's type, enumeration and ranges, and how SET treats
+	// values too long or not in the list, as NUT's upsd reports them.
+	vars := runNUT(t, &env{site: site}, []string{"upsc", "theirs@" + addr}).stdout
+	var queries strings.Builder
+	queries.WriteString("USERNAME admin\nPASSWORD secret\n")
+	for _, l := range strings.Split(strings.TrimSpace(vars), "\n") {
+		name, _, _ := strings.Cut(l, ": ")
+		fmt.Fprintf(&queries, "GET TYPE UPS %s\nLIST ENUM UPS %s\nLIST RANGE UPS %s\n", name, name, name)
+	}
+	for _, set := range []string{`ups.model "` + strings.Repeat("m", 33) + `"`, `ups.serial "` + strings.Repeat("s", 32) + `"`,
+		`battery.charge "not a number"`, `no.such.var "x"`, `ups.status "` + strings.Repeat("x", 40) + `"`} {
+		fmt.Fprintf(&queries, "SET VAR UPS %s\n", set)
+	}
+	queries.WriteString("LOGOUT\n")
+	exchange := func(ups string) string {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		if _, err := c.Write([]byte(strings.ReplaceAll(queries.String(), " UPS ", " "+ups+" "))); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(c)
+		return clean(string(b), ups)
+	}
+	if want, got := exchange("theirs"), exchange("ours"); got != want {
+		t.Errorf("GET TYPE, LIST ENUM, LIST RANGE, SET VAR differ\n%s", lineDiff(want, got))
+	}
+
 	// SET is handled by the simulation itself and reaches upsd.
 	r := runNUT(t, &env{site: site}, withAddr([]string{"upsrw", "-s", "ups.model=Renamed", "-u", "admin", "-p", "secret", "-w", "ours@ADDR"}, addr))
 	if r.stderr != "SUCCESS\n" || r.code != 0 {
@@ -110,6 +143,25 @@ func TestDummyDriverMatchesNUT(t *testing.T) {
 	if r := runNUT(t, &env{site: site}, withAddr([]string{"upsc", "ours@ADDR", "ups.model"}, addr)); r.stdout != "Renamed\n" {
 		t.Errorf("after SET: %v", r)
 	}
+}
+
+// lineDiff shows the lines of want and got that differ.
+func lineDiff(want, got string) string {
+	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")
+	var b strings.Builder
+	for i := 0; i < max(len(w), len(g)); i++ {
+		var wl, gl string
+		if i < len(w) {
+			wl = w[i]
+		}
+		if i < len(g) {
+			gl = g[i]
+		}
+		if wl != gl {
+			fmt.Fprintf(&b, "line %d\n  NUT's:    %q\n  sysnut's: %q\n", i+1, wl, gl)
+		}
+	}
+	return b.String()
 }
 
 // TestMegatecDriverBehindNUT runs our Megatec driver on a pty simulator

@@ -101,15 +101,15 @@ func (d *Dummy) Connect(ctx context.Context, s *driver.State) error {
 	return d.reload(s)
 }
 
-// set publishes a value with the flags NUT's dummy-ups gives it.
+// set publishes a value with the flags and length NUT's dummy-ups gives
+// it (nutData).
 func set(v *driver.Vars, name, value string) {
 	v.Set(name, value)
-	if isNumeric(name) {
-		v.SetFlags(name, state.RW)
-		return
+	i := infoOf(name)
+	v.SetFlags(name, i.flags)
+	if i.flags&state.String != 0 {
+		v.SetAux(name, i.aux)
 	}
-	v.SetFlags(name, state.RW|state.String)
-	v.SetAux(name, 32)
 }
 
 // reload re-reads the file when it changed since the last read.

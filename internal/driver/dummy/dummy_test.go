@@ -39,14 +39,17 @@ func TestParse(t *testing.T) {
 
 func TestFlagsLikeNUT(t *testing.T) {
 	t.Parallel()
-	// As NUT 2.8.0's dummy-ups publishes them [seen].
-	for name, numeric := range map[string]bool{
-		"battery.charge": true, "input.voltage": true, "ups.delay.shutdown": true, "output.voltage": true,
-		"battery.runtime": true, "ups.status": false, "ups.mfr": false, "ups.model": false, "foo.bar": false,
-		"ups.beeper.status": false,
+	// As NUT 2.8.0's dummy-ups declares them (its nut_data table): the
+	// interop test compares GET TYPE with NUT's own driver.
+	for name, want := range map[string]varInfo{
+		"battery.charge": {state.RW, 0}, "input.voltage": {state.RW, 0}, "ups.delay.shutdown": {state.RW, 0},
+		"ups.status": {state.RW | state.String, 32}, "ups.id": {state.RW | state.String, 16},
+		"input.quality": {state.RW | state.String, 6}, "ups.temperature": {state.RW, 0},
+		"foo.bar": {state.RW | state.String, 32}, "ups.beeper.status": {state.RW | state.String, 32},
+		"Battery.Charge": {state.RW, 0},
 	} {
-		if isNumeric(name) != numeric {
-			t.Errorf("isNumeric(%q) = %v", name, !numeric)
+		if got := infoOf(name); got != want {
+			t.Errorf("infoOf(%q) = %+v, want %+v", name, got, want)
 		}
 	}
 }
@@ -71,6 +74,7 @@ func harness(t *testing.T, file, content string) (*Dummy, *driver.State, *time.T
 	if err := d.Connect(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
+	s.CopyIdentity() // as the driver loop does after its first reading
 	return d, s, &now
 }
 
@@ -109,7 +113,7 @@ func TestDevReloadsOnChange(t *testing.T) {
 		t.Fatalf("initial: %q %q", get(s, "ups.status"), get(s, "battery.runtime"))
 	}
 	path := d.path
-	if err := os.WriteFile(path, []byte("ups.status: OB LB\nbattery.charge: 4\nbattery.runtime:\n"), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte("ups.status: OB LB\nbattery.charge: 4\nbattery.runtime:\nups.model: Other\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	later := time.Now().Add(time.Minute)
@@ -119,6 +123,10 @@ func TestDevReloadsOnChange(t *testing.T) {
 	}
 	if get(s, "ups.status") != "OB LB" || get(s, "battery.charge") != "4" {
 		t.Errorf("not reloaded: %q %q", get(s, "ups.status"), get(s, "battery.charge"))
+	}
+	if get(s, "ups.model") != "Other" || get(s, "device.model") != "Dummy UPS" {
+		t.Errorf("device.model follows ups.model after the start (NUT copies it once): ups.model %q, device.model %q",
+			get(s, "ups.model"), get(s, "device.model"))
 	}
 	if get(s, "battery.runtime") != "600" {
 		t.Errorf("an empty value deletes, falling back to default.*: %q", get(s, "battery.runtime"))

@@ -91,29 +91,3 @@ func validName(s string) bool {
 	}
 	return true
 }
-
-// numericWords mark NUT's numeric variables by a component of their name;
-// NUT's dummy-ups publishes those RW and every other variable RW STRING:32.
-var numericWords = map[string]bool{
-	"voltage": true, "current": true, "frequency": true, "charge": true, "runtime": true,
-	"load": true, "temperature": true, "humidity": true, "power": true, "realpower": true,
-	"delay": true, "timer": true, "low": true, "high": true, "nominal": true, "efficiency": true,
-	"minimum": true, "maximum": true, "restart": true, "warning": true, "capacity": true,
-	"packs": true, "interval": true, "shutdown": true, "start": true, "reboot": true,
-}
-
-// isNumeric tells NUT's numeric variables from string ones by name.
-func isNumeric(name string) bool {
-	switch strings.ToLower(name) {
-	case "ups.status", "ups.alarm", "ups.mfr", "ups.model", "ups.serial", "ups.firmware", "ups.id",
-		"ups.beeper.status", "ups.type", "ups.test.result", "battery.type", "battery.date",
-		"battery.mfr.date", "ups.mfr.date", "ups.start.auto", "ups.start.battery", "ups.start.reboot":
-		return false
-	}
-	for _, part := range strings.Split(strings.ToLower(name), ".") {
-		if numericWords[part] {
-			return true
-		}
-	}
-	return false
-}
