@@ -192,6 +192,13 @@ func (c *Client) Get(query ...string) ([]string, error) {
 	if err != nil || len(w) < len(query) {
 		return nil, ErrProtocol
 	}
+	// As NUT's upscli_get: a reply to another question (a stray line left
+	// by an earlier request) must not be taken for this one.
+	for i, q := range query {
+		if !strings.EqualFold(w[i], q) {
+			return nil, ErrProtocol
+		}
+	}
 	return w, nil
 }
 

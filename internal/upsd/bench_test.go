@@ -10,7 +10,7 @@ import (
 // benchLoop runs request over one connection per parallel goroutine until
 // the reply line starting with done.
 func benchLoop(b *testing.B, request, done string) {
-	f := start(&testing.T{}, 16, nil)
+	f := start(b, 16, nil)
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

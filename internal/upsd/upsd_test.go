@@ -55,7 +55,7 @@ type fixture struct {
 	socket string
 }
 
-func users(t *testing.T) *config.Users {
+func users(t testing.TB) *config.Users {
 	t.Helper()
 	u, err := config.ParseUsers("upsd.users", []byte("[mon]\npassword = pass\nupsmon primary\n"))
 	if err != nil {
@@ -65,13 +65,13 @@ func users(t *testing.T) *config.Users {
 }
 
 // start runs a Publisher with nvars variables and a server for it.
-func start(t *testing.T, nvars int, mod func(*upsd.Config)) *fixture {
+func start(t testing.TB, nvars int, mod func(*upsd.Config)) *fixture {
 	t.Helper()
 	return startLogged(t, nvars, mod, nil)
 }
 
 // startLogged is start with the server logging to log.
-func startLogged(t *testing.T, nvars int, mod func(*upsd.Config), log *slog.Logger) *fixture {
+func startLogged(t testing.TB, nvars int, mod func(*upsd.Config), log *slog.Logger) *fixture {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
@@ -120,7 +120,7 @@ type client struct {
 	r *bufio.Reader
 }
 
-func dial(t *testing.T, addr string) *client {
+func dial(t testing.TB, addr string) *client {
 	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -130,7 +130,7 @@ func dial(t *testing.T, addr string) *client {
 	return &client{c: c, r: bufio.NewReader(c)}
 }
 
-func (c *client) ask(t *testing.T, line string) string {
+func (c *client) ask(t testing.TB, line string) string {
 	t.Helper()
 	c.c.SetDeadline(time.Now().Add(5 * time.Second))
 	if _, err := c.c.Write([]byte(line + "\n")); err != nil {
@@ -139,7 +139,7 @@ func (c *client) ask(t *testing.T, line string) string {
 	return c.line(t)
 }
 
-func (c *client) line(t *testing.T) string {
+func (c *client) line(t testing.TB) string {
 	t.Helper()
 	s, err := c.r.ReadString('\n')
 	if err != nil {
