@@ -27,6 +27,9 @@ func main() {
 	flag.Parse()
 
 	if *check {
+		for _, w := range upsd.Warnings(config.ConfPath()) {
+			fmt.Fprintln(os.Stderr, "warning:", w)
+		}
 		if err := upsd.Check(config.ConfPath()); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

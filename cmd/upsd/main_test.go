@@ -102,11 +102,24 @@ func TestCheckFlag(t *testing.T) {
 	bin := build(t)
 	good := t.TempDir()
 	writeConf(t, good, "[a]\n driver = dummy-ups\n port = a.dev\n")
+	os.WriteFile(filepath.Join(good, "upsd.users"), []byte("[mon]\n password = p\n upsmon primary\n"), 0o640)
 	cmd := exec.Command(bin, "-t")
 	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+good)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("upsd -t on a good config: %v\n%s", err, out)
+	}
+	if strings.Contains(string(out), "world readable") {
+		t.Errorf("upsd -t warns about a private upsd.users:\n%s", out)
+	}
+	// NUT's upsd warns about a world-readable upsd.users; so does -t.
+	if err := os.Chmod(filepath.Join(good, "upsd.users"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd = exec.Command(bin, "-t")
+	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+good)
+	if out, err = cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "upsd.users is world readable (mode 0644)") {
+		t.Errorf("upsd -t with upsd.users 0644: %v\n%s", err, out)
 	}
 	bad := t.TempDir()
 	writeConf(t, bad, "[a]\n driver = dummy-ups\n")

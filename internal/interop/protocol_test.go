@@ -51,6 +51,8 @@ var protocolCases = []struct {
 	{"FSD latch", []string{"USERNAME mon\nPASSWORD pass\nFSD fsdtest\nFSD nosuch\nFSD\nGET VAR fsdtest ups.status\nLIST VAR fsdtest\nLIST RW fsdtest\n"}},
 	{"STARTTLS", []string{"STARTTLS\n"}},
 	{"LOGOUT closes", []string{"LOGOUT\nVER\n"}},
+	{"LOGOUT then another write", []string{"LOGOUT\n", "VER\n"}},
+	{"LOGOUT twice in one write", []string{"LOGOUT\nLOGOUT\nNETVER\n"}},
 	{"parse error drops the rest of the read", []string{"GET \"a#\nVER\n", "VER\n"}},
 	{"quote across newline", []string{"GET VAR test \"ups.st\natus\"\n"}},
 	{"unterminated quote waits", []string{"GET VAR \"test\n", "\" ups.status\n"}},

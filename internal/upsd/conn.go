@@ -197,8 +197,11 @@ func (c *conn) feed(lex *nutproto.Lexer, data []byte) (bool, []byte) {
 			lines = true
 			// After LOGOUT NUT still answers the rest of the read.
 			c.out = c.dispatch(c.out, lex.Words())
-			if c.upgrade {
-				return lines, data[i+1:]
+			// After STARTTLS the rest of the read is the start of the
+			// ClientHello (a TLS record starts with 0x16). Anything else is
+			// lines, which NUT answers in clear text before the handshake.
+			if rest := data[i+1:]; c.upgrade && (len(rest) == 0 || rest[0] == 0x16) {
+				return lines, rest
 			}
 			if len(c.out) >= flushAt && !c.flush() {
 				c.closing = true
@@ -383,7 +386,7 @@ func (c *conn) cmdHelp(out []byte, args []string) []byte {
 }
 
 func (c *conn) cmdStarttls(out []byte, args []string) []byte {
-	if c.rw != c.nc { // already TLS
+	if c.rw != c.nc || c.upgrade { // already TLS, or about to be
 		return appendErr(out, nutproto.ErrAlreadySSLMode)
 	}
 	c.tlsConfig = c.s.config().TLS

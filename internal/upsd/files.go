@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 
 	"github.com/sysnut/sysnut/internal/cmdvartab"
@@ -47,6 +48,9 @@ func LoadFiles(dir string, log *slog.Logger) (*Files, error) {
 			errs = append(errs, err)
 		}
 	}
+	for _, w := range Warnings(dir) {
+		log.Warn(w)
+	}
 	if f.Upsd != nil {
 		if f.TLS, err = TLSConfig(f.Upsd); err != nil {
 			errs = append(errs, err)
@@ -78,6 +82,17 @@ func Check(dir string) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// Warnings lists what upsd accepts but an administrator should fix, as
+// NUT's upsd warns about them: upsd.users readable by every user.
+func Warnings(dir string) []string {
+	var out []string
+	users := config.Credential(filepath.Join(dir, "upsd.users"))
+	if st, err := os.Stat(users); err == nil && st.Mode().Perm()&0o004 != 0 {
+		out = append(out, fmt.Sprintf("%s is world readable (mode %04o): every local user can read the passwords; chmod o-r it", users, st.Mode().Perm()))
+	}
+	return out
 }
 
 // Config turns loaded files into a server configuration.

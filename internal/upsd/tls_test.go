@@ -196,6 +196,36 @@ func TestStartTLSPipelinedHello(t *testing.T) {
 	}
 }
 
+// TestStartTLSTwiceInOneWrite: lines after STARTTLS in the same write are
+// answered in clear text before the handshake, as NUT's upsd answers them
+// (a second STARTTLS gets ALREADY-SSL-MODE); only bytes that start a TLS
+// record are taken for the ClientHello.
+func TestStartTLSTwiceInOneWrite(t *testing.T) {
+	t.Parallel()
+	certs := testcert.New(t)
+	f := start(t, 1, func(c *upsd.Config) { c.TLS = serverTLS(t, certs, nuttls.NoClientCert) })
+	raw, err := net.Dial("tcp", f.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	raw.SetDeadline(time.Now().Add(5 * time.Second))
+	raw.Write([]byte("STARTTLS\nSTARTTLS\nNETVER\n"))
+	r := bufio.NewReader(raw)
+	for _, want := range []string{"OK STARTTLS\n", "ERR ALREADY-SSL-MODE\n", "1.3\n"} {
+		if got, err := r.ReadString('\n'); got != want {
+			t.Fatalf("got %q (%v), want %q", got, err, want)
+		}
+	}
+	tc := tls.Client(raw, &tls.Config{InsecureSkipVerify: true})
+	if err := tc.Handshake(); err != nil {
+		t.Fatalf("handshake after the clear-text answers: %v", err)
+	}
+	if v, err := nutclient.New(tc).Var("test", "ups.status"); err != nil || v != "OL" {
+		t.Fatalf("GET VAR over TLS: %q, %v", v, err)
+	}
+}
+
 func TestReloadReplacesCertificate(t *testing.T) {
 	t.Parallel()
 	first, second := testcert.New(t), testcert.New(t)
