@@ -4,7 +4,26 @@ import (
 	"errors"
 	"net"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
+
+// fdReserve is how many descriptors MAXCONN's default leaves for what is
+// not a client: listeners, driver sockets, the journal, certificates.
+const fdReserve = 64
+
+// defaultMaxConn is MAXCONN when upsd.conf sets none. NUT's upsd uses the
+// open-files limit; sysnut takes the same limit less fdReserve, so that
+// MAXCONN's eviction admits a newcomer before accept runs out of
+// descriptors (with no limit, a flood of idle connections left accept
+// failing with EMFILE and new clients unanswered).
+func defaultMaxConn() int {
+	var r unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &r); err != nil || r.Cur <= 2*fdReserve {
+		return 1024 - fdReserve
+	}
+	return int(min(r.Cur, 1<<20)) - fdReserve
+}
 
 // transientAccept reports whether an accept error is a shortage that
 // passes (descriptors, buffers, memory, a connection aborted before it

@@ -46,7 +46,7 @@ type Config struct {
 	Descriptions  *cmdvartab.Table
 	MaxAge        time.Duration
 	TrackingDelay time.Duration
-	MaxConn       int           // 0: unlimited
+	MaxConn       int           // 0: the open-files limit less a reserve (defaultMaxConn)
 	IdleTimeout   time.Duration // default 60 s
 	// WriteTimeout drops a client that takes none of a reply for this
 	// long: it has stopped reading (default 10 s).
@@ -133,6 +133,9 @@ func withDefaults(c Config) Config {
 	}
 	if c.IdleTimeout <= 0 {
 		c.IdleTimeout = 60 * time.Second
+	}
+	if c.MaxConn <= 0 {
+		c.MaxConn = defaultMaxConn()
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 10 * time.Second

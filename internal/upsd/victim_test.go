@@ -3,6 +3,8 @@ package upsd
 import (
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestVictim: at MAXCONN the connection closed is chosen by what it has
@@ -64,5 +66,22 @@ func TestVictim(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("%s: victim %q, want %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestDefaultMaxConn: without MAXCONN the limit is the open-files limit
+// less a reserve, as NUT's upsd takes the open-files limit, so that
+// eviction admits newcomers before accept runs out of descriptors.
+func TestDefaultMaxConn(t *testing.T) {
+	var r unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &r); err != nil {
+		t.Fatal(err)
+	}
+	got := withDefaults(Config{}).MaxConn
+	if want := int(min(r.Cur, 1<<20)) - fdReserve; got != want {
+		t.Errorf("default MAXCONN %d, want %d (RLIMIT_NOFILE %d less %d)", got, want, r.Cur, fdReserve)
+	}
+	if withDefaults(Config{MaxConn: 7}).MaxConn != 7 {
+		t.Error("MAXCONN from upsd.conf not kept")
 	}
 }
