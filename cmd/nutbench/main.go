@@ -1,7 +1,8 @@
 // Command nutbench measures sysnut's upsd against NUT's upsd in one run, on
 // the same dummy-ups driver and the same machine, and prints the ratios:
 // GET VAR with 10 and 100 clients, LIST VAR with 50, and GET VAR again while 10,000
-// idle connections are held open.
+// idle connections are held open. With -attacks it runs the hostile-client
+// and hostile-driver suite instead (loadgen.RunAttacks) on both servers.
 package main
 
 import (
@@ -28,13 +29,14 @@ import (
 func main() {
 	ours := flag.String("upsd", "", "path of sysnut's upsd binary (required)")
 	dur := flag.Duration("d", 5*time.Second, "duration of each phase")
-	idle := flag.Int("idle", 10000, "idle connections held during the last phase")
+	idle := flag.Int("idle", 10000, "idle connections held during the last phase (and the attacks' flood)")
+	attacks := flag.Bool("attacks", false, "run the attack suite instead of the throughput phases")
 	flag.Parse()
 	if *ours == "" {
-		fmt.Fprintln(os.Stderr, "usage: nutbench -upsd PATH [-d 5s] [-idle 10000]")
+		fmt.Fprintln(os.Stderr, "usage: nutbench -upsd PATH [-d 5s] [-idle 10000] [-attacks]")
 		os.Exit(2)
 	}
-	if err := run(*ours, *dur, *idle); err != nil {
+	if err := run(*ours, *dur, *idle, *attacks); err != nil {
 		fmt.Fprintln(os.Stderr, "nutbench:", err)
 		os.Exit(1)
 	}
@@ -52,7 +54,7 @@ input.frequency: 50.0
 output.voltage: 230.0
 `
 
-func run(oursBin string, d time.Duration, idle int) error {
+func run(oursBin string, d time.Duration, idle int, attacks bool) error {
 	raiseNoFile()
 	bin, err := nutref.Find()
 	if err != nil {
@@ -72,9 +74,9 @@ func run(oursBin string, d time.Duration, idle int) error {
 		return err
 	}
 	site, err := nutref.NewSite(bin, dir, map[string]string{
-		"ups.conf":   "[test]\n driver = dummy-ups\n port = test.dev\n",
+		"ups.conf":   "[test]\n driver = dummy-ups\n port = test.dev\n\n[evil]\n driver = dummy-ups\n port = evil.dev\n",
 		"upsd.conf":  fmt.Sprintf("LISTEN 127.0.0.1 %d\nMAXCONN %d\n", nutPort, idle+1000),
-		"upsd.users": "",
+		"upsd.users": "[mon]\n password = pass\n upsmon primary\n",
 		"test.dev":   devFile,
 	})
 	if err != nil {
@@ -85,6 +87,13 @@ func run(oursBin string, d time.Duration, idle int) error {
 	if err := site.StartDummy(ctx, "test"); err != nil {
 		return err
 	}
+	// [evil] is served by a driver of our own that both servers read, and
+	// that the attack suite turns hostile.
+	evil, err := loadgen.NewHostileDriver(filepath.Join(site.StateDir, "dummy-ups-evil"), 200)
+	if err != nil {
+		return err
+	}
+	defer evil.Close()
 	if err := site.StartUpsd(ctx, nutPort); err != nil {
 		return err
 	}
@@ -119,6 +128,18 @@ func run(oursBin string, d time.Duration, idle int) error {
 	}{
 		{"NUT 2.8.0 upsd", fmt.Sprintf("127.0.0.1:%d", nutPort), site.Pid("upsd")},
 		{"sysnut upsd", fmt.Sprintf("127.0.0.1:%d", ourPort), cmd.Process.Pid},
+	}
+	if attacks {
+		for deadline := time.Now().Add(10 * time.Second); evil.Connected() < 2 && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
+		}
+		var targets []loadgen.Target
+		for _, s := range servers {
+			targets = append(targets, loadgen.Target{Name: s.name, Addr: s.addr, Pid: s.pid})
+		}
+		loadgen.RunAttacks(ctx, os.Stdout, targets, loadgen.AttackOptions{Duration: d, Settle: 2 * time.Second,
+			UPS: "test", Evil: "evil", Driver: evil, DriverSize: 16 << 20, Idle: idle, User: "mon"})
+		return nil
 	}
 	phases := []struct {
 		name          string
