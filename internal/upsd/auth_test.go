@@ -13,10 +13,10 @@ import (
 	"github.com/sysnut/sysnut/internal/upsd"
 )
 
-// guesser logs in with wrong passwords from rotating loopback addresses
-// (127.0.x.y: every local process can use any of them) until stop, each
-// guess on a new connection, and returns how many it got answered.
-func guesser(t *testing.T, addr string, stop <-chan struct{}, pause time.Duration) int {
+// guesser logs in with wrong passwords until stop, each guess on a new
+// connection, from 127.0.0.1 or, rotating, from 127.0.x.y (every local
+// process can use any of them), and returns how many it got answered.
+func guesser(t *testing.T, addr string, stop <-chan struct{}, pause time.Duration, rotate bool) int {
 	n := 0
 	for i := 0; ; i++ {
 		select {
@@ -24,7 +24,10 @@ func guesser(t *testing.T, addr string, stop <-chan struct{}, pause time.Duratio
 			return n
 		default:
 		}
-		d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, byte(i>>8), byte(i%250+2))}}
+		var d net.Dialer
+		if rotate {
+			d.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, byte(i>>8), byte(i%250+2))}
+		}
 		c, err := d.Dial("tcp", addr)
 		if err != nil {
 			continue
@@ -60,9 +63,11 @@ func TestGuessingThrottled(t *testing.T) {
 		name     string
 		guessers int
 		pause    time.Duration
+		rotate   bool
 	}{
-		{"storm from rotating addresses", 3, 0},
-		{"slow guessing", 1, 300 * time.Millisecond},
+		{"storm from one address", 3, 0, false},
+		{"storm from rotating addresses", 3, 0, true},
+		{"slow guessing", 1, 300 * time.Millisecond, true},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -80,7 +85,7 @@ func TestGuessingThrottled(t *testing.T) {
 			counts := make(chan int, tt.guessers)
 			start := time.Now()
 			for range tt.guessers {
-				go func() { counts <- guesser(t, f.addr, stop, tt.pause) }()
+				go func() { counts <- guesser(t, f.addr, stop, tt.pause, tt.rotate) }()
 			}
 			var worst time.Duration
 			refused := 0
