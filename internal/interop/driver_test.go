@@ -16,6 +16,7 @@ import (
 	"github.com/sysnut/sysnut/internal/driver"
 	"github.com/sysnut/sysnut/internal/driver/registry"
 	"github.com/sysnut/sysnut/internal/nutproto"
+	"github.com/sysnut/sysnut/internal/nutref"
 	"github.com/sysnut/sysnut/internal/upssim"
 )
 
@@ -106,15 +107,36 @@ func TestDummyDriverMatchesNUT(t *testing.T) {
 	}
 	// Every variable's type, enumeration and ranges, and how SET treats
 	// values too long or not in the list, as NUT's upsd reports them.
+	compareTypes(t, site, addr, clean, nil, `ups.model "`+strings.Repeat("m", 33)+`"`, `ups.serial "`+strings.Repeat("s", 32)+`"`,
+		`battery.charge "not a number"`, `no.such.var "x"`, `ups.status "`+strings.Repeat("x", 40)+`"`)
+
+	// SET is handled by the simulation itself and reaches upsd.
+	r := runNUT(t, &env{site: site}, withAddr([]string{"upsrw", "-s", "ups.model=Renamed", "-u", "admin", "-p", "secret", "-w", "ours@ADDR"}, addr))
+	if r.stderr != "SUCCESS\n" || r.code != 0 {
+		t.Fatalf("SET through NUT's upsrw: %v", r)
+	}
+	if r := runNUT(t, &env{site: site}, withAddr([]string{"upsc", "ours@ADDR", "ups.model"}, addr)); r.stdout != "Renamed\n" {
+		t.Errorf("after SET: %v", r)
+	}
+}
+
+// compareTypes sends, for every variable of [theirs] but those in skip,
+// GET TYPE, LIST ENUM and LIST RANGE, then SET VAR with each of sets, to
+// the server at addr for [theirs] and [ours], and compares the replies
+// after clean.
+func compareTypes(t *testing.T, site *nutref.Site, addr string, clean func(s, ups string) string, skip map[string]string, sets ...string) {
+	t.Helper()
 	vars := runNUT(t, &env{site: site}, []string{"upsc", "theirs@" + addr}).stdout
 	var queries strings.Builder
 	queries.WriteString("USERNAME admin\nPASSWORD secret\n")
 	for _, l := range strings.Split(strings.TrimSpace(vars), "\n") {
 		name, _, _ := strings.Cut(l, ": ")
+		if _, ok := skip[name]; ok {
+			continue
+		}
 		fmt.Fprintf(&queries, "GET TYPE UPS %s\nLIST ENUM UPS %s\nLIST RANGE UPS %s\n", name, name, name)
 	}
-	for _, set := range []string{`ups.model "` + strings.Repeat("m", 33) + `"`, `ups.serial "` + strings.Repeat("s", 32) + `"`,
-		`battery.charge "not a number"`, `no.such.var "x"`, `ups.status "` + strings.Repeat("x", 40) + `"`} {
+	for _, set := range sets {
 		fmt.Fprintf(&queries, "SET VAR UPS %s\n", set)
 	}
 	queries.WriteString("LOGOUT\n")
@@ -133,15 +155,6 @@ func TestDummyDriverMatchesNUT(t *testing.T) {
 	}
 	if want, got := exchange("theirs"), exchange("ours"); got != want {
 		t.Errorf("GET TYPE, LIST ENUM, LIST RANGE, SET VAR differ\n%s", lineDiff(want, got))
-	}
-
-	// SET is handled by the simulation itself and reaches upsd.
-	r := runNUT(t, &env{site: site}, withAddr([]string{"upsrw", "-s", "ups.model=Renamed", "-u", "admin", "-p", "secret", "-w", "ours@ADDR"}, addr))
-	if r.stderr != "SUCCESS\n" || r.code != 0 {
-		t.Fatalf("SET through NUT's upsrw: %v", r)
-	}
-	if r := runNUT(t, &env{site: site}, withAddr([]string{"upsc", "ours@ADDR", "ups.model"}, addr)); r.stdout != "Renamed\n" {
-		t.Errorf("after SET: %v", r)
 	}
 }
 

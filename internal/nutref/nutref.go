@@ -128,6 +128,23 @@ func (s *Site) StartDummy(ctx context.Context, ups string) error {
 	}, func() string { return s.Logs() })
 }
 
+// StartDriver starts NUT's driver program name (as ups.conf's driver =
+// names it, e.g. nutdrv_qx) for [ups] and waits for its socket.
+func (s *Site) StartDriver(ctx context.Context, name, ups string) error {
+	path := filepath.Join(filepath.Dir(s.Bin.DummyUPS), name)
+	if err := s.start(path, "-a", ups); err != nil {
+		return err
+	}
+	sock := filepath.Join(s.StateDir, name+"-"+ups)
+	return waitFor(ctx, func() bool {
+		c, err := net.Dial("unix", sock)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	}, func() string { return s.Logs() })
+}
+
 // StartUpsd starts NUT's upsd and waits until port answers.
 func (s *Site) StartUpsd(ctx context.Context, port int) error {
 	if err := s.start(s.Bin.Upsd); err != nil {

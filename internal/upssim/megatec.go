@@ -143,7 +143,7 @@ func (m *Megatec) answer(cmd string) string {
 	case "F":
 		return "#230.0 004 12.00 50.0\r"
 	case "I":
-		return fmt.Sprintf("#%-15s%-10s%-10s\r", "MEGATEC", "SIM-1000", "V1.0")
+		return fmt.Sprintf("#%-15s %-10s %-10s\r", "MEGATEC", "SIM-1000", "V1.0")
 	}
 	m.received = append(m.received, cmd)
 	if m.rejects[cmd] {

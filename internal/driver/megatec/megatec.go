@@ -45,21 +45,57 @@ func OpenSerial(device string) (Port, error) {
 	return p, nil
 }
 
+// Flavor is what differs between NUT's two drivers for Megatec UPSes, so
+// that each ups.conf driver name publishes what NUT's driver of that name
+// does.
+type Flavor struct {
+	// Identity names the variables the I reply fills (maker, model,
+	// firmware).
+	Identity [3]string
+	// WritableDelays makes ups.delay.shutdown and ups.delay.start
+	// writable within NUT's ranges (nutdrv_qx); blazer_ser publishes them
+	// read-only.
+	WritableDelays bool
+	// PollFreq publishes driver.parameter.pollfreq (default 30), as
+	// nutdrv_qx always does.
+	PollFreq bool
+	// OndelayMinutes: ups.conf's ondelay is in minutes (blazer_ser, default
+	// 3), not seconds (nutdrv_qx, default 180).
+	OndelayMinutes bool
+	// ScaledBattery publishes battery.voltage multiplied by the detected
+	// number of packs, as blazer_ser does; nutdrv_qx publishes the raw
+	// reading.
+	ScaledBattery bool
+}
+
+// Flavors by ups.conf driver name, from NUT 2.8.0's nutdrv_qx_megatec.c
+// and blazer.c.
+var Flavors = map[string]Flavor{
+	"nutdrv_qx":  {Identity: [3]string{"device.mfr", "device.model", "ups.firmware"}, WritableDelays: true, PollFreq: true},
+	"blazer_ser": {Identity: [3]string{"ups.mfr", "ups.model", "ups.firmware"}, OndelayMinutes: true, ScaledBattery: true},
+}
+
 // Megatec is the protocol.
 type Megatec struct {
 	device  string
 	open    Opener
 	timeout time.Duration // for one reply
+	flavor  Flavor
 
 	mu       sync.Mutex // serialises conversations with the UPS
 	port     Port
-	offdelay int
-	ondelay  int
+	offdelay int // seconds
+	ondelay  int // seconds
+	battery  battery
 }
 
 // New builds the protocol from a ups.conf section.
 func New(p driver.Params) (driver.Protocol, error) {
 	dev, _ := p.Param("port")
+	fl, ok := Flavors[p.UPS.Driver]
+	if !ok {
+		fl = Flavors["nutdrv_qx"]
+	}
 	off, err := p.Int("offdelay", 30)
 	if err != nil {
 		return nil, err
@@ -68,15 +104,36 @@ func New(p driver.Params) (driver.Protocol, error) {
 	if err != nil {
 		return nil, err
 	}
+	if fl.OndelayMinutes {
+		// blazer_ser: ondelay in minutes (0..9999), offdelay 12..600 s
+		// rounded down to what the command can say, as blazer.c does.
+		if on, err = p.Int("ondelay", 3); err != nil {
+			return nil, err
+		}
+		if on < 0 || on > 9999 {
+			return nil, fmt.Errorf("ondelay %d minutes is outside 0..9999", on)
+		}
+		if off < 12 || off > 600 {
+			return nil, fmt.Errorf("offdelay %d s is outside 12..600", off)
+		}
+		on *= 60
+		if off < 60 {
+			off -= off % 6
+		} else {
+			off -= off % 60
+		}
+	}
 	if _, err := ShutdownCommand(off, on); err != nil {
 		return nil, err
 	}
-	return &Megatec{device: dev, open: OpenSerial, timeout: time.Second, offdelay: off, ondelay: on}, nil
+	return &Megatec{device: dev, open: OpenSerial, timeout: time.Second, flavor: fl, offdelay: off, ondelay: on,
+		battery: newBattery(p)}, nil
 }
 
 // NewWith builds the protocol on a custom opener, for tests.
 func NewWith(device string, open Opener, timeout time.Duration) *Megatec {
-	return &Megatec{device: device, open: open, timeout: timeout, offdelay: 30, ondelay: 180}
+	return &Megatec{device: device, open: open, timeout: timeout, flavor: Flavors["nutdrv_qx"], offdelay: 30, ondelay: 180,
+		battery: newBattery(driver.Params{})}
 }
 
 // commands maps NUT instant command names to their fixed Megatec strings.
@@ -110,17 +167,20 @@ func (m *Megatec) Connect(ctx context.Context, s *driver.State) error {
 	}
 	rating, ferr := m.askLocked("F")
 	info, ierr := m.askLocked("I")
+	q, _ := ParseQ1(reply)
 	s.Update(func(v *driver.Vars) {
 		if r, err := ParseF(rating); ferr == nil && err == nil {
-			v.Set("input.voltage.nominal", ftoa(r.Voltage))
+			// NUT's formats: whole volts and hertz, tenths otherwise.
+			v.Set("input.voltage.nominal", strconv.FormatFloat(r.Voltage, 'f', 0, 64))
 			v.Set("input.current.nominal", ftoa(r.Current))
 			v.Set("battery.voltage.nominal", ftoa(r.BatteryVoltage))
-			v.Set("input.frequency.nominal", ftoa(r.Frequency))
+			v.Set("input.frequency.nominal", strconv.FormatFloat(r.Frequency, 'f', 0, 64))
+			m.battery.init(v, r.BatteryVoltage, q.BatteryVoltage)
 		}
 		if i, err := ParseI(info); ierr == nil && err == nil {
-			v.Set("ups.mfr", i.Mfr)
-			v.Set("ups.model", i.Model)
-			v.Set("ups.firmware", i.Firmware)
+			for n, val := range []string{i.Mfr, i.Model, i.Firmware} {
+				v.Set(m.flavor.Identity[n], val)
+			}
 		}
 		for name := range commands {
 			v.AddCmd(name)
@@ -128,9 +188,20 @@ func (m *Megatec) Connect(ctx context.Context, s *driver.State) error {
 		for _, c := range []string{"test.battery.start", "shutdown.return", "shutdown.stayoff"} {
 			v.AddCmd(c)
 		}
-		for name, val := range map[string]int{"ups.delay.shutdown": m.offdelay, "ups.delay.start": m.ondelay} {
-			v.Set(name, strconv.Itoa(val))
-			v.SetFlags(name, state.RW)
+		// NUT's ranges (blazer_r_offdelay, blazer_r_ondelay).
+		for name, d := range map[string]struct {
+			val int
+			r   state.Range
+		}{"ups.delay.shutdown": {m.offdelay, state.Range{Min: 12, Max: 600}},
+			"ups.delay.start": {m.ondelay, state.Range{Min: 0, Max: 599940}}} {
+			v.Set(name, strconv.Itoa(d.val))
+			if m.flavor.WritableDelays {
+				v.SetFlags(name, state.RW)
+				v.AddRange(name, d.r)
+			}
+		}
+		if m.flavor.PollFreq && v.Get("driver.parameter.pollfreq") == nil {
+			v.Set("driver.parameter.pollfreq", "30")
 		}
 	})
 	return nil
@@ -156,7 +227,12 @@ func (m *Megatec) Poll(ctx context.Context, s *driver.State) error {
 		v.Set("output.voltage", ftoa(q.OutputVoltage))
 		v.Set("ups.load", strconv.FormatFloat(q.Load, 'f', 0, 64))
 		v.Set("input.frequency", ftoa(q.InputFrequency))
-		v.Set("battery.voltage", strconv.FormatFloat(q.BatteryVoltage, 'f', 2, 64))
+		bv := q.BatteryVoltage
+		if m.flavor.ScaledBattery {
+			bv *= m.battery.packs
+		}
+		v.Set("battery.voltage", strconv.FormatFloat(bv, 'f', 2, 64))
+		m.battery.charge(v, q.BatteryVoltage)
 		v.Set("ups.temperature", ftoa(q.Temperature))
 		v.Set("ups.status", q.Status())
 		v.Set("ups.type", q.Type())
@@ -231,6 +307,9 @@ func (m *Megatec) closeLocked() error {
 
 // SetVar changes the delays used by shutdown.return and killpower.
 func (m *Megatec) SetVar(_ context.Context, s *driver.State, name, value string) int {
+	if !m.flavor.WritableDelays {
+		return driversock.StatusUnknown
+	}
 	n, err := strconv.Atoi(value)
 	if err != nil {
 		return driversock.StatusInvalid

@@ -63,9 +63,14 @@ func TestParseFAndI(t *testing.T) {
 	if err != nil || r != (megatec.Rating{Voltage: 230, Current: 4, BatteryVoltage: 12, Frequency: 50}) {
 		t.Errorf("ParseF = %+v, %v", r, err)
 	}
-	i, err := megatec.ParseI("#MEGATEC        SIM-1000  V1.0      ")
+	i, err := megatec.ParseI("#MEGATEC         SIM-1000   V1.0      ")
 	if err != nil || i != (megatec.Info{Mfr: "MEGATEC", Model: "SIM-1000", Firmware: "V1.0"}) {
 		t.Errorf("ParseI = %+v, %v", i, err)
+	}
+	// NUT's own test reply (drivers/nutdrv_qx_megatec.c, testing table).
+	i, err = megatec.ParseI("#NOT_A_LIVE_UPS  TESTING    TESTING   ")
+	if err != nil || i != (megatec.Info{Mfr: "NOT_A_LIVE_UPS", Model: "TESTING", Firmware: "TESTING"}) {
+		t.Errorf("ParseI of NUT's test reply = %+v, %v", i, err)
 	}
 	for _, bad := range []string{"230.0 004 12.00 50.0", "#230.0 004", "#a b c d"} {
 		if _, err := megatec.ParseF(bad); err == nil {
@@ -213,10 +218,13 @@ func TestMegatecOverPTY(t *testing.T) {
 	r.status("OL")
 	_, _, tree := r.read()
 	for k, want := range map[string]string{
-		"ups.mfr": "MEGATEC", "ups.model": "SIM-1000", "ups.firmware": "V1.0", "device.model": "SIM-1000",
+		// As NUT's nutdrv_qx names them; TestMegatecMatchesNUT compares
+		// with it line by line.
+		"device.mfr": "MEGATEC", "device.model": "SIM-1000", "ups.firmware": "V1.0",
 		"input.voltage": "230.4", "output.voltage": "229.8", "ups.load": "23", "battery.voltage": "2.27",
-		"input.voltage.nominal": "230.0", "battery.voltage.nominal": "12.0", "ups.type": "offline / line interactive",
+		"input.voltage.nominal": "230", "battery.voltage.nominal": "12.0", "ups.type": "offline / line interactive",
 		"ups.beeper.status": "enabled", "ups.delay.shutdown": "30", "ups.delay.start": "180",
+		"battery.voltage.low": "10.40", "battery.voltage.high": "13.00", "battery.charge": "100",
 	} {
 		if tree[k] != want {
 			t.Errorf("%s = %q, want %q", k, tree[k], want)

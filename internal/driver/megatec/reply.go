@@ -124,13 +124,16 @@ func ParseF(s string) (Rating, error) {
 	return r, nil
 }
 
-// Info is the reply to "I": fixed columns of 15, 10 and 10 characters.
+// Info is the reply to "I": fixed columns of 15, 10 and 10 characters,
+// each followed by a space.
 type Info struct{ Mfr, Model, Firmware string }
 
-// ParseI parses "#<mfr 15><model 10><firmware 10>".
+// ParseI parses "#<mfr 15> <model 10> <firmware 10>": NUT's megatec
+// subdriver reads characters 1-15, 17-26 and 28-37 of the reply (as
+// blazer's did), and it refuses a reply shorter than 38.
 func ParseI(s string) (Info, error) {
-	if !strings.HasPrefix(s, "#") || len(s) < 1+15+10+1 {
-		return Info{}, fmt.Errorf("%w: I reply %q is not #<mfr 15><model 10><firmware 10>", ErrBadReply, s)
+	if !strings.HasPrefix(s, "#") || len(s) < 1+15+1+10+1+10 {
+		return Info{}, fmt.Errorf("%w: I reply %q is not #<mfr 15> <model 10> <firmware 10>", ErrBadReply, s)
 	}
 	s = s[1:]
 	col := func(from, n int) string {
@@ -139,7 +142,7 @@ func ParseI(s string) (Info, error) {
 		}
 		return strings.TrimSpace(s[from:min(from+n, len(s))])
 	}
-	return Info{Mfr: col(0, 15), Model: col(15, 10), Firmware: col(25, 10)}, nil
+	return Info{Mfr: col(0, 15), Model: col(16, 10), Firmware: col(27, 10)}, nil
 }
 
 // ShutdownCommand renders "S<n>R<mmmm>": n is the delay before the load
