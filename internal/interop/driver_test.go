@@ -214,8 +214,8 @@ func TestMegatecDriverBehindNUT(t *testing.T) {
 	upsc := func(v string) string {
 		return strings.TrimSpace(runNUT(t, nut, []string{"upsc", "qx@" + addr, v}).stdout)
 	}
-	if got := upsc("ups.model"); got != "SIM-1000" {
-		t.Errorf("ups.model = %q", got)
+	if got := upsc("device.model"); got != "SIM-1000" {
+		t.Errorf("device.model = %q", got)
 	}
 	sim.SetMains(false)
 	deadline := time.Now().Add(10 * time.Second)

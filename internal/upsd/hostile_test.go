@@ -27,8 +27,9 @@ func heapInUse() uint64 {
 // reply's length (it is written in flushAt pieces), are dropped after
 // WriteTimeout with one log line, and the memory comes back. (NUT 2.8.0 stayed at ~5 MB RSS in
 // this attack; sysnut grew to 687 MB with 20 clients.)
+//
+// Not parallel: it measures the heap, which other tests would share.
 func TestClientsThatNeverRead(t *testing.T) {
-	t.Parallel()
 	var logs testlog.Buffer
 	f := startLogged(t, 200, func(c *upsd.Config) { c.WriteTimeout = 2 * time.Second },
 		slog.New(slog.NewTextHandler(&logs, nil)))
