@@ -115,17 +115,7 @@ func (s *Site) start(path string, args ...string) error {
 
 // StartDummy starts NUT's dummy-ups for [ups] and waits for its socket.
 func (s *Site) StartDummy(ctx context.Context, ups string) error {
-	if err := s.start(s.Bin.DummyUPS, "-a", ups); err != nil {
-		return err
-	}
-	sock := filepath.Join(s.StateDir, "dummy-ups-"+ups)
-	return waitFor(ctx, func() bool {
-		c, err := net.Dial("unix", sock)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	}, func() string { return s.Logs() })
+	return s.StartDriver(ctx, "dummy-ups", ups)
 }
 
 // StartDriver starts NUT's driver program name (as ups.conf's driver =

@@ -176,16 +176,23 @@ func (e *earlyConn) Read(b []byte) (int, error) {
 	return e.r.Read(b)
 }
 
-func TestStartTLSPipelinedHello(t *testing.T) {
-	t.Parallel()
+// tlsServerConn starts a server with STARTTLS and returns a plain
+// connection to it, closed when the test ends.
+func tlsServerConn(t *testing.T) net.Conn {
 	certs := testcert.New(t)
 	f := start(t, 1, func(c *upsd.Config) { c.TLS = serverTLS(t, certs, nuttls.NoClientCert) })
 	raw, err := net.Dial("tcp", f.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer raw.Close()
+	t.Cleanup(func() { raw.Close() })
 	raw.SetDeadline(time.Now().Add(5 * time.Second))
+	return raw
+}
+
+func TestStartTLSPipelinedHello(t *testing.T) {
+	t.Parallel()
+	raw := tlsServerConn(t)
 	tc := tls.Client(&earlyConn{Conn: raw, r: bufio.NewReader(raw)}, &tls.Config{InsecureSkipVerify: true})
 	if err := tc.Handshake(); err != nil {
 		t.Fatal(err)
@@ -202,14 +209,7 @@ func TestStartTLSPipelinedHello(t *testing.T) {
 // record are taken for the ClientHello.
 func TestStartTLSTwiceInOneWrite(t *testing.T) {
 	t.Parallel()
-	certs := testcert.New(t)
-	f := start(t, 1, func(c *upsd.Config) { c.TLS = serverTLS(t, certs, nuttls.NoClientCert) })
-	raw, err := net.Dial("tcp", f.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	raw.SetDeadline(time.Now().Add(5 * time.Second))
+	raw := tlsServerConn(t)
 	raw.Write([]byte("STARTTLS\nSTARTTLS\nNETVER\n"))
 	r := bufio.NewReader(raw)
 	for _, want := range []string{"OK STARTTLS\n", "ERR ALREADY-SSL-MODE\n", "1.3\n"} {

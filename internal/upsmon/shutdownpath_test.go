@@ -31,6 +31,22 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// primaryOf starts a test rig and returns it with an upsmon.conf that
+// monitors its UPS as primary, followed by extra lines.
+func primaryOf(t *testing.T, extra string) (*testrig.Rig, *config.UpsmonConf) {
+	rig := testrig.Start(t, testrig.Options{})
+	host, port, _ := net.SplitHostPort(rig.Addr)
+	return rig, conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\n", host, port)+extra)
+}
+
+// background runs r until the returned stop is called, and waits for it.
+func background(r *upsmon.Runner) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	return func() { cancel(); <-done }
+}
+
 // fastRunner returns a Runner that polls every 50 ms, logging to logs.
 func fastRunner(t *testing.T, c *config.UpsmonConf, p upsmon.Power, logs *testlog.Buffer) *upsmon.Runner {
 	log := slog.New(slog.NewTextHandler(logs, nil))
@@ -48,27 +64,23 @@ func fastRunner(t *testing.T, c *config.UpsmonConf, p upsmon.Power, logs *testlo
 // announced a second time.
 func TestReloadKeepsState(t *testing.T) {
 	t.Parallel()
-	rig := testrig.Start(t, testrig.Options{})
-	host, port, _ := net.SplitHostPort(rig.Addr)
-	text := fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\nSCHEDULESHUTDOWN 120\n", host, port)
-	c := conf(t, text)
+	rig, c := primaryOf(t, "SCHEDULESHUTDOWN 120\n")
 	p := &schedPower{}
 	var logs testlog.Buffer
 	r := fastRunner(t, c, p, &logs)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
+	stop := background(r)
 
 	rig.SetStatus("OB")
 	waitFor(t, "the power-off to be scheduled", func() bool { return p.seen() == "schedule poweroff" })
-	r.Reload(conf(t, text+"NOTIFYMSG ONLINE \"mains back on %s\"\n"))
+	next := *c
+	next.NotifyMsg = map[string]string{"ONLINE": "mains back on %s"}
+	r.Reload(&next)
 	waitFor(t, "the reload", func() bool { return strings.Contains(logs.String(), "configuration reloaded") })
 	time.Sleep(200 * time.Millisecond) // a few polls on battery after the reload
 	rig.SetStatus("OL")
 	waitFor(t, "the cancellation", func() bool { return p.seen() == "schedule poweroff,cancel" })
 	waitFor(t, "ONLINE", func() bool { return strings.Contains(logs.String(), "mains back on") })
-	cancel()
-	<-done
+	stop()
 	if n := strings.Count(logs.String(), "notifytype=ONBATT"); n != 1 {
 		t.Errorf("ONBATT announced %d times across a reload, want 1\n%s", n, logs.String())
 	}
@@ -78,19 +90,14 @@ func TestReloadKeepsState(t *testing.T) {
 // scheduled cancels it, since nobody would be left to cancel it.
 func TestStopCancelsSchedule(t *testing.T) {
 	t.Parallel()
-	rig := testrig.Start(t, testrig.Options{})
-	host, port, _ := net.SplitHostPort(rig.Addr)
-	c := conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\nSCHEDULESHUTDOWN 120\n", host, port))
+	rig, c := primaryOf(t, "SCHEDULESHUTDOWN 120\n")
 	rig.SetStatus("OB")
 	p := &schedPower{}
 	var logs testlog.Buffer
 	r := fastRunner(t, c, p, &logs)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
+	stop := background(r)
 	waitFor(t, "the power-off to be scheduled", func() bool { return p.seen() == "schedule poweroff" })
-	cancel()
-	<-done
+	stop()
 	if got := p.seen(); got != "schedule poweroff,cancel" {
 		t.Errorf("logind calls %q, want the schedule cancelled at stop", got)
 	}
@@ -131,9 +138,7 @@ func TestReloadCarriesDeadtime(t *testing.T) {
 // writes no flag and calls nothing.
 func TestDryRunTouchesNothing(t *testing.T) {
 	t.Parallel()
-	rig := testrig.Start(t, testrig.Options{})
-	host, port, _ := net.SplitHostPort(rig.Addr)
-	c := conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\nFINALDELAY 0\nSCHEDULESHUTDOWN 60\n", host, port))
+	rig, c := primaryOf(t, "FINALDELAY 0\nSCHEDULESHUTDOWN 60\n")
 	rig.SetStatus("OB LB")
 	p := &schedPower{}
 	var logs testlog.Buffer
@@ -166,9 +171,7 @@ func TestDryRunTouchesNothing(t *testing.T) {
 // hand without a boot ID, never counts as set.
 func TestStaleFlagRemoved(t *testing.T) {
 	t.Parallel()
-	rig := testrig.Start(t, testrig.Options{})
-	host, port, _ := net.SplitHostPort(rig.Addr)
-	c := conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\n", host, port))
+	_, c := primaryOf(t, "")
 	var logs testlog.Buffer
 	r := fastRunner(t, c, &testrig.Power{}, &logs)
 	if err := upsmon.WriteFlag(r.Flag, "this-boot"); err != nil {
@@ -180,12 +183,9 @@ func TestStaleFlagRemoved(t *testing.T) {
 	if upsmon.FlagSet(r.Flag, "another-boot") {
 		t.Error("a flag from another boot counts as set")
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
+	stop := background(r)
 	waitFor(t, "the stale flag to go", func() bool { _, err := os.Stat(r.Flag); return os.IsNotExist(err) })
-	cancel()
-	<-done
+	stop()
 	if !strings.Contains(logs.String(), "killpower flag removed") {
 		t.Errorf("removal not logged\n%s", logs.String())
 	}
@@ -201,14 +201,10 @@ func TestStaleFlagRemoved(t *testing.T) {
 // (a power-off requested and then not carried out) goes when mains is back.
 func TestFlagClearedWhenMainsReturns(t *testing.T) {
 	t.Parallel()
-	rig := testrig.Start(t, testrig.Options{})
-	host, port, _ := net.SplitHostPort(rig.Addr)
-	c := conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\n", host, port))
+	rig, c := primaryOf(t, "")
 	var logs testlog.Buffer
 	r := fastRunner(t, c, &testrig.Power{}, &logs)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- r.Run(ctx) }()
+	stop := background(r)
 	rig.SetStatus("OB")
 	waitFor(t, "ONBATT", func() bool { return strings.Contains(logs.String(), "notifytype=ONBATT") })
 	if err := upsmon.WriteFlag(r.Flag, "this-boot"); err != nil {
@@ -216,17 +212,14 @@ func TestFlagClearedWhenMainsReturns(t *testing.T) {
 	}
 	rig.SetStatus("OL")
 	waitFor(t, "the flag to go", func() bool { _, err := os.Stat(r.Flag); return os.IsNotExist(err) })
-	cancel()
-	<-done
+	stop()
 }
 
 // TestFlagWrittenOnlyAfterPowerOff: while logind refuses the power-off,
 // there is no flag; it appears once the power-off was requested.
 func TestFlagWrittenOnlyAfterPowerOff(t *testing.T) {
 	t.Parallel()
-	rig := testrig.Start(t, testrig.Options{})
-	host, port, _ := net.SplitHostPort(rig.Addr)
-	c := conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\nFINALDELAY 0\n", host, port))
+	rig, c := primaryOf(t, "FINALDELAY 0\n")
 	rig.SetStatus("OB LB")
 	var logs testlog.Buffer
 	p := &flagCheckPower{}
@@ -269,10 +262,8 @@ func (p *flagCheckPower) PowerOff(context.Context) error {
 // decision loop). The command is still hanging when the power-off comes.
 func TestSlowNotificationsDoNotDelay(t *testing.T) {
 	t.Parallel()
-	rig := testrig.Start(t, testrig.Options{})
-	host, port, _ := net.SplitHostPort(rig.Addr)
-	c := conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\nFINALDELAY 0\nNOTIFYCMD /bin/notify\n"+
-		"NOTIFYFLAG ONBATT SYSLOG+EXEC\nNOTIFYFLAG LOWBATT SYSLOG+EXEC\nNOTIFYFLAG SHUTDOWN SYSLOG+EXEC\n", host, port))
+	rig, c := primaryOf(t, "FINALDELAY 0\nNOTIFYCMD /bin/notify\n"+
+		"NOTIFYFLAG ONBATT SYSLOG+EXEC\nNOTIFYFLAG LOWBATT SYSLOG+EXEC\nNOTIFYFLAG SHUTDOWN SYSLOG+EXEC\n")
 	var logs testlog.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
 	release := make(chan struct{})
