@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/coreos/go-systemd/v22/activation"
@@ -23,8 +24,39 @@ import (
 func main() {
 	check := flag.Bool("t", false, "check every config file and exit: 0 if all are valid")
 	debug := flag.Bool("D", false, "log debug messages")
-	flag.Bool("F", true, "stay in the foreground (always; accepted for NUT compatibility)")
+	quiet := flag.Bool("q", false, "log warnings and errors only (NUT: raise the log level threshold)")
+	showVersion := flag.Bool("V", false, "print the version and exit")
+	command := flag.String("c", "", "NUT: send `CMD` (reload, stop) to the upsd of -P")
+	pid := flag.Int("P", 0, "with -c: the upsd process to signal (`PID`; under systemd use systemctl)")
+	// NUT's options that systemd's unit decides under sysnut: accepted, so
+	// that NUT's command lines work, and said once at start.
+	flag.Bool("F", true, "stay in the foreground (always)")
+	flag.Bool("FF", true, "stay in the foreground (always; sysnut writes no PID file)")
+	background := flag.Bool("B", false, "NUT: go to the background (sysnut never does; systemd runs it)")
+	runAs := flag.String("u", "", "NUT: switch to `USER` (the unit's DynamicUser= decides)")
+	chroot := flag.String("r", "", "NUT: chroot to `DIR` (the unit's RootDirectory= decides)")
+	ipv4 := flag.Bool("4", false, "NUT: IPv4 only (LISTEN or the socket unit decide the addresses)")
+	ipv6 := flag.Bool("6", false, "NUT: IPv6 only (LISTEN or the socket unit decide the addresses)")
 	flag.Parse()
+	if *showVersion {
+		fmt.Println("Network UPS Tools upsd " + upsd.Version)
+		return
+	}
+	if *command != "" {
+		os.Exit(signalUpsd(*command, *pid))
+	}
+	var notes []string
+	for _, o := range []struct {
+		set  bool
+		note string
+	}{{*background, "-B: sysnut stays in the foreground; systemd runs it"},
+		{*runAs != "", "-u " + *runAs + ": the unit's DynamicUser= decides who upsd runs as"},
+		{*chroot != "", "-r " + *chroot + ": use RootDirectory= in the unit"},
+		{*ipv4 || *ipv6, "-4/-6: LISTEN in upsd.conf or ListenStream= in ups-server.socket decide the addresses"}} {
+		if o.set {
+			notes = append(notes, o.note)
+		}
+	}
 
 	if *check {
 		for _, w := range upsd.Warnings(config.ConfPath()) {
@@ -40,8 +72,13 @@ func main() {
 	level := slog.LevelInfo
 	if *debug {
 		level = slog.LevelDebug
+	} else if *quiet {
+		level = slog.LevelWarn
 	}
 	log := logging.New("upsd", os.Stderr, level)
+	for _, n := range notes {
+		log.Info("NUT option accepted: " + n)
+	}
 	if err := run(log); err != nil {
 		log.Error("upsd failed", "err", err)
 		os.Exit(1)
@@ -102,6 +139,34 @@ func run(log *slog.Logger) error {
 	}()
 
 	return srv.Run(ctx, listeners)
+}
+
+// signalUpsd is NUT's upsd -c: it checks the configuration first for a
+// reload (a broken one is refused with a non-zero exit, the running upsd
+// untouched), then signals pid. sysnut's upsd writes no PID file: under
+// systemd, systemctl reload|stop ups-server does this.
+func signalUpsd(cmd string, pid int) int {
+	sig, ok := map[string]syscall.Signal{"reload": syscall.SIGHUP, "stop": syscall.SIGTERM}[strings.ToLower(cmd)]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "upsd: -c %s: want reload or stop\n", cmd)
+		return 2
+	}
+	if sig == syscall.SIGHUP {
+		if err := upsd.Check(config.ConfPath()); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			fmt.Fprintln(os.Stderr, "upsd: reload refused: the running upsd keeps its configuration")
+			return 1
+		}
+	}
+	if pid <= 0 {
+		fmt.Fprintln(os.Stderr, "upsd: sysnut's upsd writes no PID file: give -P PID, or use systemctl "+strings.ToLower(cmd)+" ups-server.service")
+		return 1
+	}
+	if err := syscall.Kill(pid, sig); err != nil {
+		fmt.Fprintf(os.Stderr, "upsd: signal PID %d: %v\n", pid, err)
+		return 1
+	}
+	return 0
 }
 
 // listen takes the sockets systemd passed, or binds the LISTEN addresses.

@@ -135,4 +135,20 @@ func TestCheckFlag(t *testing.T) {
 			t.Errorf("upsd -t output lacks %q:\n%s", want, out)
 		}
 	}
+	// ExecReload=upsd -c reload -P $MAINPID checks first: a broken file
+	// fails the reload and nobody is signalled (PID 1 would be refused).
+	cmd = exec.Command(bin, "-c", "reload", "-P", "1")
+	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+bad)
+	if out, err = cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "reload refused") {
+		t.Errorf("upsd -c reload with a broken file: %v\n%s", err, out)
+	}
+	// NUT's command line (-FF -u) is accepted; -V names the version.
+	cmd = exec.Command(bin, "-FF", "-u", "nut", "-t")
+	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+good)
+	if out, err = cmd.CombinedOutput(); err != nil {
+		t.Errorf("upsd -FF -u nut -t: %v\n%s", err, out)
+	}
+	if out, err = exec.Command(bin, "-V").CombinedOutput(); err != nil || !strings.HasPrefix(string(out), "Network UPS Tools upsd sysnut-") {
+		t.Errorf("upsd -V: %v %q", err, out)
+	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/sysnut/sysnut/internal/logging"
 	"github.com/sysnut/sysnut/internal/logind"
 	"github.com/sysnut/sysnut/internal/upsmon"
+	"github.com/sysnut/sysnut/internal/version"
 )
 
 func main() {
@@ -31,13 +32,44 @@ func main() {
 	dryRun := flag.Bool("dry-run", false, "rehearse: monitor and run the whole shutdown sequence except the power-off")
 	testNotify := flag.String("test-notify", "", "send one notification of `TYPE` (e.g. ONBATT) through the configured channels and exit")
 	debug := flag.Bool("D", false, "log debug messages")
+	pid := flag.Int("P", 0, "with -c: signal `PID` instead of the process in the PID file")
+	showVersion := flag.Bool("V", false, "print the version and exit")
+	// NUT's options that systemd's unit decides under sysnut: accepted, so
+	// that NUT's command lines work, and said once at start.
+	flag.Bool("F", false, "stay in the foreground (always)")
+	background := flag.Bool("B", false, "NUT: go to the background (sysnut never does; systemd runs it)")
+	privileged := flag.Bool("p", false, "NUT: no privileged parent (sysnut never has one)")
+	runAs := flag.String("u", "", "NUT: run as `USER` (the unit's User= decides)")
+	ipv4 := flag.Bool("4", false, "NUT: IPv4 only (not implemented: addresses are used as given)")
+	ipv6 := flag.Bool("6", false, "NUT: IPv6 only (not implemented: addresses are used as given)")
 	flag.Parse()
+	if *showVersion {
+		fmt.Println("Network UPS Tools upsmon sysnut-" + version.Release)
+		return
+	}
+	var notes []string
+	for _, o := range []struct {
+		set  bool
+		note string
+	}{{*background, "-B: sysnut stays in the foreground; systemd runs it"}, {*privileged, "-p: sysnut has no privileged parent"},
+		{*runAs != "", "-u " + *runAs + ": the unit's User= decides who upsmon runs as"},
+		{*ipv4 || *ipv6, "-4/-6: not implemented; MONITOR addresses are used as given"}} {
+		if o.set {
+			notes = append(notes, o.note)
+		}
+	}
 
 	conf, err := config.LoadUpsmonConf(config.In("upsmon.conf"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		// -c and -K only need POWERDOWNFLAG: a broken line elsewhere must
-		// not stop "upsmon -c reload" from reaching the running monitor.
+		if strings.EqualFold(*command, "reload") {
+			// Checked here, like nginx -t, so that the refusal shows in
+			// the exit code (and in systemctl reload), not only in the log.
+			fmt.Fprintln(os.Stderr, "upsmon: reload refused: the running upsmon keeps its configuration")
+			os.Exit(1)
+		}
+		// -c stop|fsd and -K only need POWERDOWNFLAG: a broken line
+		// elsewhere must not stop them.
 		if conf == nil || (*command == "" && !*checkFlag) {
 			os.Exit(1)
 		}
@@ -57,7 +89,10 @@ func main() {
 	}
 	pidFile := filepath.Join(filepath.Dir(flagPath), "upsmon.pid")
 	if *command != "" {
-		if err := upsmon.Signal(pidFile, *command); err != nil {
+		if *pid > 0 {
+			pidFile = ""
+		}
+		if err := upsmon.Signal(pidFile, *pid, *command); err != nil {
 			fmt.Fprintln(os.Stderr, "upsmon:", err)
 			os.Exit(1)
 		}
@@ -68,6 +103,12 @@ func main() {
 		level = slog.LevelDebug
 	}
 	log := logging.New("upsmon", os.Stderr, level)
+	for _, n := range notes {
+		log.Info("NUT option accepted: " + n)
+	}
+	for _, w := range conf.Warnings {
+		log.Warn(w)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	if *testNotify != "" {
@@ -139,6 +180,11 @@ func run(ctx context.Context, conf *config.UpsmonConf, flagPath, pidFile string,
 			next, err := config.LoadUpsmonConf(conf.File)
 			if err == nil && len(next.Monitors) == 0 {
 				err = errors.New("no MONITOR lines")
+			}
+			if err == nil {
+				for _, w := range next.Warnings {
+					log.Warn(w)
+				}
 			}
 			if err != nil {
 				log.Error("reload failed; keeping the running configuration", "err", err)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -64,10 +65,18 @@ func TestControlCommands(t *testing.T) {
 		t.Errorf("-K before: %q %v", out, err)
 	}
 	os.WriteFile(filepath.Join(confDir, "upsmon.conf"), []byte(conf+"BOGUS 1\n"), 0o644)
-	if out, err := control("-c", "reload"); err != nil {
-		t.Fatalf("-c reload: %v %s", err, out)
+	// A broken file: -c reload says so and fails, like nginx -t, and
+	// the running upsmon is not even signalled.
+	if out, err := control("-c", "reload"); err == nil || !strings.Contains(out, "upsmon.conf:5: unknown directive") ||
+		!strings.Contains(out, "reload refused") {
+		t.Errorf("-c reload of a broken file: %v %s", err, out)
 	}
-	waitLog("reload failed")
+	// A newer NUT's notify type is a warning, as in NUT.
+	os.WriteFile(filepath.Join(confDir, "upsmon.conf"), []byte(conf+"NOTIFYFLAG FROM_THE_FUTURE SYSLOG\n"), 0o644)
+	if out, err := control("-c", "reload", "-P", strconv.Itoa(cmd.Process.Pid)); err != nil {
+		t.Fatalf("-c reload -P: %v %s", err, out)
+	}
+	waitLog(`NOTIFYFLAG: unknown notify type \"FROM_THE_FUTURE\": ignored`)
 	os.WriteFile(filepath.Join(confDir, "upsmon.conf"), []byte(conf), 0o644)
 	if out, err := control("-c", "fsd"); err != nil {
 		t.Fatalf("-c fsd: %v %s", err, out)
@@ -108,5 +117,12 @@ func TestControlCommands(t *testing.T) {
 	}
 	if out, err := control("-c", "bogus"); err == nil {
 		t.Errorf("-c bogus accepted: %s", out)
+	}
+	// NUT's command line for a foreground upsmon, and -V.
+	if out, err := control("-F", "-B", "-p", "-u", "nut", "-4", "-K"); !strings.Contains(out, "Power down flag") {
+		t.Errorf("NUT's options: %v %s", err, out)
+	}
+	if out, err := control("-V"); err != nil || !strings.HasPrefix(out, "Network UPS Tools upsmon sysnut-") {
+		t.Errorf("-V: %v %q", err, out)
 	}
 }

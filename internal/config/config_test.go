@@ -232,3 +232,21 @@ func checkErrors(t *testing.T, name string, parse func() error) {
 		}
 	}
 }
+
+// TestNewerNotifyTypes: an upsmon.conf written for a newer NUT loads: its
+// notify types are known, and one sysnut has never heard of is a warning
+// naming the line, as NUT's upsmon warns and carries on.
+func TestNewerNotifyTypes(t *testing.T) {
+	c, err := config.ParseUpsmonConf("upsmon.conf", []byte("MONITOR u@h 1 m p primary\n"+
+		"NOTIFYFLAG ECO SYSLOG+WALL\nNOTIFYMSG SUSPEND_STARTING \"zzz\"\nNOTIFYFLAG OTHER IGNORE\n"+
+		"NOTIFYFLAG FROM_THE_FUTURE SYSLOG\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.NotifyFlag["ECO"] != config.NotifySyslog|config.NotifyWall || c.NotifyMsg["SUSPEND_STARTING"] != "zzz" {
+		t.Errorf("newer types not taken: %v %v", c.NotifyFlag, c.NotifyMsg)
+	}
+	if len(c.Warnings) != 1 || c.Warnings[0] != `upsmon.conf:5: NOTIFYFLAG: unknown notify type "FROM_THE_FUTURE": ignored` {
+		t.Errorf("warnings %q", c.Warnings)
+	}
+}

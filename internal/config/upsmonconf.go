@@ -37,6 +37,9 @@ type UpsmonConf struct {
 	ForceSSL         bool
 	CertFile         string
 	DebugMin         int
+	// Warnings are what NUT's upsmon warns about and ignores (an unknown
+	// notify type): "file:line: cause" each.
+	Warnings []string
 }
 
 // Monitor is one MONITOR line.
@@ -82,6 +85,9 @@ var NotifyTypes = []string{
 	"NOCOMM", "NOPARENT", "CAL", "NOTCAL", "OFF", "NOTOFF", "BYPASS", "NOTBYPASS",
 	"OVER", "NOTOVER", "TRIM", "NOTTRIM", "BOOST", "NOTBOOST", "ALARM", "NOTALARM",
 	"SHUTDOWN_HOSTSYNC",
+	// Types of NUT releases after 2.8.0: accepted, so that an upsmon.conf
+	// written for them works; ECO/NOTECO are raised, the others not yet.
+	"ECO", "NOTECO", "OTHER", "NOTOTHER", "SUSPEND_STARTING", "SUSPEND_FINISHED",
 }
 
 func isNotifyType(s string) bool {
@@ -290,7 +296,8 @@ func ParseUpsmonConf(name string, data []byte) (*UpsmonConf, error) {
 			}
 			t := strings.ToUpper(args[0])
 			if !isNotifyType(t) {
-				p.add(l.num, "NOTIFYMSG: unknown notify type %q", args[0])
+				// NUT warns and carries on, so that a newer file works.
+				c.Warnings = append(c.Warnings, fmt.Sprintf("%s:%d: NOTIFYMSG: unknown notify type %q: ignored", name, l.num, args[0]))
 				continue
 			}
 			if n := strings.Count(strings.ReplaceAll(args[1], "%%", ""), "%"); n > 1 || (n == 1 && !strings.Contains(args[1], "%s")) {
@@ -304,7 +311,8 @@ func ParseUpsmonConf(name string, data []byte) (*UpsmonConf, error) {
 			}
 			t := strings.ToUpper(args[0])
 			if !isNotifyType(t) {
-				p.add(l.num, "NOTIFYFLAG: unknown notify type %q", args[0])
+				// NUT warns and carries on, so that a newer file works.
+				c.Warnings = append(c.Warnings, fmt.Sprintf("%s:%d: NOTIFYFLAG: unknown notify type %q: ignored", name, l.num, args[0]))
 				continue
 			}
 			var f NotifyFlags

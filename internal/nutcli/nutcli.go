@@ -19,10 +19,12 @@ import (
 	"github.com/sysnut/sysnut/internal/nutclient"
 	"github.com/sysnut/sysnut/internal/nutproto"
 	"github.com/sysnut/sysnut/internal/nuttls"
+
+	"github.com/sysnut/sysnut/internal/version"
 )
 
 // Version is printed in usage banners; NUT's tools print theirs there.
-const Version = "sysnut 0.1.0"
+const Version = "sysnut " + version.Release
 
 // IO is a tool's environment: its streams, and how to ask for a secret.
 type IO struct {

@@ -42,3 +42,21 @@ func transientAccept(err error) bool {
 	}
 	return false
 }
+
+// hasInput reports whether bytes wait unread in a connection's socket
+// (SIOCINQ): a monitor sends USERNAME, PASSWORD and LOGIN as it connects,
+// often before its goroutine first reads, while a flood's idle
+// connections send nothing. MAXCONN's eviction spares the former.
+func hasInput(nc net.Conn) bool {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return false
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return false
+	}
+	n := 0
+	_ = rc.Control(func(fd uintptr) { n, _ = unix.IoctlGetInt(int(fd), unix.SIOCINQ) })
+	return n > 0
+}

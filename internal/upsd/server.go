@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,10 +21,12 @@ import (
 	"github.com/sysnut/sysnut/internal/cmdvartab"
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/driversock"
+
+	"github.com/sysnut/sysnut/internal/version"
 )
 
 // Version is what VER and server.version report after NUT's product name.
-const Version = "sysnut-0.1.0"
+const Version = "sysnut-" + version.Release
 
 // URL is printed by VER, as NUT prints its home page.
 const URL = "https://github.com/sysnut/sysnut"
@@ -352,6 +355,9 @@ func (s *Server) accept(ctx context.Context, l net.Listener) error {
 		}
 		delay = 0
 		c := newConn(s, nc)
+		if hasInput(nc) {
+			c.sentLine.Store(true)
+		}
 		if !s.admit(c) {
 			nc.Close()
 			continue
@@ -365,23 +371,20 @@ func (s *Server) accept(ctx context.Context, l net.Listener) error {
 	}
 }
 
-// admitGrace is how long a new connection is safe from eviction: time
-// enough for a monitor to send its USERNAME, PASSWORD and LOGIN.
-const admitGrace = time.Second
-
 // admit registers a new connection. At MAXCONN it makes room by closing
-// one that has not authenticated (victim); if none may go, the newcomer is
-// refused. An authenticated session is never closed.
+// one that has not authenticated (victim); if every connection has
+// authenticated, the newcomer is refused. An authenticated session is
+// never closed.
 func (s *Server) admit(c *conn) bool {
 	limit := s.config().MaxConn
 	s.connMu.Lock()
 	defer s.connMu.Unlock()
 	if limit > 0 && len(s.conns) >= limit {
-		victim := victim(s.conns, time.Now())
+		victim := victim(s.conns, func(o *conn) bool { return hasInput(o.nc) })
 		if victim == nil {
 			if now := time.Now(); now.Sub(s.lastEvictLog) > 10*time.Second {
 				s.lastEvictLog = now
-				s.log.Warn("connection refused: MAXCONN reached and no connection may be closed", "client", c.addr, "maxconn", limit)
+				s.log.Warn("connection refused: MAXCONN reached by authenticated sessions", "client", c.addr, "maxconn", limit)
 			}
 			return false
 		}
@@ -398,15 +401,18 @@ func (s *Server) admit(c *conn) bool {
 	return true
 }
 
-// victim chooses the connection to close at MAXCONN so that a flood can
-// neither pick who goes nor push out a monitor logging in again: first a
-// connection whose password failed, then one that has sent nothing since
-// it opened more than admitGrace ago, then one that sent lines but has not
-// authenticated. Within a kind, the source (as the password throttle
-// counts them) holding most connections of that kind loses its oldest, so
-// a flood mostly displaces itself. Connections younger than admitGrace
-// and authenticated ones never go; nil means none may.
-func victim(conns map[*conn]struct{}, now time.Time) *conn {
+// victim chooses the connection to close at MAXCONN by what each has done,
+// so that a flood can neither pick who goes nor push out a monitor logging
+// in again: first a connection whose password failed, then one that has
+// sent nothing, then one that sent lines but has not authenticated.
+// Within a kind, the source (as the password throttle counts them) holding
+// most connections of that kind loses its oldest, so a flood mostly
+// displaces itself. A client that speaks as it connects (a monitor sends
+// USERNAME, PASSWORD and LOGIN at once) counts as having spoken as soon as
+// its bytes wait in its socket (waiting), before its goroutine has read
+// them. Authenticated connections never go; nil means every connection
+// has authenticated.
+func victim(conns map[*conn]struct{}, waiting func(*conn) bool) *conn {
 	const kinds = 3
 	var count [kinds]map[netip.Prefix]int
 	for i := range count {
@@ -414,7 +420,7 @@ func victim(conns map[*conn]struct{}, now time.Time) *conn {
 	}
 	kind := func(o *conn) int {
 		switch {
-		case o.trusted.Load() || now.Sub(o.opened) < admitGrace:
+		case o.trusted.Load():
 			return -1
 		case o.authFailed.Load():
 			return 0
@@ -429,22 +435,34 @@ func victim(conns map[*conn]struct{}, now time.Time) *conn {
 		}
 	}
 	for k := range kinds {
-		var best *conn
-		bestN := 0
+		var cands []*conn
 		for o := range conns {
-			if kind(o) != k {
+			if kind(o) == k {
+				cands = append(cands, o)
+			}
+		}
+		slices.SortFunc(cands, func(a, b *conn) int {
+			if na, nb := count[k][sourceOf(a.addr)], count[k][sourceOf(b.addr)]; na != nb {
+				return nb - na
+			}
+			return a.opened.Compare(b.opened)
+		})
+		for _, o := range cands {
+			if k == 1 && waiting(o) {
+				o.sentLine.Store(true) // spoke; its goroutine has not read yet
 				continue
 			}
-			n := count[k][sourceOf(o.addr)]
-			if best == nil || n > bestN || n == bestN && o.opened.Before(best.opened) {
-				best, bestN = o, n
-			}
-		}
-		if best != nil {
-			return best
+			return o
 		}
 	}
-	return nil
+	// Only connections whose first bytes were still unread: the oldest.
+	var best *conn
+	for o := range conns {
+		if kind(o) == 2 && (best == nil || o.opened.Before(best.opened)) {
+			best = o
+		}
+	}
+	return best
 }
 
 // slowReader notes a client dropped because it stopped reading its

@@ -8,10 +8,9 @@ import (
 )
 
 // TestVictim: at MAXCONN the connection closed is chosen by what it has
-// done, not by when a flood arrived: failed passwords first, then idle
-// connections past the grace time, then unauthenticated ones that sent
-// lines; within a kind the biggest source loses its oldest. Young and
-// authenticated connections never go.
+// done, not by when a flood arrived: failed passwords first, then silent
+// connections, then unauthenticated ones that sent lines; within a kind
+// the biggest source loses its oldest. Authenticated connections never go.
 func TestVictim(t *testing.T) {
 	now := time.Unix(1000, 0)
 	type spec struct {
@@ -53,14 +52,22 @@ func TestVictim(t *testing.T) {
 			{"flood1", "127.0.0.5", old * 2, false, false, false},
 			{"flood2", "127.0.0.6", old, false, false, false},
 		}, "flood1"},
-		{"young and authenticated stay", []spec{
-			{"young", "127.0.0.1", time.Second / 2, false, false, false},
+		{"a monitor that spoke outlives an older flood", []spec{
+			{"monitor", "127.0.0.1", old * 3, false, true, false},
+			{"flood1", "127.0.0.5", old, false, false, false},
+			{"flood2", "127.0.0.6", time.Millisecond, false, false, false},
+		}, "flood1"},
+		{"bytes waiting count as spoken", []spec{
+			{"speaking", "127.0.0.1", old * 3, false, false, false},
+			{"flood", "127.0.0.5", old, false, false, false},
+		}, "flood"},
+		{"authenticated stay", []spec{
 			{"monitor", "127.0.0.1", old, true, true, false},
 		}, ""},
 	} {
 		m, names := mk(tt.conns)
 		got := ""
-		if v := victim(m, now); v != nil {
+		if v := victim(m, func(o *conn) bool { return names[o] == "speaking" }); v != nil {
 			got = names[v]
 		}
 		if got != tt.want {

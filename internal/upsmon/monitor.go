@@ -93,7 +93,7 @@ func (m *Monitor) Reload(c *config.UpsmonConf) (dropped []*UPS) {
 var paired = []struct{ token, on, off string }{
 	{"CAL", "CAL", "NOTCAL"}, {"OFF", "OFF", "NOTOFF"}, {"BYPASS", "BYPASS", "NOTBYPASS"},
 	{"OVER", "OVER", "NOTOVER"}, {"TRIM", "TRIM", "NOTTRIM"}, {"BOOST", "BOOST", "NOTBOOST"},
-	{"ALARM", "ALARM", "NOTALARM"},
+	{"ALARM", "ALARM", "NOTALARM"}, {"ECO", "ECO", "NOTECO"},
 }
 
 // Observe applies one poll: the status read, or the error that stopped it.

@@ -61,6 +61,13 @@ var DefaultMessages = map[string]string{
 	"ALARM":          "UPS %s: one or more active alarms",
 	"NOTALARM":       "UPS %s: no longer in alarm state",
 	ShutdownHostsync: "Waiting for secondary systems of UPS %s to shut down",
+	// Newer NUT's types (upsmon.h of NUT after 2.8.0).
+	"ECO":              "UPS %s: in ECO mode (as defined by vendor)",
+	"NOTECO":           "UPS %s: no longer in ECO mode",
+	"OTHER":            "UPS %s: has at least one unclassified status token",
+	"NOTOTHER":         "UPS %s has no unclassified status tokens anymore",
+	"SUSPEND_STARTING": "OS is entering sleep/suspend/hibernate mode",
+	"SUSPEND_FINISHED": "OS just finished sleep/suspend/hibernate mode, de-activating obsolete UPS readings to avoid an unfortunate shutdown",
 }
 
 // MessageID is the stable journal MESSAGE_ID of a notification type, so
@@ -126,7 +133,7 @@ func (n *Notifier) Notify(ctx context.Context, typ, system string) {
 	if flags&config.NotifySyslog != 0 {
 		level := slog.LevelWarn
 		switch typ {
-		case Online, CommOK, "NOTCAL", "NOTOFF", "NOTBYPASS", "NOTOVER", "NOTTRIM", "NOTBOOST", "NOTALARM":
+		case Online, CommOK, "NOTCAL", "NOTOFF", "NOTBYPASS", "NOTOVER", "NOTTRIM", "NOTBOOST", "NOTALARM", "NOTECO", "NOTOTHER":
 			level = slog.LevelInfo
 		}
 		n.Log.Log(ctx, level, msg, "notifytype", typ, "ups", system, "message_id", MessageID(typ))

@@ -236,6 +236,24 @@ inside ls /run/credentials/ups-server.service | grep -x upsd.pem >/dev/null && p
 out=$(NUT_CERTHOST=wrong.example tls_upsc myups@127.0.0.1 ups.status || true)
 [ "$out" != OL ] && pass "a certificate for another name is refused ($out)" || fail "CERTHOST mismatch accepted"
 
+echo "=== systemctl reload checks the configuration first"
+inside systemctl reload ups-server.service && pass "systemctl reload ups-server (upsd -c reload: check, then SIGHUP; key from the credential)" ||
+  { inside journalctl --no-pager -q -u ups-server | tail; fail "reload of a good configuration failed"; }
+inside systemctl reload ups-monitor.service && pass "systemctl reload ups-monitor (upsmon -c reload)" ||
+  { inside journalctl --no-pager -q -u ups-monitor | tail; fail "upsmon reload of a good configuration failed"; }
+for f in upsd.conf upsmon.conf; do
+  cp -p "$R/etc/nut/$f" "$P/$f.good"
+  printf 'BOGUS 1\n' >> "$R/etc/nut/$f"
+done
+if inside systemctl reload ups-server.service 2>/dev/null; then fail "a broken upsd.conf reloaded"; else pass "a broken upsd.conf fails systemctl reload"; fi
+if inside systemctl reload ups-monitor.service 2>/dev/null; then fail "a broken upsmon.conf reloaded"; else pass "a broken upsmon.conf fails systemctl reload"; fi
+inside systemctl status ups-server.service --no-pager 2>&1 | grep -q "reload refused" &&
+  pass "systemctl status ups-server says why: $(inside systemctl status ups-server.service --no-pager 2>&1 | grep -m1 -o 'upsd.conf:[0-9]*: unknown directive.*')" ||
+  { inside systemctl status ups-server.service --no-pager 2>&1 | tail; fail "status does not say why the reload failed"; }
+[ "$(tls_upsc myups@127.0.0.1 ups.status)" = OL ] && inside systemctl is-active -q ups-monitor.service &&
+  pass "both keep running on their configuration" || fail "a refused reload disturbed the services"
+for f in upsd.conf upsmon.conf; do cp -p "$P/$f.good" "$R/etc/nut/$f"; done
+
 sleep 2
 inside journalctl -u ups-monitor.service --no-pager -q | grep -E "SHUTDOWN|power-off" && fail "a fault with mains on started a shutdown"
 pass "no shutdown through the faults"
