@@ -28,6 +28,7 @@ func main() {
 	showVersion := flag.Bool("V", false, "print the version and exit")
 	command := flag.String("c", "", "NUT: send `CMD` (reload, stop) to the upsd of -P")
 	pid := flag.Int("P", 0, "with -c: the upsd process to signal (`PID`; under systemd use systemctl)")
+	creds := flag.String("credentials", "", "with -c reload: read systemd credentials from `DIR` (ExecReload= passes %d)")
 	// NUT's options that systemd's unit decides under sysnut: accepted, so
 	// that NUT's command lines work, and said once at start.
 	flag.Bool("F", true, "stay in the foreground (always)")
@@ -43,6 +44,10 @@ func main() {
 		return
 	}
 	if *command != "" {
+		if *creds != "" {
+			// ExecReload= processes do not get $CREDENTIALS_DIRECTORY.
+			os.Setenv("CREDENTIALS_DIRECTORY", *creds)
+		}
 		os.Exit(signalUpsd(*command, *pid))
 	}
 	var notes []string
@@ -152,7 +157,8 @@ func signalUpsd(cmd string, pid int) int {
 		return 2
 	}
 	if sig == syscall.SIGHUP {
-		if err := upsd.Check(config.ConfPath()); err != nil {
+		// What the running upsd will load, read the way it reads it.
+		if _, err := upsd.LoadFiles(config.ConfPath(), slog.New(slog.DiscardHandler)); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			fmt.Fprintln(os.Stderr, "upsd: reload refused: the running upsd keeps its configuration")
 			return 1

@@ -43,6 +43,10 @@ type conn struct {
 	closing    bool
 
 	parseErrLogged bool
+	lex            nutproto.Lexer // kept across parking
+	lastLine       time.Time      // when the last complete line came
+	closed         atomic.Bool
+	parked         *expiry         // while in the parker; its lock guards this
 	out            []byte          // replies not yet written
 	ctx            context.Context // serve's, for waits inside a command
 }
@@ -52,7 +56,8 @@ func newConn(s *Server, nc net.Conn) *conn {
 	if h, _, err := net.SplitHostPort(addr); err == nil {
 		addr = h
 	}
-	return &conn{s: s, nc: nc, rw: nc, addr: addr, opened: time.Now(), ctx: context.Background()}
+	now := time.Now()
+	return &conn{s: s, nc: nc, rw: nc, addr: addr, opened: now, lastLine: now, lex: newLexer(), ctx: context.Background()}
 }
 
 // flushAt bounds the replies held before writing: replies to one read are
@@ -63,43 +68,77 @@ func newConn(s *Server, nc net.Conn) *conn {
 const flushAt = 16 << 10
 
 // serve reads lines and answers them on its own goroutine. All replies to
-// one read are written with one write, up to flushAt.
-func (c *conn) serve(ctx context.Context) {
+// one read are written with one write, up to flushAt. A plain TCP client
+// quiet for ParkAfter between two lines is handed to the parker: serve
+// then returns true, and the parker calls it again when the client
+// speaks. Otherwise serve returns false once the connection is closed.
+func (c *conn) serve(ctx context.Context) (parked bool) {
 	c.ctx = ctx
-	defer c.nc.Close()
-	defer c.finish()
-	lex := newLexer()
-	buf := make([]byte, 512)
-	idle := c.s.config().IdleTimeout
-	lastLine := time.Now()
-	var armed time.Time // lastLine when the deadline was last set
+	defer func() {
+		if !parked {
+			c.close()
+		}
+	}()
+	cfg := c.s.config()
+	park := c.s.parker != nil && cfg.ParkAfter > 0 && parkable(c)
+	buf := make([]byte, 512) // a parked connection holds none
+	active := time.Now()     // when bytes last came
+	var armed time.Time      // active when the deadline was last set
 	for !c.closing {
 		// Moving the deadline costs a timer update: do it at most once a
-		// second, which is all the precision an idle timeout needs.
-		if lastLine.Sub(armed) >= time.Second || armed.IsZero() {
-			_ = c.rw.SetReadDeadline(lastLine.Add(idle))
-			armed = lastLine
+		// second, which is all the precision these timeouts need.
+		if active.Sub(armed) >= time.Second || armed.IsZero() {
+			d := c.lastLine.Add(cfg.IdleTimeout)
+			if p := active.Add(cfg.ParkAfter); park && p.Before(d) {
+				d = p
+			}
+			_ = c.rw.SetReadDeadline(d)
+			armed = active
 		}
 		n, err := c.rw.Read(buf)
-		lines, rest := c.feed(&lex, buf[:n])
+		if n > 0 {
+			active = time.Now()
+		}
+		lines, rest := c.feed(&c.lex, buf[:n])
 		if lines {
-			lastLine = time.Now()
+			c.lastLine = active
 			c.sentLine.Store(true)
 		}
-		if !c.flush() {
-			return
+		if !c.flush() || ctx.Err() != nil {
+			return false
 		}
-		if err != nil || ctx.Err() != nil {
-			return
+		if err != nil {
+			idleEnd := c.lastLine.Add(cfg.IdleTimeout)
+			if !isTimeout(err) || !time.Now().Before(idleEnd) {
+				return false
+			}
+			// Quiet for ParkAfter: park between lines; in the middle of
+			// one (a slow client) wait on to the idle timeout.
+			if park && !c.lex.Pending() && len(c.out) == 0 && c.s.parker.park(c, idleEnd) {
+				return true
+			}
+			park, armed = false, time.Time{}
+			continue
 		}
 		if c.upgrade {
 			if !c.handshake(ctx, rest) {
-				return
+				return false
 			}
-			lex = newLexer()
-			lastLine, armed = time.Now(), time.Time{}
+			c.lex = newLexer()
+			c.lastLine, active, armed = time.Now(), time.Now(), time.Time{}
 		}
 	}
+	return false
+}
+
+// close ends a connection once: the socket, its login, its registration.
+func (c *conn) close() {
+	if c.closed.Swap(true) {
+		return
+	}
+	c.nc.Close()
+	c.finish()
+	c.s.forget(c)
 }
 
 // spill writes out once it reaches flushAt, for a reply that is built in

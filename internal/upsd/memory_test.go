@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"github.com/sysnut/sysnut/internal/upsd"
 )
 
 // holdEnv makes the test binary a helper that opens connections to the
@@ -46,10 +48,12 @@ func hold(spec string) int {
 }
 
 // TestMemoryPerConnection: 10,000 idle connections cost a bounded amount
-// of memory each (goroutine stack, read buffer, lexer, registry entry).
+// of memory each. Quiet ones are parked (no goroutine, no read buffer):
+// what is left is the socket's descriptor, the conn and its registry
+// entries. (Before parking: 5.6 KiB each, mostly goroutine stacks.)
 func TestMemoryPerConnection(t *testing.T) {
 	const n = 10000
-	f := start(t, 1, nil)
+	f := start(t, 1, func(c *upsd.Config) { c.ParkAfter = 100 * time.Millisecond })
 	inUse := func() uint64 {
 		runtime.GC()
 		var m runtime.MemStats
@@ -81,14 +85,18 @@ func TestMemoryPerConnection(t *testing.T) {
 	if got := f.srv.NumConns(); got < n+1 {
 		t.Fatalf("server holds %d connections, want %d", got, n+1)
 	}
+	for deadline := time.Now().Add(20 * time.Second); f.srv.NumParked() < n && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got := f.srv.NumParked(); got < n {
+		t.Fatalf("%d of %d idle connections parked", got, n)
+	}
 	if c := dial(t, f.addr); c.ask(t, "GET VAR test ups.status") != `VAR test ups.status "OL"` {
 		t.Fatal("server unresponsive with 10,000 connections")
 	}
 	per := float64(inUse()-before) / n
 	t.Logf("%d idle connections held: %.1f KiB of heap and stack each", n, per/1024)
-	// The race detector roughly doubles goroutine stacks; the bound
-	// leaves room for it.
-	if per > 16<<10 {
-		t.Errorf("%.1f KiB per idle connection, bound 16 KiB", per/1024)
+	if per > 2<<10 {
+		t.Errorf("%.1f KiB per idle connection, bound 2 KiB", per/1024)
 	}
 }

@@ -54,7 +54,11 @@ type Config struct {
 	// WriteTimeout drops a client that takes none of a reply for this
 	// long: it has stopped reading (default 10 s).
 	WriteTimeout time.Duration
-	TLS          *tls.Config // STARTTLS; nil: FEATURE-NOT-CONFIGURED
+	// ParkAfter is how long a plain TCP client may be quiet between two
+	// lines before its goroutine ends and it waits in the parker (default
+	// 2 s; negative: never).
+	ParkAfter time.Duration
+	TLS       *tls.Config // STARTTLS; nil: FEATURE-NOT-CONFIGURED
 	// Password checks are throttled per source (authLimiter): AuthBurst
 	// failures at once, then one per AuthInterval (defaults 10 and
 	// 500 ms); and for the whole server AuthGlobalBurst, then one per
@@ -102,6 +106,7 @@ type Server struct {
 	byName map[string]*ups
 	ctx    context.Context // for links started by Reload
 
+	parker    *parker       // idle connections without goroutines; nil if epoll failed
 	ready     chan struct{} // closed once Run serves
 	readyOnce sync.Once
 
@@ -143,6 +148,9 @@ func withDefaults(c Config) Config {
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 10 * time.Second
 	}
+	if c.ParkAfter == 0 {
+		c.ParkAfter = 2 * time.Second
+	}
 	if c.AuthBurst <= 0 {
 		c.AuthBurst = 10
 	}
@@ -173,12 +181,25 @@ func (s *Server) Run(ctx context.Context, listeners []net.Listener) error {
 	if len(listeners) == 0 {
 		return errors.New("no listening sockets")
 	}
+	// A fatal accept error ends everything, as the end of ctx does.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	s.mu.Lock()
 	s.ctx = ctx
 	cfg := s.cfg
 	s.mu.Unlock()
 	s.applyUPS(cfg)
 	s.awaitDrivers(ctx)
+	if p, err := newParker(s); err != nil {
+		s.log.Warn("idle connections keep a goroutine each: epoll unavailable", "err", err)
+	} else {
+		s.parker = p
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			p.run(ctx, func(c *conn) { s.serve(ctx, c) })
+		}()
+	}
 
 	errc := make(chan error, len(listeners))
 	for _, l := range listeners {
@@ -205,6 +226,7 @@ func (s *Server) Run(ctx context.Context, listeners []net.Listener) error {
 	select {
 	case <-ctx.Done():
 	case err = <-errc:
+		cancel()
 	}
 	s.mu.Lock()
 	for _, u := range s.list {
@@ -362,13 +384,17 @@ func (s *Server) accept(ctx context.Context, l net.Listener) error {
 			nc.Close()
 			continue
 		}
-		s.wg.Add(1)
-		go func() {
-			defer s.wg.Done()
-			c.serve(ctx)
-			s.forget(c)
-		}()
+		s.serve(ctx, c)
 	}
+}
+
+// serve runs c on a goroutine of its own until it is closed or parked.
+func (s *Server) serve(ctx context.Context, c *conn) {
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		c.serve(ctx)
+	}()
 }
 
 // admit registers a new connection. At MAXCONN it makes room by closing
@@ -497,6 +523,17 @@ func (s *Server) clientsOf(u *ups) []string {
 		}
 	}
 	return out
+}
+
+// NumParked is the number of idle connections waiting in the parker,
+// without a goroutine.
+func (s *Server) NumParked() int {
+	if s.parker == nil {
+		return 0
+	}
+	s.parker.mu.Lock()
+	defer s.parker.mu.Unlock()
+	return len(s.parker.conns)
 }
 
 // NumConns is the number of open client connections.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -40,6 +41,12 @@ func (l *countingListener) Accept() (net.Conn, error) {
 type countingConn struct {
 	net.Conn
 	n *atomic.Int64
+}
+
+// SyscallConn lets the server park the connection and look at its socket,
+// as it does with a plain TCP connection.
+func (c *countingConn) SyscallConn() (syscall.RawConn, error) {
+	return c.Conn.(syscall.Conn).SyscallConn()
 }
 
 func (c *countingConn) Write(b []byte) (int, error) {
