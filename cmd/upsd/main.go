@@ -157,8 +157,7 @@ func signalUpsd(cmd string, pid int) int {
 		return 2
 	}
 	if sig == syscall.SIGHUP {
-		// What the running upsd will load, read the way it reads it.
-		if _, err := upsd.LoadFiles(config.ConfPath(), slog.New(slog.DiscardHandler)); err != nil {
+		if err := upsd.CheckReload(config.ConfPath()); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			fmt.Fprintln(os.Stderr, "upsd: reload refused: the running upsd keeps its configuration")
 			return 1

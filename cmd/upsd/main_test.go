@@ -152,3 +152,41 @@ func TestCheckFlag(t *testing.T) {
 		t.Errorf("upsd -V: %v %q", err, out)
 	}
 }
+
+// TestReloadSkipsUnreadableSecrets: under systemd ExecReload= runs as the
+// unit's user, who may not read the root-only upsd.users (upsd gets it as a
+// credential copied at start, which a reload does not read again): the
+// check skips it instead of refusing a good reload. Run as nobody when
+// the test is root.
+func TestReloadSkipsUnreadableSecrets(t *testing.T) {
+	bin := build(t)
+	dir, err := os.MkdirTemp("", "upsd-reload-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	// A copy nobody can run: the test's own temp directories are private.
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin = filepath.Join(dir, "upsd")
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeConf(t, dir, "[a]\n driver = dummy-ups\n port = a.dev\n")
+	os.WriteFile(filepath.Join(dir, "upsd.users"), []byte("[mon]\n password = p\n upsmon primary\n"), 0o600)
+	cmd := exec.Command(bin, "-c", "reload")
+	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+dir)
+	if os.Geteuid() == 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	} else {
+		os.Chmod(filepath.Join(dir, "upsd.users"), 0o000)
+	}
+	out, err := cmd.CombinedOutput()
+	// The check passed: only the missing -P stops it.
+	if !strings.Contains(string(out), "writes no PID file") || strings.Contains(string(out), "refused") {
+		t.Errorf("reload check with an unreadable upsd.users: %v\n%s", err, out)
+	}
+}

@@ -84,6 +84,37 @@ func Check(dir string) error {
 	return errors.Join(errs...)
 }
 
+// CheckReload reports what would make a reload of the running upsd fail,
+// reading the files as a reload reads them. A file this process may not
+// read is skipped: under systemd the secrets (upsd.users, the key) are
+// root's alone and reach upsd as credentials copied at start, which a
+// reload does not read again from /etc.
+func CheckReload(dir string) error {
+	_, err := LoadFiles(dir, slog.New(slog.DiscardHandler))
+	var keep []error
+	for _, e := range flatten(err) {
+		if !errors.Is(e, fs.ErrPermission) {
+			keep = append(keep, e)
+		}
+	}
+	return errors.Join(keep...)
+}
+
+// flatten lists the errors an errors.Join holds.
+func flatten(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
 // Warnings lists what upsd accepts but an administrator should fix, as
 // NUT's upsd warns about them: upsd.users readable by every user.
 func Warnings(dir string) []string {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"net"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -120,5 +122,20 @@ func TestAcceptErrors(t *testing.T) {
 				t.Errorf("Run: %v", err)
 			}
 		})
+	}
+}
+
+// TestCheckReload: the check before a reload reports a broken file with
+// its line. (cmd/upsd's TestReloadSkipsUnreadableSecrets runs it as
+// another user to check that a secret it may not read is skipped.)
+func TestCheckReload(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "ups.conf"), []byte("[a]\n driver = dummy-ups\n port = a.dev\n"), 0o644)
+	if err := upsd.CheckReload(dir); err != nil {
+		t.Errorf("a good configuration failed the check: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "upsd.conf"), []byte("BOGUS 1\n"), 0o644)
+	if err := upsd.CheckReload(dir); err == nil || !strings.Contains(err.Error(), "upsd.conf:1: unknown directive") {
+		t.Errorf("a broken upsd.conf: %v", err)
 	}
 }

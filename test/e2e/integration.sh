@@ -103,24 +103,30 @@ chroot "$R" useradd -M bob 2>/dev/null || true
 
 echo "=== boot"
 mkdir -p "$CG"; [ -n "$CG1" ] && mkdir -p "$CG1"
-(
-  echo $BASHPID > "$CG/cgroup.procs"
-  [ -n "$CG1" ] && echo $BASHPID > "$CG1/cgroup.procs"
-  export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
-  exec systemd-nspawn -D "$R" -b -M sysnut-e2e --register=no --keep-unit --link-journal=no \
-    --console=read-only --private-network --system-call-filter=bpf systemd.log_color=0
-) </dev/null >"$P/console.log" 2>&1 &
-NSPAWN=$!
-for i in $(seq 400); do
-  for p in $(pgrep -P "$NSPAWN"); do [ "$(cat /proc/$p/comm 2>/dev/null)" = systemd ] && L=$p; done
-  [ -n "$L" ] && [ -S "/proc/$L/root/run/systemd/private" ] && break
-  alive "$NSPAWN" || break
-  sleep 0.05
-done
-[ -n "$L" ] || { cat "$P/console.log"; fail "container did not boot"; }
+# boot starts the container and waits for its systemd; it is called again
+# after a reboot (nspawn exits with 133 when the container reboots).
+boot() {
+  L=
+  (
+    echo $BASHPID > "$CG/cgroup.procs"
+    [ -n "$CG1" ] && echo $BASHPID > "$CG1/cgroup.procs"
+    export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
+    exec systemd-nspawn -D "$R" -b -M sysnut-e2e --register=no --keep-unit --link-journal=no \
+      --console=read-only --private-network --system-call-filter=bpf systemd.log_color=0
+  ) </dev/null >>"$P/console.log" 2>&1 &
+  NSPAWN=$!
+  for i in $(seq 400); do
+    for p in $(pgrep -P "$NSPAWN"); do [ "$(cat /proc/$p/comm 2>/dev/null)" = systemd ] && L=$p; done
+    [ -n "$L" ] && [ -S "/proc/$L/root/run/systemd/private" ] && break
+    alive "$NSPAWN" || break
+    sleep 0.05
+  done
+  [ -n "$L" ] || { cat "$P/console.log"; fail "container did not boot"; }
+  state=$(timeout 60 nsenter -t "$L" -a systemctl is-system-running --wait 2>&1 || true)
+  case $state in running|degraded) pass "systemd up ($state)";; *) fail "system state $state";; esac
+}
 inside() { nsenter -t "$L" -a -- "$@"; }
-state=$(timeout 60 nsenter -t "$L" -a systemctl is-system-running --wait 2>&1 || true)
-case $state in running|degraded) pass "systemd up ($state)";; *) fail "system state $state";; esac
+boot
 
 echo "=== enable and start the UPS, the server socket and the monitor"
 inside systemctl enable --now ups-driver@myups.service >/dev/null 2>&1 && pass "systemctl enable --now ups-driver@myups" ||
@@ -177,6 +183,23 @@ probe() { inside sh -c "echo \$\$ > '/sys/fs/cgroup$cg/cgroup.procs' && exec hea
 if probe /dev/null >/dev/null && ! probe /dev/zero >/dev/null; then
   pass "inside the driver's cgroup /dev/null opens and /dev/zero does not ($(probe /dev/zero | head -1))"
 else fail "device allow-list not enforced"; fi
+
+echo "=== a reboot: what was enabled runs again"
+inside systemctl enable ups-server.socket ups-monitor.service >/dev/null 2>&1
+inside systemctl reboot || true
+rc=0; wait "$NSPAWN" 2>/dev/null || rc=$?
+[ "$rc" = 133 ] && pass "container rebooted (nspawn exit 133)" || fail "reboot: nspawn exited $rc"
+boot
+for i in $(seq 100); do
+  inside journalctl -b -u ups-monitor.service --no-pager -q 2>/dev/null | grep "logged in" >/dev/null && break
+  sleep 0.2
+done
+for u in ups-driver@myups.service ups-server.socket ups-monitor.service; do
+  inside systemctl is-active -q "$u" && pass "after the reboot $u is active" ||
+    { inside systemctl status --no-pager "$u" | tail; fail "$u is not running after the reboot"; }
+done
+inside journalctl -b -u ups-monitor.service --no-pager -q | grep "logged in" >/dev/null && pass "after the reboot upsmon logged in again" ||
+  fail "upsmon did not log in after the reboot"
 
 echo "=== faults under systemd, with mains on: none may shut anything down"
 logins() { inside journalctl -u ups-monitor.service --no-pager -q | grep -c "logged in" || true; }
