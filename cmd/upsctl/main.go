@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
 
 	"github.com/godbus/dbus/v5"
@@ -13,12 +12,6 @@ import (
 )
 
 func main() {
-	ctx := context.Background()
-	conn, err := dbus.ConnectSystemBus(dbus.WithContext(ctx))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "Failed to connect to the system bus:", err)
-		os.Exit(1)
-	}
-	defer conn.Close()
-	os.Exit(upsctl.Run(ctx, conn, os.Args[1:], os.Stdout, os.Stderr))
+	dial := func(ctx context.Context) (*dbus.Conn, error) { return dbus.ConnectSystemBus(dbus.WithContext(ctx)) }
+	os.Exit(upsctl.Run(context.Background(), dial, os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -45,9 +45,18 @@ type Backend interface {
 	TestNotification(ctx context.Context, typ string) error
 }
 
-// Authorizer decides whether a caller may perform an action (polkit).
+// Authorizer decides whether a caller may perform an action (polkit);
+// interactive says whether the caller allows a password prompt (its
+// message's ALLOW_INTERACTIVE_AUTHORIZATION flag: upsctl --no-ask-password
+// clears it).
 type Authorizer interface {
-	Check(ctx context.Context, sender dbus.Sender, action string, details map[string]string) *dbus.Error
+	Check(ctx context.Context, sender dbus.Sender, action string, details map[string]string, interactive bool) *dbus.Error
+}
+
+// senderOf is the unique bus name that sent call.
+func senderOf(call dbus.Message) dbus.Sender {
+	s, _ := call.Headers[dbus.FieldSender].Value().(string)
+	return dbus.Sender(s)
 }
 
 // Service exports the UPSes on Conn and keeps them current.
@@ -199,9 +208,9 @@ func (m *manager) ListUPS() ([]struct {
 
 // TestNotification sends one notification of a type through upsmon's
 // configured channels.
-func (m *manager) TestNotification(sender dbus.Sender, typ string) *dbus.Error {
-	return m.s.authorized(sender, ActionTestNotification, map[string]string{"type": typ}, 30*time.Second, func(ctx context.Context) error {
-		m.s.Log.Info("test notification", "sender", sender, "type", typ)
+func (m *manager) TestNotification(call dbus.Message, typ string) *dbus.Error {
+	return m.s.authorized(call, ActionTestNotification, map[string]string{"type": typ}, 30*time.Second, func(ctx context.Context) error {
+		m.s.Log.Info("test notification", "sender", senderOf(call), "type", typ)
 		return m.s.Backend.TestNotification(ctx, typ)
 	})
 }
@@ -209,10 +218,12 @@ func (m *manager) TestNotification(sender dbus.Sender, typ string) *dbus.Error {
 // authorized asks polkit whether sender may perform action and, if so,
 // runs do; timeout bounds both, since polkit may wait for a password. A
 // refusal is logged with the details; a backend failure keeps NUT's code.
-func (s *Service) authorized(sender dbus.Sender, action string, details map[string]string, timeout time.Duration, do func(context.Context) error) *dbus.Error {
+func (s *Service) authorized(call dbus.Message, action string, details map[string]string, timeout time.Duration, do func(context.Context) error) *dbus.Error {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err := s.Auth.Check(ctx, sender, action, details); err != nil {
+	sender := senderOf(call)
+	interactive := call.Flags&dbus.FlagAllowInteractiveAuthorization != 0
+	if err := s.Auth.Check(ctx, sender, action, details, interactive); err != nil {
 		attrs := []any{"sender", sender, "action", action}
 		for _, k := range sortedKeys(details) {
 			attrs = append(attrs, k, details[k])

@@ -3,6 +3,8 @@ package dbusapi_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"sync"
@@ -110,7 +112,8 @@ type ctlResult struct {
 func (f *fixture) ctl(t *testing.T, args ...string) ctlResult {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := upsctl.Run(context.Background(), f.client, args, &out, &errOut)
+	dial := func(context.Context) (*dbus.Conn, error) { return f.client, nil }
+	code := upsctl.Run(context.Background(), dial, args, &out, &errOut)
 	return ctlResult{code, out.String(), errOut.String()}
 }
 
@@ -196,6 +199,43 @@ drain:
 	if r := f.ctl(t, "commands", "my-ups"); r.out != "beeper.toggle\ntest.battery.start\n" {
 		t.Errorf("upsctl commands: %+v", r)
 	}
+	// systemd-style options anywhere, JSON output, a friendly unknown UPS.
+	var st []struct {
+		Name      string            `json:"name"`
+		Status    string            `json:"status"`
+		Variables map[string]string `json:"variables"`
+	}
+	if r := f.ctl(t, "status", "-o", "json"); r.code != 0 || json.Unmarshal([]byte(r.out), &st) != nil ||
+		len(st) != 1 || st[0].Name != "my-ups" || st[0].Status != "OB LB" || st[0].Variables["battery.charge"] != "100" {
+		t.Errorf("upsctl status -o json: %+v", r)
+	}
+	var cmds []string
+	if r := f.ctl(t, "--output=json", "commands", "my-ups", "--no-pager"); json.Unmarshal([]byte(r.out), &cmds) != nil ||
+		!slices.Equal(cmds, []string{"beeper.toggle", "test.battery.start"}) {
+		t.Errorf("upsctl --output=json commands: %+v", r)
+	}
+	if r := f.ctl(t, "show", "no-such-ups"); r.code != 1 || r.err != "Unknown UPS \"no-such-ups\"; upsctl list shows the UPSes\n" {
+		t.Errorf("upsctl show of an unknown UPS: %+v", r)
+	}
+	if r := f.ctl(t, "--bogus"); r.code != 2 {
+		t.Errorf("unknown option: %+v", r)
+	}
+}
+
+// TestUpsctlHelpWithoutBus: help needs no bus.
+func TestUpsctlHelpWithoutBus(t *testing.T) {
+	var out, errOut bytes.Buffer
+	noBus := func(context.Context) (*dbus.Conn, error) { return nil, errors.New("no bus here") }
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}, {"status", "--help"}} {
+		out.Reset()
+		if code := upsctl.Run(context.Background(), noBus, args, &out, &errOut); code != 0 || !strings.Contains(out.String(), "--no-ask-password") {
+			t.Errorf("%v: %d %q %q", args, code, out.String(), errOut.String())
+		}
+	}
+	if code := upsctl.Run(context.Background(), noBus, []string{"status"}, &out, &errOut); code != 1 ||
+		!strings.Contains(errOut.String(), "Failed to connect to the system bus: no bus here") {
+		t.Errorf("status without a bus: %d %q", code, errOut.String())
+	}
 }
 
 // TestPolkitDecides: every change asks polkit about the caller, with the
@@ -207,11 +247,16 @@ func TestPolkitDecides(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.err, "Not authorized: org.sysnut.ups1.instant-command") {
 		t.Errorf("refused command: %+v", r)
 	}
+	// --no-ask-password: polkit is told not to ask (flags=0).
+	if r := f.ctl(t, "--no-ask-password", "command", "my-ups", "test.battery.start"); r.code != 1 {
+		t.Errorf("refused command without asking: %+v", r)
+	}
 	if got := f.rig.Received(); len(got) != 0 {
 		t.Errorf("a refused command reached the driver: %q", got)
 	}
 	q := f.auth.questions()
-	if len(q) != 1 || !strings.HasPrefix(q[0], "system-bus-name:"+f.client.Names()[0]+" org.sysnut.ups1.instant-command command=test.battery.start,ups=my-ups flags=1") {
+	prefix := "system-bus-name:" + f.client.Names()[0] + " org.sysnut.ups1.instant-command command=test.battery.start,ups=my-ups flags="
+	if len(q) != 2 || !strings.HasPrefix(q[0], prefix+"1") || !strings.HasPrefix(q[1], prefix+"0") {
 		t.Errorf("polkit was asked %q", q)
 	}
 

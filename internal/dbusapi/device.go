@@ -102,32 +102,32 @@ const callTimeout = 2 * time.Minute
 
 // change runs do once polkit allows the caller, with the UPS added to the
 // details that rules can match.
-func (m *deviceMethods) change(sender dbus.Sender, action string, details map[string]string, do func(context.Context) error) *dbus.Error {
+func (m *deviceMethods) change(call dbus.Message, action string, details map[string]string, do func(context.Context) error) *dbus.Error {
 	details["ups"] = m.d.name
-	return m.d.s.authorized(sender, action, details, callTimeout, do)
+	return m.d.s.authorized(call, action, details, callTimeout, do)
 }
 
 // InstantCommand runs one of the UPS's instant commands (upscmd).
-func (m *deviceMethods) InstantCommand(sender dbus.Sender, cmd, param string) *dbus.Error {
-	return m.change(sender, ActionInstantCommand, map[string]string{"command": cmd}, func(ctx context.Context) error {
-		m.d.s.Log.Info("instant command", "sender", sender, "ups", m.d.name, "command", cmd)
+func (m *deviceMethods) InstantCommand(call dbus.Message, cmd, param string) *dbus.Error {
+	return m.change(call, ActionInstantCommand, map[string]string{"command": cmd}, func(ctx context.Context) error {
+		m.d.s.Log.Info("instant command", "sender", senderOf(call), "ups", m.d.name, "command", cmd)
 		return m.d.s.Backend.InstantCommand(ctx, m.d.name, cmd, param)
 	})
 }
 
 // SetVariable sets a writable variable (upsrw -s).
-func (m *deviceMethods) SetVariable(sender dbus.Sender, name, value string) *dbus.Error {
-	return m.change(sender, ActionSetVariable, map[string]string{"variable": name}, func(ctx context.Context) error {
-		m.d.s.Log.Info("set variable", "sender", sender, "ups", m.d.name, "var", name, "value", value)
+func (m *deviceMethods) SetVariable(call dbus.Message, name, value string) *dbus.Error {
+	return m.change(call, ActionSetVariable, map[string]string{"variable": name}, func(ctx context.Context) error {
+		m.d.s.Log.Info("set variable", "sender", senderOf(call), "ups", m.d.name, "var", name, "value", value)
 		return m.d.s.Backend.SetVariable(ctx, m.d.name, name, value)
 	})
 }
 
 // ForcedShutdown sets FSD on the UPS in upsd: every monitor of it, primary
 // and secondaries, shuts its machine down.
-func (m *deviceMethods) ForcedShutdown(sender dbus.Sender) *dbus.Error {
-	return m.change(sender, ActionForcedShutdown, map[string]string{}, func(ctx context.Context) error {
-		m.d.s.Log.Warn("forced shutdown requested", "sender", sender, "ups", m.d.name)
+func (m *deviceMethods) ForcedShutdown(call dbus.Message) *dbus.Error {
+	return m.change(call, ActionForcedShutdown, map[string]string{}, func(ctx context.Context) error {
+		m.d.s.Log.Warn("forced shutdown requested", "sender", senderOf(call), "ups", m.d.name)
 		return m.d.s.Backend.ForcedShutdown(ctx, m.d.name)
 	})
 }

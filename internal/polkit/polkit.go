@@ -50,13 +50,19 @@ type result struct {
 // Check returns nil if sender may perform action, or a *dbus.Error to
 // hand back to the caller: AccessDenied, or InteractiveAuthorizationRequired
 // when polkit would allow it after authentication that could not happen.
-func (a *Authority) Check(ctx context.Context, sender dbus.Sender, action string, details map[string]string) *dbus.Error {
+// polkit may ask for a password only when the caller allows it
+// (interactive).
+func (a *Authority) Check(ctx context.Context, sender dbus.Sender, action string, details map[string]string, interactive bool) *dbus.Error {
 	if details == nil {
 		details = map[string]string{}
 	}
 	s := subject{Kind: "system-bus-name", Details: map[string]dbus.Variant{"name": dbus.MakeVariant(string(sender))}}
 	var r result
-	err := a.obj.CallWithContext(ctx, check, 0, s, action, details, allowUserInteraction, "").Store(&r)
+	var flags uint32
+	if interactive {
+		flags = allowUserInteraction
+	}
+	err := a.obj.CallWithContext(ctx, check, 0, s, action, details, flags, "").Store(&r)
 	if err != nil {
 		return dbus.NewError(ErrAccessDenied, []any{fmt.Sprintf("polkit: %v", err)})
 	}

@@ -6,6 +6,7 @@ package upsctl
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,9 +19,16 @@ import (
 	"github.com/sysnut/sysnut/internal/upsbus"
 )
 
-const usage = `upsctl [COMMAND] ...
+const usage = `upsctl [OPTIONS...] [COMMAND] ...
 
 Query or change the UPSes that sysnut serves, through org.sysnut.UPS1.
+
+Options:
+  -h --help                   Show this help
+     --no-ask-password        Do not ask for a password (polkit refuses
+                              instead of prompting)
+     --no-pager               Accepted; upsctl never pages
+  -o --output=json            Print status, list, show and commands as JSON
 
 Commands:
   status [UPS...]             Show a summary of each UPS (default)
@@ -34,21 +42,106 @@ Commands:
   help                        Show this help
 `
 
-// Run executes upsctl with args on conn, printing to out and errOut, and
-// returns the exit status.
-func Run(ctx context.Context, conn *dbus.Conn, args []string, out, errOut io.Writer) int {
+// Dial connects to the system bus; Run calls it only when a command needs
+// the bus, so that help works without one.
+type Dial func(ctx context.Context) (*dbus.Conn, error)
+
+// options are systemd-style: anywhere on the command line.
+type options struct {
+	askPassword bool
+	json        bool
+}
+
+// parseArgs splits options from the command and its arguments.
+func parseArgs(args []string) (options, []string, error) {
+	o := options{askPassword: true}
+	var rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--no-ask-password":
+			o.askPassword = false
+		case a == "--no-pager":
+		case a == "-h" || a == "--help":
+			rest = append([]string{"help"}, rest...)
+		case a == "-o" || a == "--output":
+			if i+1 == len(args) {
+				return o, nil, fmt.Errorf("%s needs a value (json)", a)
+			}
+			i++
+			if err := o.output(args[i]); err != nil {
+				return o, nil, err
+			}
+		case strings.HasPrefix(a, "--output="):
+			if err := o.output(strings.TrimPrefix(a, "--output=")); err != nil {
+				return o, nil, err
+			}
+		case strings.HasPrefix(a, "-o") && len(a) > 2:
+			if err := o.output(a[2:]); err != nil {
+				return o, nil, err
+			}
+		case strings.HasPrefix(a, "-") && a != "-":
+			return o, nil, fmt.Errorf("unknown option %s; see upsctl --help", a)
+		default:
+			rest = append(rest, a)
+		}
+	}
+	return o, rest, nil
+}
+
+func (o *options) output(v string) error {
+	switch v {
+	case "json", "json-pretty":
+		o.json = true
+	case "short", "text":
+		o.json = false
+	default:
+		return fmt.Errorf("unknown output mode %q (json)", v)
+	}
+	return nil
+}
+
+// Run executes upsctl with args, connecting with dial when the command
+// needs the bus, printing to out and errOut, and returns the exit status:
+// 0, 1 for a failure, 2 for a usage error.
+func Run(ctx context.Context, dial Dial, args []string, out, errOut io.Writer) int {
+	fail := func(code int, err error) int {
+		// Sentences for people, as systemd's tools print them.
+		msg := err.Error()
+		fmt.Fprintln(errOut, strings.ToUpper(msg[:1])+msg[1:])
+		return code
+	}
+	opts, args, err := parseArgs(args)
+	if err != nil {
+		return fail(2, err)
+	}
 	cmd := "status"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
 	}
-	c := &ctl{conn: conn, out: out}
-	var err error
+	if cmd == "help" {
+		fmt.Fprint(out, usage)
+		return 0
+	}
+	if !slices.Contains([]string{"status", "list", "show", "commands", "command", "set", "fsd", "test-notification"}, cmd) {
+		return fail(2, fmt.Errorf("unknown command %q; see upsctl --help", cmd))
+	}
+	conn, err := dial(ctx)
+	if err != nil {
+		return fail(1, fmt.Errorf("failed to connect to the system bus: %w", err))
+	}
+	c := &ctl{conn: conn, out: out, opts: opts}
 	want := func(min, max int) bool {
 		if len(args) < min || max >= 0 && len(args) > max {
-			err = fmt.Errorf("%s: wrong number of arguments; see upsctl help", cmd)
+			err = fmt.Errorf("%s: wrong number of arguments; see upsctl --help", cmd)
 			return false
 		}
 		return true
+	}
+	if len(args) > 0 && cmd != "status" && cmd != "list" && cmd != "test-notification" {
+		if err := c.known(ctx, args[0]); err != nil {
+			return fail(1, err)
+		}
 	}
 	switch cmd {
 	case "status":
@@ -87,16 +180,12 @@ func Run(ctx context.Context, conn *dbus.Conn, args []string, out, errOut io.Wri
 				err = fmt.Errorf("failed to send test notification: %w", err)
 			}
 		}
-	case "help", "-h", "--help":
-		fmt.Fprint(out, usage)
-	default:
-		err = fmt.Errorf("unknown command %q; see upsctl help", cmd)
 	}
 	if err != nil {
-		// Sentences for people, as systemd's tools print them.
-		msg := err.Error()
-		fmt.Fprintln(errOut, strings.ToUpper(msg[:1])+msg[1:])
-		return 1
+		if strings.Contains(err.Error(), "wrong number of arguments") {
+			return fail(2, err)
+		}
+		return fail(1, err)
 	}
 	return 0
 }
@@ -104,6 +193,29 @@ func Run(ctx context.Context, conn *dbus.Conn, args []string, out, errOut io.Wri
 type ctl struct {
 	conn *dbus.Conn
 	out  io.Writer
+	opts options
+}
+
+// known checks that ups is served, so that a typo reads "Unknown UPS"
+// instead of a D-Bus error about an object path.
+func (c *ctl) known(ctx context.Context, ups string) error {
+	l, err := c.upsList(ctx)
+	if err != nil {
+		return err
+	}
+	for _, e := range l {
+		if strings.EqualFold(e.Name, ups) {
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown UPS %q; upsctl list shows the UPSes", ups)
+}
+
+// printJSON writes v as one JSON document.
+func (c *ctl) printJSON(v any) error {
+	enc := json.NewEncoder(c.out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
 }
 
 func (c *ctl) manager() dbus.BusObject { return c.conn.Object(upsbus.BusName, upsbus.ManagerPath) }
@@ -130,6 +242,17 @@ func (c *ctl) list(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if c.opts.json {
+		type item struct {
+			Name        string `json:"name"`
+			Description string `json:"description"`
+		}
+		items := []item{}
+		for _, e := range l {
+			items = append(items, item{e.Name, e.Desc})
+		}
+		return c.printJSON(items)
+	}
 	for _, e := range l {
 		fmt.Fprintf(c.out, "%s\t%s\n", e.Name, e.Desc)
 	}
@@ -153,6 +276,9 @@ func (c *ctl) show(ctx context.Context, ups string) error {
 	m, err := c.vars(ctx, ups)
 	if err != nil {
 		return err
+	}
+	if c.opts.json {
+		return c.printJSON(m)
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -183,7 +309,29 @@ func (c *ctl) status(ctx context.Context, names []string) error {
 			names = append(names, e.Name)
 		}
 	}
+	if c.opts.json {
+		type item struct {
+			Name      string            `json:"name"`
+			Status    string            `json:"status"`
+			Variables map[string]string `json:"variables"`
+		}
+		items := []item{}
+		for _, ups := range names {
+			if err := c.known(ctx, ups); err != nil {
+				return err
+			}
+			m, err := c.vars(ctx, ups)
+			if err != nil {
+				return err
+			}
+			items = append(items, item{ups, m["ups.status"], m})
+		}
+		return c.printJSON(items)
+	}
 	for i, ups := range names {
+		if err := c.known(ctx, ups); err != nil {
+			return err
+		}
 		m, err := c.vars(ctx, ups)
 		if err != nil {
 			return err
@@ -230,6 +378,12 @@ func (c *ctl) commands(ctx context.Context, ups string) error {
 	if err := c.device(ups).CallWithContext(ctx, upsbus.DeviceIface+".ListCommands", 0).Store(&cmds); err != nil {
 		return fmt.Errorf("failed to list commands of %s: %w", ups, describe(err))
 	}
+	if c.opts.json {
+		if cmds == nil {
+			cmds = []string{}
+		}
+		return c.printJSON(cmds)
+	}
 	for _, cmd := range cmds {
 		fmt.Fprintln(c.out, cmd)
 	}
@@ -246,13 +400,40 @@ func (c *ctl) call(ctx context.Context, ups, method, what string, args ...any) e
 
 // change calls a method that polkit checks, with a text agent running
 // on the terminal so that polkit can ask for a password.
+// With --no-ask-password neither the agent nor interactive authorization.
 func (c *ctl) change(ctx context.Context, obj dbus.BusObject, method string, args ...any) error {
+	if !c.opts.askPassword {
+		return describe(c.callWithFlags(ctx, obj, method, 0, args...))
+	}
 	stop, err := startAgent(agentPath, os.Stdin)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	return describe(obj.CallWithContext(ctx, method, dbus.FlagAllowInteractiveAuthorization, args...).Err)
+	return describe(c.callWithFlags(ctx, obj, method, dbus.FlagAllowInteractiveAuthorization, args...))
+}
+
+// callWithFlags calls method with the given header flags. godbus's
+// Object.Call drops ALLOW_INTERACTIVE_AUTHORIZATION, which tells the
+// service that polkit may ask for a password, so the message is built here.
+func (c *ctl) callWithFlags(ctx context.Context, obj dbus.BusObject, method string, flags dbus.Flags, args ...any) error {
+	i := strings.LastIndexByte(method, '.')
+	msg := &dbus.Message{Type: dbus.TypeMethodCall, Flags: flags, Headers: map[dbus.HeaderField]dbus.Variant{
+		dbus.FieldPath:        dbus.MakeVariant(obj.Path()),
+		dbus.FieldDestination: dbus.MakeVariant(obj.Destination()),
+		dbus.FieldInterface:   dbus.MakeVariant(method[:i]),
+		dbus.FieldMember:      dbus.MakeVariant(method[i+1:]),
+	}, Body: args}
+	if len(args) > 0 {
+		msg.Headers[dbus.FieldSignature] = dbus.MakeVariant(dbus.SignatureOf(args...))
+	}
+	call := c.conn.SendWithContext(ctx, msg, make(chan *dbus.Call, 1))
+	select {
+	case done := <-call.Done:
+		return done.Err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // describe keeps the message of a D-Bus error, which is what users need.
