@@ -74,10 +74,7 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	flagPath := conf.PowerDownFlag
-	if flagPath == "" {
-		flagPath = upsmon.DefaultFlag
-	}
+	flagPath, flagNote := upsmon.FlagPath(conf.PowerDownFlag)
 	if *checkFlag {
 		id, err := upsmon.BootID()
 		if err == nil && upsmon.FlagSet(flagPath, id) {
@@ -108,6 +105,12 @@ func main() {
 	}
 	for _, w := range conf.Warnings {
 		log.Warn(w)
+	}
+	if flagNote != "" {
+		log.Warn(flagNote, "file", conf.Where("POWERDOWNFLAG"))
+	}
+	if cmd := conf.ShutdownCmd; upsmon.StockShutdown(cmd) {
+		log.Info("SHUTDOWNCMD "+cmd+" is a plain power-off: upsmon, not root, asks logind for it instead", "file", conf.Where("SHUTDOWNCMD"))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()

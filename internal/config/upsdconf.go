@@ -28,11 +28,14 @@ type UpsdConf struct {
 }
 
 // Where returns "file:line" for a directive, or the file alone.
-func (c *UpsdConf) Where(directive string) string {
-	if n, ok := c.Lines[directive]; ok {
-		return c.File + ":" + strconv.Itoa(n)
+func (c *UpsdConf) Where(directive string) string { return where(c.File, c.Lines, directive) }
+
+// where is "file:line" of a directive's last use, or the file alone.
+func where(file string, lines map[string]int, directive string) string {
+	if n, ok := lines[directive]; ok {
+		return file + ":" + strconv.Itoa(n)
 	}
-	return c.File
+	return file
 }
 
 // Listen is one LISTEN directive.

@@ -40,7 +40,12 @@ type UpsmonConf struct {
 	// Warnings are what NUT's upsmon warns about and ignores (an unknown
 	// notify type): "file:line: cause" each.
 	Warnings []string
+	// Lines maps each directive given to the line of its last use.
+	Lines map[string]int
 }
+
+// Where returns "file:line" for a directive, or the file alone.
+func (c *UpsmonConf) Where(directive string) string { return where(c.File, c.Lines, directive) }
 
 // Monitor is one MONITOR line.
 type Monitor struct {
@@ -161,8 +166,10 @@ func ParseUpsmonConf(name string, data []byte) (*UpsmonConf, error) {
 	p := &problems{file: name}
 	c := DefaultUpsmonConf()
 	c.File = name
+	c.Lines = map[string]int{}
 	for _, l := range lex(p, data) {
 		w := l.words
+		c.Lines[w[0]] = l.num
 		args := w[1:]
 		want := func(n int) bool {
 			if len(args) != n {

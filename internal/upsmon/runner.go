@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,44 @@ const FlagContent = "upsmon-shutdown-file\n"
 // DefaultFlag is where sysnut keeps the killpower flag: a directory root
 // owns (tmpfiles.d) and upsmon's own user may write into.
 const DefaultFlag = "/run/sysnut/killpower"
+
+// FlagPath is where the killpower flag lives for POWERDOWNFLAG, and a note
+// when it is not where upsmon.conf says. The sandboxed monitor may never
+// write under /etc (ProtectSystem=strict), so a flag there (Debian's and
+// NUT's stock POWERDOWNFLAG /etc/killpower) is kept at DefaultFlag;
+// upsmon -K, which the shutdown hook asks, maps it the same way, so both
+// agree whoever runs them.
+func FlagPath(powerDownFlag string) (path, note string) {
+	p := filepath.Clean(powerDownFlag)
+	switch {
+	case powerDownFlag == "":
+		return DefaultFlag, ""
+	case strings.HasPrefix(p, "/etc/"):
+		return DefaultFlag, "POWERDOWNFLAG " + powerDownFlag + " is under /etc, which the sandboxed monitor may not write: " +
+			"the flag is kept at " + DefaultFlag + " and the shutdown hook (upsmon -K) looks there"
+	}
+	return p, ""
+}
+
+// StockShutdown reports whether SHUTDOWNCMD is one of the usual commands
+// that power the machine off (Debian's "/sbin/shutdown -h +0", poweroff,
+// systemctl poweroff...). upsmon asks logind instead: it does not run as
+// root, so such a command would fail, and the machine would lose power.
+func StockShutdown(cmd string) bool {
+	f := strings.Fields(cmd)
+	if len(f) == 0 {
+		return false
+	}
+	switch filepath.Base(f[0]) {
+	case "shutdown":
+		return !slices.Contains(f[1:], "-r") && !slices.Contains(f[1:], "-c") && !slices.Contains(f[1:], "--reboot")
+	case "poweroff", "halt":
+		return true
+	case "systemctl":
+		return len(f) >= 2 && (f[len(f)-1] == "poweroff" || f[len(f)-1] == "halt")
+	}
+	return false
+}
 
 // Runner polls the UPSes with a Monitor and carries out the shutdown. It
 // lives as long as the monitor runs: a reload is a Reload call on it, never
@@ -414,15 +453,18 @@ func (r *Runner) waitSecondaries(ctx context.Context) {
 	r.Log.Warn("secondaries still logged in after HOSTSYNC; shutting down anyway")
 }
 
-// powerOff asks logind (or runs SHUTDOWNCMD), and keeps asking loudly if
-// it is refused: a refusal here means the machine dies with the battery.
+// powerOff runs a custom SHUTDOWNCMD or asks logind, and keeps asking
+// loudly if it is refused: a refusal here means the machine dies with the
+// battery. A stock shutdown command is logind's job (StockShutdown), and a
+// custom one that fails is followed by logind's PowerOff.
 func (r *Runner) powerOff(ctx context.Context) error {
 	for attempt := 1; ; attempt++ {
 		var err error
-		if cmd := r.Monitor.Conf.ShutdownCmd; cmd != "" {
+		if cmd := r.Monitor.Conf.ShutdownCmd; cmd != "" && !StockShutdown(cmd) {
 			out, e := exec.CommandContext(ctx, "/bin/sh", "-c", cmd).CombinedOutput()
 			if e != nil {
-				err = fmt.Errorf("SHUTDOWNCMD %q: %w: %s", cmd, e, out)
+				r.Log.Error("SHUTDOWNCMD failed; asking logind to power off instead", "cmd", cmd, "err", e, "output", strings.TrimSpace(string(out)))
+				err = r.Power.PowerOff(ctx)
 			}
 		} else {
 			err = r.Power.PowerOff(ctx)

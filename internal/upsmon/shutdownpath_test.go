@@ -297,3 +297,57 @@ func TestSlowNotificationsDoNotDelay(t *testing.T) {
 		t.Error("no NOTIFYCMD was started")
 	}
 }
+
+// TestDebianStockFiles: Debian's stock upsmon.conf names a flag under /etc
+// and "/sbin/shutdown -h +0": the sandboxed, unprivileged monitor keeps
+// the flag in /run/sysnut (upsmon -K maps it the same way) and asks
+// logind to power off, instead of failing to run shutdown as a user and
+// letting the battery die.
+func TestDebianStockFiles(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ in, want, note string }{
+		{"", upsmon.DefaultFlag, ""},
+		{"/run/sysnut/kp", "/run/sysnut/kp", ""},
+		{"/tmp/x/killpower", "/tmp/x/killpower", ""},
+		{"/etc/killpower", upsmon.DefaultFlag, "POWERDOWNFLAG /etc/killpower is under /etc"},
+	} {
+		got, note := upsmon.FlagPath(tt.in)
+		if got != tt.want || !strings.HasPrefix(note, tt.note) || (tt.note == "") != (note == "") {
+			t.Errorf("FlagPath(%q) = %q, %q", tt.in, got, note)
+		}
+	}
+	for cmd, stock := range map[string]bool{
+		"/sbin/shutdown -h +0": true, "shutdown -P now": true, "/sbin/poweroff": true, "systemctl poweroff": true,
+		"/usr/bin/systemctl --no-wall poweroff": true, "halt": true,
+		"shutdown -r now": false, "/usr/local/bin/my-shutdown": false, "": false, "systemctl reboot": false,
+	} {
+		if upsmon.StockShutdown(cmd) != stock {
+			t.Errorf("StockShutdown(%q) = %v", cmd, !stock)
+		}
+	}
+	for _, tt := range []struct{ cmd, why string }{
+		{"/sbin/shutdown -h +0", "a stock shutdown command is logind's job"},
+		{"/bin/false", "a custom command that fails is followed by logind"},
+	} {
+		_, c := primaryOf(t, "FINALDELAY 0\nSHUTDOWNCMD \""+tt.cmd+"\"\n")
+		var logs testlog.Buffer
+		p := &testrig.Power{}
+		r := fastRunner(t, c, p, &logs)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		r.Force = closedChan()
+		if err := r.Run(ctx); err != nil {
+			t.Fatal(err)
+		}
+		cancel()
+		if p.Calls() != 1 {
+			t.Errorf("%s: logind PowerOff called %d times, want 1 (%s)\n%s", tt.cmd, p.Calls(), tt.why, logs.String())
+		}
+	}
+}
+
+// closedChan fires at once: a forced shutdown (upsmon -c fsd).
+func closedChan() <-chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}

@@ -84,17 +84,22 @@ cat > "$R/etc/nut/upsd.users" <<'CONF'
 	actions = SET FSD
 	instcmds = ALL
 CONF
+# Debian's stock POWERDOWNFLAG and SHUTDOWNCMD, which the sandboxed,
+# unprivileged monitor handles safely (flag kept in /run/sysnut, logind).
 cat > "$R/etc/nut/upsmon.conf" <<'CONF'
 MONITOR myups@localhost 1 upsmon e2e-secret primary
 POLLFREQ 1
 POLLFREQALERT 1
 FINALDELAY 1
-POWERDOWNFLAG /run/sysnut/killpower
+POWERDOWNFLAG /etc/killpower
+SHUTDOWNCMD "/sbin/shutdown -h +0"
 CONF
 printf 'ups.status: OL\nbattery.charge: 100\n' > "$R/etc/nut/myups.dev"
 chmod 0644 "$R"/etc/nut/*
 # The secrets are root's alone: upsd and the D-Bus service get them as credentials.
 chmod 0600 "$R/etc/nut/upsd.users"
+# upsmon.conf as Debian's nut-client installs it.
+chroot "$R" chgrp nut /etc/nut/upsmon.conf && chmod 0640 "$R/etc/nut/upsmon.conf"
 # Two local users for polkit: alice in the granted group, bob not.
 cp "$SRC/polkit/rules.d/60-sysnut-nut-group.rules.example" "$R/etc/polkit-1/rules.d/60-sysnut.rules"
 chroot "$R" groupadd -f upsadmin
@@ -302,6 +307,9 @@ jr -u ups-monitor.service -o verbose | grep "NOTIFYTYPE=LOWBATT" >/dev/null && p
   { jr -u ups-monitor.service | tail; jr | tail -40; fail "no LOWBATT notification in the journal"; }
 jr -u ups-monitor.service -o verbose | grep "NOTIFYTYPE=SHUTDOWN" >/dev/null && pass "journal: NOTIFYTYPE=SHUTDOWN" || fail "no SHUTDOWN notification"
 jr -u ups-monitor.service | grep "power-off requested" >/dev/null && pass "journal: power-off requested" || fail "no power-off request logged"
+jr -u ups-monitor.service | grep -q "POWERDOWNFLAG /etc/killpower is under /etc" &&
+  jr -u ups-monitor.service | grep -q "SHUTDOWNCMD /sbin/shutdown -h +0 is a plain power-off" &&
+  pass "journal: Debian's POWERDOWNFLAG and SHUTDOWNCMD handled, and said" || fail "Debian's stock directives not reported"
 uids=$(jr _SYSTEMD_UNIT=ups-monitor.service _COMM=upsmon -o export | sed -n 's/^_UID=//p' | sort -u)
 want=$(awk -F: '$1=="sysnut-upsmon"{print $3}' "$R/etc/passwd")
 [ -n "$want" ] && [ "$uids" = "$want" ] && pass "upsmon ran only as sysnut-upsmon (uid $want)" || fail "upsmon ran as uid(s) '$uids', want '$want'"
