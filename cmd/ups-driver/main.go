@@ -48,6 +48,13 @@ func main() {
 	}
 	log := logging.New("ups-driver", os.Stderr, level)
 	if err := run(flag.Arg(0), *kill, log); err != nil {
+		var ce *driver.ConfigError
+		if errors.As(err, &ce) {
+			// No restart can fix it: the unit stops, and shows as failed
+			// with this line in systemctl status.
+			log.Error("configuration error; not restarted until ups.conf is fixed", "err", err)
+			os.Exit(driver.ExitConfig)
+		}
 		log.Error("ups-driver failed", "err", err)
 		os.Exit(1)
 	}
@@ -101,18 +108,18 @@ func run(name string, kill bool, log *slog.Logger) error {
 	dir := config.ConfPath()
 	uc, err := config.LoadUPSConf(config.In("ups.conf"))
 	if err != nil {
-		return err
+		return &driver.ConfigError{Err: err}
 	}
 	if kill && name == "" {
 		return killAll(dir, uc, log)
 	}
 	u := uc.Find(name)
 	if u == nil {
-		return fmt.Errorf("%s: no [%s] section", uc.File, name)
+		return &driver.ConfigError{Err: fmt.Errorf("%s: no [%s] section", uc.File, name)}
 	}
 	e, err := registry.Lookup(u.Driver)
 	if err != nil {
-		return fmt.Errorf("%s:%d: %w", uc.File, u.Line, err)
+		return &driver.ConfigError{Err: fmt.Errorf("%s:%d: %w", uc.File, u.Line, err)}
 	}
 	spec := driver.Spec{ConfDir: dir, UPSConf: uc, Name: name, Protocol: e.New, Version: e.Version, Log: log}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)

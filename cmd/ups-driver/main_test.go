@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -56,15 +57,17 @@ func TestErrorsNameTheCause(t *testing.T) {
 	for _, tt := range []struct {
 		args []string
 		want string
+		code int // 78: a configuration error, which the unit does not restart
 	}{
-		{[]string{"nosuch"}, "no [nosuch] section"},
-		{[]string{"apc"}, `ups.conf:7: driver \"apcsmart\" is not supported`},
-		{[]string{"-k", "sim"}, "[sim]: driver dummy-ups: this UPS cannot be told to shut down"},
-		{[]string{"-k", "relay"}, "cannot be told to shut down"},
+		{[]string{"nosuch"}, "no [nosuch] section", 78},
+		{[]string{"apc"}, `ups.conf:7: driver \"apcsmart\" is not supported`, 78},
+		{[]string{"-k", "sim"}, "[sim]: driver dummy-ups: this UPS cannot be told to shut down", 1},
+		{[]string{"-k", "relay"}, "cannot be told to shut down", 1},
 	} {
 		out, err := command(bin, dir, tt.args...).CombinedOutput()
-		if err == nil || !strings.Contains(string(out), tt.want) {
-			t.Errorf("ups-driver %v: %v\n%s\nwant %q", tt.args, err, out, tt.want)
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != tt.code || !strings.Contains(string(out), tt.want) {
+			t.Errorf("ups-driver %v: %v\n%s\nwant %q, exit %d", tt.args, err, out, tt.want, tt.code)
 		}
 	}
 }

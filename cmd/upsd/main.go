@@ -3,6 +3,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -85,16 +86,32 @@ func main() {
 		log.Info("NUT option accepted: " + n)
 	}
 	if err := run(log); err != nil {
+		var ce configError
+		if errors.As(err, &ce) {
+			// A restart cannot fix it: the unit stops, failed, with this
+			// in systemctl status (RestartPreventExitStatus=78).
+			log.Error("configuration error; not restarted until it is fixed", "err", err)
+			os.Exit(exitConfig)
+		}
 		log.Error("upsd failed", "err", err)
 		os.Exit(1)
 	}
 }
 
+// exitConfig is sysexits' EX_CONFIG, upsd's status for a configuration
+// that cannot work.
+const exitConfig = 78
+
+// configError is an error of the configuration files.
+type configError struct{ error }
+
+func (e configError) Unwrap() error { return e.error }
+
 func run(log *slog.Logger) error {
 	dir := config.ConfPath()
 	files, err := upsd.LoadFiles(dir, log)
 	if err != nil {
-		return err
+		return configError{err}
 	}
 	listeners, err := listen(files.Upsd, log)
 	if err != nil {

@@ -71,7 +71,9 @@ func main() {
 		// -c stop|fsd and -K only need POWERDOWNFLAG: a broken line
 		// elsewhere must not stop them.
 		if conf == nil || (*command == "" && !*checkFlag) {
-			os.Exit(1)
+			// sysexits' EX_CONFIG: the unit does not restart it
+			// (RestartPreventExitStatus=78) and shows it failed.
+			os.Exit(78)
 		}
 	}
 	flagPath, flagNote := upsmon.FlagPath(conf.PowerDownFlag)
@@ -128,6 +130,10 @@ func main() {
 		n.Notify(ctx, typ, system)
 		n.Wait()
 		return
+	}
+	if len(conf.Monitors) == 0 {
+		log.Error("configuration error; not restarted until it is fixed", "err", fmt.Errorf("%s: no MONITOR lines: nothing to watch", conf.File))
+		os.Exit(78)
 	}
 	if err := run(ctx, conf, flagPath, pidFile, *dryRun, log); err != nil {
 		log.Error("upsmon failed", "err", err)

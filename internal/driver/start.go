@@ -12,6 +12,17 @@ import (
 	"github.com/sysnut/sysnut/internal/driversock"
 )
 
+// ConfigError is an error in ups.conf that no restart can fix: ups-driver
+// exits with ExitConfig for it, and its unit does not restart it.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// ExitConfig is sysexits' EX_CONFIG, the status for a ConfigError
+// (RestartPreventExitStatus= in ups-driver@.service).
+const ExitConfig = 78
+
 // Spec is everything needed to start the driver for one [section].
 type Spec struct {
 	ConfDir  string
@@ -26,12 +37,12 @@ type Spec struct {
 func (s Spec) Prepare() (*config.UPS, Protocol, Params, error) {
 	u := s.UPSConf.Find(s.Name)
 	if u == nil {
-		return nil, nil, Params{}, fmt.Errorf("%s: no [%s] section", s.UPSConf.File, s.Name)
+		return nil, nil, Params{}, &ConfigError{fmt.Errorf("%s: no [%s] section", s.UPSConf.File, s.Name)}
 	}
 	params := Params{UPS: u, ConfDir: s.ConfDir, Log: s.Log}
 	p, err := s.Protocol(params)
 	if err != nil {
-		return nil, nil, Params{}, fmt.Errorf("%s:%d: [%s]: %w", s.UPSConf.File, u.Line, u.Name, err)
+		return nil, nil, Params{}, &ConfigError{fmt.Errorf("%s:%d: [%s]: %w", s.UPSConf.File, u.Line, u.Name, err)}
 	}
 	return u, p, params, nil
 }
@@ -45,11 +56,11 @@ func (s Spec) Serve(ctx context.Context) error {
 	}
 	poll, err := params.Int("pollinterval", 0)
 	if err != nil {
-		return fmt.Errorf("%s:%d: [%s]: %w", s.UPSConf.File, u.Line, u.Name, err)
+		return &ConfigError{fmt.Errorf("%s:%d: [%s]: %w", s.UPSConf.File, u.Line, u.Name, err)}
 	}
 	if poll == 0 {
 		if poll, err = globalInt(s.UPSConf, "pollinterval", 2); err != nil {
-			return err
+			return &ConfigError{err}
 		}
 	}
 	sock := filepath.Join(config.StatePath(s.UPSConf, nil), u.Driver+"-"+u.Name)
