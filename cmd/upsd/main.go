@@ -109,7 +109,7 @@ func (e configError) Unwrap() error { return e.error }
 
 func run(log *slog.Logger) error {
 	dir := config.ConfPath()
-	files, err := upsd.LoadFiles(dir, log)
+	files, err := upsd.LoadFilesAtStart(dir, log)
 	if err != nil {
 		return configError{err}
 	}
@@ -133,6 +133,9 @@ func run(log *slog.Logger) error {
 		case <-srv.Ready():
 		}
 		status := fmt.Sprintf("Serving %d UPS on %d socket(s)", len(files.UPS.UPS), len(listeners))
+		if files.Skipped != nil {
+			status += "; ups.conf has errors, see the journal"
+		}
 		_, _ = daemon.SdNotify(false, daemon.SdNotifyReady+"\nSTATUS="+status)
 		log.Info("upsd started", "ups_count", len(files.UPS.UPS), "sockets", len(listeners))
 		for {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/sysnut/sysnut/internal/cmdvartab"
 	"github.com/sysnut/sysnut/internal/config"
@@ -21,17 +22,36 @@ type Files struct {
 	Users *config.Users
 	Descs *cmdvartab.Table
 	TLS   *tls.Config // nil: no CERTFILE
+	// Skipped holds the ups.conf errors that LoadFilesAtStart served
+	// around (nil from LoadFiles, which refuses any error).
+	Skipped error
 }
 
 // LoadFiles reads ups.conf (required), upsd.conf and upsd.users (optional,
 // as in NUT) from dir, and cmdvartab from DATAPATH. Any error in any file
 // fails the whole load, so a reload never half-applies a broken config.
-func LoadFiles(dir string, log *slog.Logger) (*Files, error) {
+func LoadFiles(dir string, log *slog.Logger) (*Files, error) { return loadFiles(dir, log, false) }
+
+// LoadFilesAtStart is LoadFiles for a starting upsd, which serves the UPSes
+// of ups.conf that are usable despite errors elsewhere in it, as NUT's upsd
+// warns and carries on: one bad section must not leave every UPS
+// unmonitored. Each error is logged; a UPS without a driver, or defined a
+// second time, is left out. (A reload stays all or nothing.)
+func LoadFilesAtStart(dir string, log *slog.Logger) (*Files, error) { return loadFiles(dir, log, true) }
+
+func loadFiles(dir string, log *slog.Logger, lenient bool) (*Files, error) {
 	var errs []error
 	f := &Files{}
 	var err error
 	if f.UPS, err = config.LoadUPSConf(filepath.Join(dir, "ups.conf")); err != nil {
-		errs = append(errs, err)
+		if usable := usableUPS(f.UPS); lenient && len(usable) > 0 {
+			for _, e := range flatten(err) {
+				log.Error("ups.conf: "+e.Error()+"; the other UPSes are served", "file", f.UPS.File)
+			}
+			f.UPS.UPS, f.Skipped = usable, err
+		} else {
+			errs = append(errs, err)
+		}
 	}
 	if f.Upsd, err = config.LoadUpsdConf(filepath.Join(dir, "upsd.conf")); err != nil {
 		if missing(err) {
@@ -82,6 +102,26 @@ func Check(dir string) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// usableUPS are the sections upsd can serve: named, with a driver, each
+// name once.
+func usableUPS(c *config.UPSConf) []config.UPS {
+	if c == nil {
+		return nil
+	}
+	var out []config.UPS
+	seen := map[string]bool{}
+	for _, u := range c.UPS {
+		k := strings.ToLower(u.Name)
+		if u.Driver == "" || seen[k] {
+			seen[k] = true
+			continue
+		}
+		seen[k] = true
+		out = append(out, u)
+	}
+	return out
 }
 
 // CheckReload reports what would make a reload of the running upsd fail,

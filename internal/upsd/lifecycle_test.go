@@ -3,6 +3,7 @@ package upsd_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/testlog"
 	"github.com/sysnut/sysnut/internal/upsd"
 )
 
@@ -137,5 +139,37 @@ func TestCheckReload(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "upsd.conf"), []byte("BOGUS 1\n"), 0o644)
 	if err := upsd.CheckReload(dir); err == nil || !strings.Contains(err.Error(), "upsd.conf:1: unknown directive") {
 		t.Errorf("a broken upsd.conf: %v", err)
+	}
+}
+
+// TestOneBadSectionStartsTheOthers: a starting upsd serves the UPSes of
+// ups.conf it can use despite errors elsewhere (NUT warns and carries on),
+// logging each; a reload, -t and the reload check still refuse the file.
+func TestOneBadSectionStartsTheOthers(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "ups.conf"), []byte("[good]\n driver = dummy-ups\n port = a.dev\n\n"+
+		"[nodriver]\n port = b.dev\n\n[also]\n driver = dummy-ups\n port = c.dev\n pollinterval = soon\n\n[good]\n driver = dummy-ups\n port = d.dev\n"), 0o644)
+	var logs testlog.Buffer
+	f, err := upsd.LoadFilesAtStart(dir, slog.New(slog.NewTextHandler(&logs, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, u := range f.UPS.UPS {
+		names = append(names, u.Name+"="+u.Port)
+	}
+	if got := strings.Join(names, " "); got != "good=a.dev also=c.dev" || f.Skipped == nil {
+		t.Errorf("served %q (skipped: %v)", got, f.Skipped)
+	}
+	for _, want := range []string{`UPS \"nodriver\" has no driver`, "pollinterval", `UPS \"good\" already defined`} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
+	if _, err := upsd.LoadFiles(dir, slog.New(slog.DiscardHandler)); err == nil {
+		t.Error("LoadFiles (reload) accepted the broken ups.conf")
+	}
+	if err := upsd.CheckReload(dir); err == nil {
+		t.Error("the reload check accepted the broken ups.conf")
 	}
 }
