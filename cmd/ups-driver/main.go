@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/sysnut/sysnut/internal/driver/registry"
 	"github.com/sysnut/sysnut/internal/logging"
 	"github.com/sysnut/sysnut/internal/modemlines"
+	"github.com/sysnut/sysnut/internal/version"
 )
 
 func main() {
@@ -26,11 +28,16 @@ func main() {
 	debug := flag.Bool("D", false, "log debug messages")
 	testLines := flag.String("test-lines", "", "contact closure: show the modem lines of `DEVICE` on every change, act on nothing")
 	upstype := flag.Int("upstype", 0, "cable type whose status -test-lines derives")
+	showVersion := flag.Bool("V", false, "print the version and the supported drivers, and exit")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: ups-driver [-D] [-k] NAME\n       ups-driver -k          (every UPS of ups.conf, by sdorder)\n       ups-driver -test-lines DEVICE [-upstype N]\n\nsupported drivers: %v\n", registry.Names())
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if *showVersion {
+		fmt.Printf("Network UPS Tools ups-driver sysnut-%s (drivers: %s)\n", version.Release, strings.Join(registry.Names(), ", "))
+		return
+	}
 	if *testLines != "" {
 		if err := showLines(*testLines, *upstype); err != nil {
 			fmt.Fprintln(os.Stderr, "ups-driver:", err)

@@ -39,6 +39,24 @@ func main() {
 	chroot := flag.String("r", "", "NUT: chroot to `DIR` (the unit's RootDirectory= decides)")
 	ipv4 := flag.Bool("4", false, "NUT: IPv4 only (LISTEN or the socket unit decide the addresses)")
 	ipv6 := flag.Bool("6", false, "NUT: IPv6 only (LISTEN or the socket unit decide the addresses)")
+	flag.Usage = func() {
+		fmt.Printf(`Network UPS Tools upsd %s
+
+usage: upsd [OPTIONS]
+
+  -c <command>	send <command> via signal to the upsd of -P (after checking,
+		for reload): reload, stop
+  -P <pid>	the upsd to signal (sysnut writes no PID file)
+  -D		log debug messages
+  -F, -FF	stay in the foreground (always)
+  -h		display this help
+  -q		log warnings and errors only
+  -t		check the configuration and exit
+  -V		display the version of this software
+  -B, -u <user>, -r <dir>, -4, -6
+		NUT's options, accepted; the systemd unit decides these
+`, upsd.Version)
+	}
 	flag.Parse()
 	if *showVersion {
 		fmt.Println("Network UPS Tools upsd " + upsd.Version)

@@ -42,6 +42,27 @@ func main() {
 	runAs := flag.String("u", "", "NUT: run as `USER` (the unit's User= decides)")
 	ipv4 := flag.Bool("4", false, "NUT: IPv4 only (not implemented: addresses are used as given)")
 	ipv6 := flag.Bool("6", false, "NUT: IPv6 only (not implemented: addresses are used as given)")
+	flag.Usage = func() {
+		fmt.Printf(`Network UPS Tools upsmon sysnut-%s
+Monitors UPS servers and may initiate shutdown if necessary.
+
+usage: upsmon [OPTIONS]
+
+  -c <cmd>	send command to running process: fsd, stop, reload
+		(reload checks upsmon.conf first)
+  -P <pid>	send the signal above to specified PID (bypassing PID file)
+  -D		log debug messages
+  -F		stay in the foreground (always)
+  -h		display this help
+  -K		checks POWERDOWNFLAG, sets exit code to 0 if set
+  -V		display the version of this software
+  -dry-run	decide and log, touch nothing (sysnut)
+  -test-notify <type>
+		send one notification through the configured channels (sysnut)
+  -B, -p, -u <user>, -4, -6
+		NUT's options, accepted; the systemd unit decides these
+`, version.Release)
+	}
 	flag.Parse()
 	if *showVersion {
 		fmt.Println("Network UPS Tools upsmon sysnut-" + version.Release)
