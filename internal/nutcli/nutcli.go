@@ -130,9 +130,17 @@ func (e IO) connect(ctx context.Context, target, bad string) (*nutclient.Client,
 	return c, ups, exit{}, true
 }
 
+// lines reads r by lines, sharing r's buffer if it has one (Stdio's).
+func lines(r io.Reader) *bufio.Reader {
+	if b, ok := r.(*bufio.Reader); ok {
+		return b
+	}
+	return bufio.NewReader(r)
+}
+
 // credentials prompts for what -u and -p did not give, as NUT's tools do.
 func (e IO) credentials(username, password string, haveUser, havePass bool) (string, string, error) {
-	in := bufio.NewReader(e.Stdin)
+	in := lines(e.Stdin)
 	if !haveUser {
 		def := ""
 		if u, err := user.Current(); err == nil {
@@ -196,7 +204,10 @@ const uuidLen = 36
 // Stdio is the process's own IO; passwords are read without echo when
 // stdin is a terminal.
 func Stdio() IO {
-	e := IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	// One buffered reader for the whole run: username, password and value
+	// may all come down one pipe, and a second reader would find the
+	// first had taken them.
+	e := IO{Stdin: bufio.NewReader(os.Stdin), Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 	fd := int(os.Stdin.Fd())
 	if _, err := unix.IoctlGetTermios(fd, unix.TCGETS); err == nil {
 		e.ReadPassword = func(prompt string) (string, error) {

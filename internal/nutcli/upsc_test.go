@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sysnut/sysnut/internal/nutcli"
 	"github.com/sysnut/sysnut/internal/testrig"
@@ -45,5 +47,25 @@ func TestUpscJSON(t *testing.T) {
 	}
 	if out, _, _ := run("-j", "-L", rig.Addr); !strings.HasPrefix(out, "{\n  \"ups\": \"") || !strings.HasSuffix(out, "\"\n}\n") {
 		t.Errorf("upsc -j -L: %q", out)
+	}
+}
+
+// TestUpsrwFromAPipe: upsrw -s VAR without -u, -p or a value reads the
+// username, the password and the value from standard input, one line
+// each, as NUT's upsrw does from a pipe.
+func TestUpsrwFromAPipe(t *testing.T) {
+	rig := testrig.Start(t, testrig.Options{})
+	var out, errOut bytes.Buffer
+	in := strings.NewReader("admin\nsecret\npiped-id\n")
+	code := nutcli.Upsrw(context.Background(), nutcli.IO{Stdin: in, Stdout: &out, Stderr: &errOut}, []string{"-s", "ups.id", "ups@" + rig.Addr})
+	if code != 0 || !strings.Contains(errOut.String()+out.String(), "OK") {
+		t.Fatalf("upsrw from a pipe: %d\nstdout %q\nstderr %q", code, out.String(), errOut.String())
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !slices.Contains(rig.Received(), "SET ups.id piped-id") {
+		if time.Now().After(deadline) {
+			t.Fatalf("driver received %q", rig.Received())
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

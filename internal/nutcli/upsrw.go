@@ -1,7 +1,6 @@
 package nutcli
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"strconv"
@@ -38,6 +37,9 @@ Call without -s to show all possible read/write variables (same as -l).
 func Upsrw(ctx context.Context, e IO, args []string) int { return upsrw(ctx, e, args).code }
 
 func upsrw(ctx context.Context, e IO, args []string) exit {
+	if e.Stdin != nil {
+		e.Stdin = lines(e.Stdin) // username, password and value share it
+	}
 	opts, rest, err := getopt(args, "s:lhu:p:t:wV")
 	if err != nil {
 		fmt.Fprintf(e.Stderr, "upsrw: %v\n", err)
@@ -83,7 +85,7 @@ func upsrw(ctx context.Context, e IO, args []string) exit {
 	name, value, found := strings.Cut(setvar, "=")
 	if !found {
 		fmt.Fprintf(e.Stdout, "Enter new value for %s: ", name)
-		line, err := bufio.NewReader(e.Stdin).ReadString('\n')
+		line, err := lines(e.Stdin).ReadString('\n')
 		if err != nil && line == "" {
 			return e.fatal("Error reading from stdin!")
 		}
