@@ -148,6 +148,7 @@ usage: upsmon [OPTIONS]
 			system = conf.Monitors[0].System()
 		}
 		n := notifier(conf, log, false)
+		n.Test = true
 		n.Notify(ctx, typ, system)
 		n.Wait()
 		return

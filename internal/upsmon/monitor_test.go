@@ -3,12 +3,14 @@ package upsmon_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/testlog"
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
 
@@ -195,5 +197,24 @@ func TestMessages(t *testing.T) {
 	}
 	if upsmon.MessageID("ONBATT") == upsmon.MessageID("ONLINE") {
 		t.Error("MESSAGE_IDs collide")
+	}
+}
+
+// TestTestNotificationsMarked: upsmon -test-notify's notifications say
+// they are tests, in the text of every channel and as a journal field.
+func TestTestNotificationsMarked(t *testing.T) {
+	t.Parallel()
+	var logs testlog.Buffer
+	var walls []string
+	c := conf(t, primary)
+	n := &upsmon.Notifier{Conf: c, Log: slog.New(slog.NewTextHandler(&logs, nil)), Test: true,
+		Wall: func(_ context.Context, msg string) error { walls = append(walls, msg); return nil }}
+	n.Notify(context.Background(), "ONBATT", "ups@localhost")
+	n.Wait()
+	if !strings.Contains(logs.String(), `msg="TEST: UPS ups@localhost on battery"`) || !strings.Contains(logs.String(), "test=1") {
+		t.Errorf("journal entry not marked:\n%s", logs.String())
+	}
+	if len(walls) != 1 || walls[0] != "TEST: UPS ups@localhost on battery" {
+		t.Errorf("wall %q", walls)
 	}
 }

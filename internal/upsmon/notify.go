@@ -89,6 +89,10 @@ type Notifier struct {
 	Exec func(ctx context.Context, cmd, typ, ups, msg string) error
 	// DryRun logs what WALL and NOTIFYCMD would be given instead.
 	DryRun bool
+	// Test marks every notification as a test (upsmon -test-notify): the
+	// text starts with "TEST: " on every channel and the journal entry
+	// has TEST=1, so that nobody, and no history, takes it for an event.
+	Test bool
 
 	mu      sync.Mutex
 	running int // side effects started and not yet finished, or waiting
@@ -130,13 +134,18 @@ func (n *Notifier) Notify(ctx context.Context, typ, system string) {
 		flags = config.NotifySyslog | config.NotifyWall
 	}
 	msg := n.Message(typ, system)
+	var extra []any
+	if n.Test {
+		msg = "TEST: " + msg
+		extra = []any{"test", 1}
+	}
 	if flags&config.NotifySyslog != 0 {
 		level := slog.LevelWarn
 		switch typ {
 		case Online, CommOK, "NOTCAL", "NOTOFF", "NOTBYPASS", "NOTOVER", "NOTTRIM", "NOTBOOST", "NOTALARM", "NOTECO", "NOTOTHER":
 			level = slog.LevelInfo
 		}
-		n.Log.Log(ctx, level, msg, "notifytype", typ, "ups", system, "message_id", MessageID(typ))
+		n.Log.Log(ctx, level, msg, append([]any{"notifytype", typ, "ups", system, "message_id", MessageID(typ)}, extra...)...)
 	}
 	if flags&config.NotifyWall != 0 && n.Wall != nil {
 		n.start(ctx, "wall", typ, func(ctx context.Context) error { return n.Wall(ctx, msg) })

@@ -180,7 +180,8 @@ inside journalctl -u ups-server.service --no-pager -q | grep 'instant command' |
   pass "upsd ran it for the D-Bus service's account" || fail "upsd did not log the instant command"
 inside runuser -u alice -- upsctl test-notification onbatt && sleep 1
 inside journalctl -u sysnut-dbus.service -o verbose --no-pager -q | grep -E '^ +NOTIFYTYPE=ONBATT' >/dev/null &&
-  pass "upsctl test-notification: NOTIFYTYPE=ONBATT in the journal" || { inside journalctl --no-pager -q -u sysnut-dbus | tail; inside journalctl --no-pager -q -o verbose -u sysnut-dbus | grep -i notif | head; fail "no test notification in the journal"; }
+  inside journalctl -u sysnut-dbus.service -o verbose --no-pager -q | grep -E '^ +TEST=1' >/dev/null &&
+  pass "upsctl test-notification: NOTIFYTYPE=ONBATT in the journal, marked TEST=1" || { inside journalctl --no-pager -q -u sysnut-dbus | tail; inside journalctl --no-pager -q -o verbose -u sysnut-dbus | grep -i notif | head; fail "no test notification in the journal"; }
 inside systemctl show -p DropInPaths --value ups-driver@myups.service | grep -E '/run/systemd/generator[^ ]*/ups-driver@myups.service.d/' >/dev/null &&
   pass "sysnut-generator wrote ups-driver@myups's drop-in at boot" || fail "no generator drop-in for ups-driver@myups"
 cg=$(inside systemctl show -p ControlGroup --value ups-driver@myups.service)
