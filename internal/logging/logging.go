@@ -9,20 +9,101 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/coreos/go-systemd/v22/journal"
+	"golang.org/x/sys/unix"
 )
 
 // New returns a logger for the program called ident. Under systemd (stderr
 // is the journal stream) records go to journald directly, one entry each,
 // so nothing is logged twice; elsewhere they are text on w.
+// On a terminal they are plain lines for a person (LineHandler).
 func New(ident string, w io.Writer, level slog.Leveler) *slog.Logger {
 	if ok, _ := journal.StderrIsJournalStream(); ok && journal.Enabled() {
 		return slog.New(&JournalHandler{ident: ident, level: level, send: journal.Send})
 	}
+	if f, ok := w.(*os.File); ok {
+		if _, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS); err == nil {
+			return slog.New(NewLineHandler(ident, w, level))
+		}
+	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// LineHandler writes one plain line a record, for a person at a
+// terminal: "upsd: warning: poll failed ups=myups err=...", without the
+// timestamps and quoting meant for machines.
+type LineHandler struct {
+	ident string
+	level slog.Leveler
+	attrs []slog.Attr
+	group string
+	mu    *sync.Mutex
+	w     io.Writer
+}
+
+// NewLineHandler returns a LineHandler writing to w.
+func NewLineHandler(ident string, w io.Writer, level slog.Leveler) *LineHandler {
+	return &LineHandler{ident: ident, level: level, mu: &sync.Mutex{}, w: w}
+}
+
+// Enabled implements slog.Handler.
+func (h *LineHandler) Enabled(_ context.Context, l slog.Level) bool {
+	min := slog.LevelInfo
+	if h.level != nil {
+		min = h.level.Level()
+	}
+	return l >= min
+}
+
+// Handle implements slog.Handler.
+func (h *LineHandler) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(h.ident)
+	b.WriteString(": ")
+	switch {
+	case r.Level >= slog.LevelError:
+		b.WriteString("error: ")
+	case r.Level >= slog.LevelWarn:
+		b.WriteString("warning: ")
+	case r.Level < slog.LevelInfo:
+		b.WriteString("debug: ")
+	}
+	b.WriteString(strings.ReplaceAll(r.Message, "\n", " "))
+	add := func(a slog.Attr) bool {
+		v := strings.ReplaceAll(a.Value.String(), "\n", " ")
+		if strings.ContainsAny(v, " \t\"") || v == "" {
+			v = strconv.Quote(v)
+		}
+		fmt.Fprintf(&b, " %s%s=%s", h.group, a.Key, v)
+		return true
+	}
+	for _, a := range h.attrs {
+		add(a)
+	}
+	r.Attrs(add)
+	b.WriteByte('\n')
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	_, err := io.WriteString(h.w, b.String())
+	return err
+}
+
+// WithAttrs implements slog.Handler.
+func (h *LineHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	n := *h
+	n.attrs = append(append([]slog.Attr(nil), h.attrs...), as...)
+	return &n
+}
+
+// WithGroup implements slog.Handler.
+func (h *LineHandler) WithGroup(name string) slog.Handler {
+	n := *h
+	n.group = h.group + name + "."
+	return &n
 }
 
 // Stderr is New on os.Stderr at Info level.

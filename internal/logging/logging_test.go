@@ -1,6 +1,7 @@
 package logging_test
 
 import (
+	"bytes"
 	"log/slog"
 	"testing"
 
@@ -61,4 +62,20 @@ func TestJournalEntries(t *testing.T) {
 		return nil
 	})
 	slog.New(quiet).Debug("hidden")
+}
+
+// TestLineHandler: on a terminal, one plain line a record: the program,
+// the level when it is not info, the sentence, then the fields.
+func TestLineHandler(t *testing.T) {
+	var b bytes.Buffer
+	log := slog.New(logging.NewLineHandler("upsd", &b, slog.LevelDebug)).With("ups", "myups")
+	log.Warn("poll failed", "err", "connection refused")
+	log.Info("started")
+	log.Debug("two\nlines", "k", "")
+	want := "upsd: warning: poll failed ups=myups err=\"connection refused\"\n" +
+		"upsd: started ups=myups\n" +
+		"upsd: debug: two lines ups=myups k=\"\"\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
+	}
 }
