@@ -59,6 +59,36 @@ func senderOf(call dbus.Message) dbus.Sender {
 	return dbus.Sender(s)
 }
 
+// caller names who sent call for the journal, as a person reads it: the
+// user ID, and the systemd unit the process runs in (a login session, a
+// service), asked of the bus and of systemd; the bus name only when
+// neither answers.
+func (s *Service) caller(call dbus.Message) []any {
+	sender := string(senderOf(call))
+	bus := s.Conn.BusObject()
+	var uid, pid uint32
+	out := []any{}
+	if bus.Call("org.freedesktop.DBus.GetConnectionUnixUser", 0, sender).Store(&uid) == nil {
+		out = append(out, "caller_uid", uid)
+	}
+	if bus.Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, sender).Store(&pid) == nil {
+		out = append(out, "caller_pid", pid)
+		var unit dbus.ObjectPath
+		sd := s.Conn.Object("org.freedesktop.systemd1", "/org/freedesktop/systemd1")
+		if sd.Call("org.freedesktop.systemd1.Manager.GetUnitByPID", 0, pid).Store(&unit) == nil {
+			if v, err := s.Conn.Object("org.freedesktop.systemd1", unit).GetProperty("org.freedesktop.systemd1.Unit.Id"); err == nil {
+				if id, ok := v.Value().(string); ok {
+					out = append(out, "caller_unit", id)
+				}
+			}
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, "sender", sender)
+	}
+	return out
+}
+
 // Service exports the UPSes on Conn and keeps them current.
 type Service struct {
 	Conn     *dbus.Conn
@@ -210,7 +240,7 @@ func (m *manager) ListUPS() ([]struct {
 // configured channels.
 func (m *manager) TestNotification(call dbus.Message, typ string) *dbus.Error {
 	return m.s.authorized(call, ActionTestNotification, map[string]string{"type": typ}, 30*time.Second, func(ctx context.Context) error {
-		m.s.Log.Info("test notification", "sender", senderOf(call), "type", typ)
+		m.s.Log.Info("test notification", append(m.s.caller(call), "type", typ)...)
 		return m.s.Backend.TestNotification(ctx, typ)
 	})
 }
@@ -224,7 +254,7 @@ func (s *Service) authorized(call dbus.Message, action string, details map[strin
 	sender := senderOf(call)
 	interactive := call.Flags&dbus.FlagAllowInteractiveAuthorization != 0
 	if err := s.Auth.Check(ctx, sender, action, details, interactive); err != nil {
-		attrs := []any{"sender", sender, "action", action}
+		attrs := append(s.caller(call), "action", action)
 		for _, k := range sortedKeys(details) {
 			attrs = append(attrs, k, details[k])
 		}

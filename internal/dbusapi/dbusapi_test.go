@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +19,7 @@ import (
 	"github.com/sysnut/sysnut/internal/dbusapi"
 	"github.com/sysnut/sysnut/internal/dbustest"
 	"github.com/sysnut/sysnut/internal/polkit"
+	"github.com/sysnut/sysnut/internal/testlog"
 	"github.com/sysnut/sysnut/internal/testrig"
 	"github.com/sysnut/sysnut/internal/upsctl"
 
@@ -64,6 +68,7 @@ type fixture struct {
 	rig    *testrig.Rig
 	client *dbus.Conn
 	auth   *fakeAuthority
+	logs   *testlog.Buffer
 }
 
 func setup(t *testing.T) *fixture {
@@ -87,13 +92,15 @@ func setup(t *testing.T) *fixture {
 	}
 	rig := testrig.Start(t, testrig.Options{UPS: "my-ups"})
 	svcConn := connect()
+	logs := &testlog.Buffer{}
 	svc := &dbusapi.Service{Conn: svcConn, Auth: polkit.New(svcConn), Interval: 100 * time.Millisecond,
-		Backend: &dbusapi.NUT{Addr: rig.Addr, User: "admin", Password: "secret"}}
+		Backend: &dbusapi.NUT{Addr: rig.Addr, User: "admin", Password: "secret"},
+		Log:     slog.New(slog.NewTextHandler(logs, nil))}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- svc.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	f := &fixture{rig: rig, client: connect(), auth: auth}
+	f := &fixture{rig: rig, client: connect(), auth: auth, logs: logs}
 	deadline := time.Now().Add(5 * time.Second)
 	for f.ctl(t, "list").out != "my-ups\tDescription unavailable\n" {
 		if time.Now().After(deadline) {
@@ -246,6 +253,11 @@ func TestPolkitDecides(t *testing.T) {
 	r := f.ctl(t, "command", "my-ups", "test.battery.start")
 	if r.code != 1 || !strings.Contains(r.err, "Not authorized: org.sysnut.ups1.instant-command") {
 		t.Errorf("refused command: %+v", r)
+	}
+	// The journal names the caller by user ID (and unit, where systemd
+	// answers; not on this private bus), not by a bus name.
+	if want := fmt.Sprintf("refused by polkit\" caller_uid=%d caller_pid=%d", os.Getuid(), os.Getpid()); !strings.Contains(f.logs.String(), want) {
+		t.Errorf("refusal log lacks %q:\n%s", want, f.logs.String())
 	}
 	// --no-ask-password: polkit is told not to ask (flags=0).
 	if r := f.ctl(t, "--no-ask-password", "command", "my-ups", "test.battery.start"); r.code != 1 {
