@@ -173,6 +173,10 @@ inside busctl call org.sysnut.UPS1 /org/sysnut/UPS1 org.sysnut.UPS1.Manager List
 inside runuser -u bob -- upsctl status | grep -E 'Status: OL \(online\)' >/dev/null && pass "upsctl status works unprivileged" || fail "upsctl status as bob"
 out=$(inside runuser -u bob -- upsctl command myups load.off 2>&1 || true)
 case $out in *"Not authorized"*|*"Interactive authentication required"*) pass "polkit refuses bob: $out";; *) fail "bob's command was not refused: $out";; esac
+bob=$(chroot "$R" id -u bob)
+# (no CALLER_UNIT here: nsenter leaves bob's upsctl outside the container's units)
+inside journalctl -u sysnut-dbus.service -o verbose --no-pager -q | grep -E "^ +CALLER_UID=$bob\$" >/dev/null &&
+  pass "sysnut-dbus names the refused caller by uid ($bob)" || { inside journalctl -u sysnut-dbus -o verbose --no-pager -q | grep -i caller | head; fail "refusal does not name the caller"; }
 inside runuser -u alice -- upsctl command myups load.off && pass "polkit allows alice (group upsadmin) to run an instant command" ||
   { inside journalctl --no-pager -q -u sysnut-dbus -u ups-server | tail; fail "alice was refused"; }
 inside journalctl -u ups-server.service --no-pager -q | grep 'instant command' | grep 'user=sysnut-dbus' >/dev/null ||
