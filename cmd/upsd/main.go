@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -131,7 +132,7 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return configError{err}
 	}
-	listeners, err := listen(files.Upsd, log)
+	listeners, socketActivated, err := listen(files.Upsd, log)
 	if err != nil {
 		return err
 	}
@@ -170,6 +171,14 @@ func run(log *slog.Logger) error {
 				} else {
 					srv.Reload(f.Config())
 					log.Info("configuration reloaded", "ups_count", len(f.UPS.UPS))
+					if socketActivated {
+						if len(f.Upsd.Listen) > 0 && !slices.Equal(f.Upsd.ListenAddrs(), files.Upsd.ListenAddrs()) {
+							log.Warn("LISTEN changed in upsd.conf, but the socket unit decides the addresses: change ListenStream= in ups-server.socket", "file", f.Upsd.File)
+						}
+					} else if !slices.Equal(f.Upsd.ListenAddrs(), files.Upsd.ListenAddrs()) {
+						log.Warn("LISTEN changed: restart upsd to listen on the new addresses; the old ones are still served", "file", f.Upsd.File,
+							"old", strings.Join(files.Upsd.ListenAddrs(), " "), "new", strings.Join(f.Upsd.ListenAddrs(), " "))
+					}
 					status = fmt.Sprintf("\nSTATUS=Serving %d UPS on %d socket(s)", len(f.UPS.UPS), len(listeners))
 				}
 				if users := filepath.Join(dir, "upsd.users"); config.Credential(users) != users {
@@ -215,10 +224,10 @@ func signalUpsd(cmd string, pid int) int {
 // listen takes the sockets systemd passed, or binds the LISTEN addresses.
 // Under socket activation the .socket unit decides: LISTEN is then ignored,
 // with a note, because two sources of truth would fight.
-func listen(c *config.UpsdConf, log *slog.Logger) ([]net.Listener, error) {
+func listen(c *config.UpsdConf, log *slog.Logger) ([]net.Listener, bool, error) {
 	ls, err := activation.Listeners()
 	if err != nil {
-		return nil, fmt.Errorf("socket activation: %w", err)
+		return nil, false, fmt.Errorf("socket activation: %w", err)
 	}
 	var out []net.Listener
 	for _, l := range ls {
@@ -230,7 +239,7 @@ func listen(c *config.UpsdConf, log *slog.Logger) ([]net.Listener, error) {
 		if len(c.Listen) > 0 {
 			log.Info("socket activated: LISTEN in upsd.conf is ignored; set ListenStream= in the socket unit", "file", c.File)
 		}
-		return out, nil
+		return out, true, nil
 	}
 	for _, addr := range c.ListenAddrs() {
 		l, err := net.Listen("tcp", addr)
@@ -243,7 +252,7 @@ func listen(c *config.UpsdConf, log *slog.Logger) ([]net.Listener, error) {
 		out = append(out, l)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no LISTEN address could be bound")
+		return nil, false, fmt.Errorf("no LISTEN address could be bound")
 	}
-	return out, nil
+	return out, false, nil
 }

@@ -1,6 +1,7 @@
 package main_test
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -188,5 +189,46 @@ func TestReloadSkipsUnreadableSecrets(t *testing.T) {
 	// The check passed: only the missing -P stops it.
 	if !strings.Contains(string(out), "writes no PID file") || strings.Contains(string(out), "refused") {
 		t.Errorf("reload check with an unreadable upsd.users: %v\n%s", err, out)
+	}
+}
+
+// TestListenChangeReported: without socket activation, a reload that
+// changes LISTEN says that only a restart binds the new addresses.
+func TestListenChangeReported(t *testing.T) {
+	bin := build(t)
+	dir := t.TempDir()
+	writeConf(t, dir, "[one]\n driver = dummy-ups\n port = one.dev\n")
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().(*net.TCPAddr)
+	l.Close()
+	write := func(port int) {
+		os.WriteFile(filepath.Join(dir, "upsd.conf"), fmt.Appendf(nil, "LISTEN 127.0.0.1 %d\n", port), 0o644)
+	}
+	write(addr.Port)
+	cmd := exec.Command(bin)
+	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+dir, "NUT_STATEPATH="+dir)
+	var logs testlog.Buffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logs.String(), "upsd started") {
+		if time.Now().After(deadline) {
+			t.Fatalf("upsd did not start:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	write(addr.Port + 1)
+	cmd.Process.Signal(syscall.SIGHUP)
+	for !strings.Contains(logs.String(), "LISTEN changed: restart upsd") {
+		if time.Now().After(deadline.Add(5 * time.Second)) {
+			t.Fatalf("a changed LISTEN was not reported:\n%s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -108,6 +108,11 @@ usage: upsmon [OPTIONS]
 		os.Exit(1)
 	}
 	pidFile := filepath.Join(filepath.Dir(flagPath), "upsmon.pid")
+	if d := os.Getenv("NUT_ALTPIDPATH"); d != "" {
+		// Where NUT's tools look for upsmon.pid, for upsmon -c run with
+		// NUT's environment.
+		pidFile = filepath.Join(d, "upsmon.pid")
+	}
 	if *command != "" {
 		if *pid > 0 {
 			pidFile = ""
