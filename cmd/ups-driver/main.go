@@ -107,7 +107,7 @@ func showLines(dev string, upstype int) error {
 	defer p.Close()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	fmt.Printf("%s, cable %d (%s); Ctrl-C to stop\n", dev, upstype, genericups.Cables[upstype].Model)
+	fmt.Printf("%s, cable %d (%s); Ctrl-C to stop\n", dev, upstype, genericups.Cables[upstype].Desc)
 	return genericups.TestLines(ctx, p, genericups.Cables[upstype], os.Stdout, 2*time.Second)
 }
 

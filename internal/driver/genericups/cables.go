@@ -20,8 +20,9 @@ func (in Input) test(lines int) bool { return lines&in.Mask == in.Val }
 
 // Cable is one wiring of a contact-closure UPS.
 type Cable struct {
-	Model       string
-	CP          int // output lines that power the cable
+	Mfr, Model  string // ups.mfr and ups.model, as NUT publishes them
+	Desc        string // NUT's description of the cable, logged at start
+	CP          int    // output lines that power the cable
 	OL, LB      Input
 	RB, Bypass  Input
 	SD          int // output lines that shut the UPS down; ST = send a break
@@ -31,32 +32,33 @@ type Cable struct {
 func hi(m int) Input { return Input{m, m} }
 func lo(m int) Input { return Input{m, 0} }
 
-// Cables is NUT's genericups table, indexed by upstype.
+// Cables is NUT's genericups table, indexed by upstype (NUT 2.8.0's
+// drivers/genericups.h: names, descriptions and wiring).
 var Cables = []Cable{
-	{Model: "UPSONIC LAN Saver 600", CP: ml.DTR | ml.RTS, OL: lo(ml.CTS), LB: hi(ml.DCD), SD: ml.RTS},
-	{Model: "APC Back-UPS 940-0095A/C", CP: ml.DTR, OL: lo(ml.RNG), LB: hi(ml.DCD), SD: ml.RTS},
-	{Model: "APC 940-0020B/C", CP: ml.RTS, OL: lo(ml.CTS), LB: hi(ml.DCD), SD: ml.DTR | ml.RTS},
-	{Model: "PowerTech Comp1000", CP: ml.DTR, OL: lo(ml.CTS), LB: hi(ml.DCD), SD: ml.DTR | ml.RTS},
-	{Model: "Generic RUPS", CP: ml.RTS, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: 0},
-	{Model: "TrippLite Lan2.2", CP: ml.DTR, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.DTR | ml.RTS},
-	{Model: "Best Patriot", CP: ml.DTR, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.RTS},
-	{Model: "CyberPower Power99", CP: ml.RTS, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.DTR},
-	{Model: "Nitram Elite 500", CP: ml.DTR, OL: hi(ml.CTS), LB: lo(ml.DCD), NoKillPower: true},
-	{Model: "APC 940-0023A", CP: 0, OL: lo(ml.DCD), LB: hi(ml.CTS), SD: ml.RTS},
-	{Model: "Victron Lite", CP: ml.RTS, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.DTR},
-	{Model: "Powerware 3115", CP: ml.DTR, OL: lo(ml.CTS), LB: lo(ml.DCD), SD: ml.ST},
-	{Model: "APC 940-0119A", CP: ml.RTS, OL: lo(ml.CTS), LB: hi(ml.DCD), SD: ml.DTR},
-	{Model: "RPT Repoteck", CP: ml.DTR | ml.RTS, OL: hi(ml.DCD), LB: lo(ml.CTS), SD: ml.ST},
-	{Model: "Online P-series", CP: ml.DTR, OL: hi(ml.DCD), LB: lo(ml.CTS), SD: ml.RTS},
-	{Model: "Powerware 5119", CP: ml.DTR, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.ST},
-	{Model: "Nitram Elite 2002", CP: ml.DTR | ml.RTS, OL: hi(ml.CTS), LB: lo(ml.DCD), NoKillPower: true},
-	{Model: "PowerKinetics 9001", CP: ml.DTR, OL: hi(ml.CTS), LB: lo(ml.DCD), NoKillPower: true},
-	{Model: "TrippLite Omni 450LAN", CP: ml.DTR, OL: hi(ml.CTS), LB: hi(ml.DCD), NoKillPower: true},
-	{Model: "Fideltronik Ares", CP: ml.DTR, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.RTS},
-	{Model: "Powerware 5119 RM", CP: ml.DTR, OL: lo(ml.CTS), LB: hi(ml.DCD), SD: ml.ST},
-	{Model: "Generic RUPS 2000", CP: ml.RTS, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.RTS | ml.DTR},
-	{Model: "Gamatronic", CP: ml.RTS, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.DTR},
-	{Model: "Generic FTTx", CP: ml.RTS, OL: hi(ml.CTS), LB: lo(ml.DCD), RB: lo(ml.RNG), Bypass: lo(ml.DSR), SD: 0},
+	{Mfr: "UPSONIC", Model: "LAN Saver 600", Desc: "UPSONIC LAN Saver 600", CP: ml.DTR | ml.RTS, OL: lo(ml.CTS), LB: hi(ml.DCD), SD: ml.RTS},
+	{Mfr: "APC", Model: "Back-UPS", Desc: "APC Back-UPS (940-0095A/C cable)", CP: ml.DTR, OL: lo(ml.RNG), LB: hi(ml.DCD), SD: ml.RTS},
+	{Mfr: "APC", Model: "Back-UPS", Desc: "APC Back-UPS (940-0020B/C cable)", CP: ml.RTS, OL: lo(ml.CTS), LB: hi(ml.DCD), SD: ml.DTR | ml.RTS},
+	{Mfr: "PowerTech", Model: "Comp1000", Desc: "PowerTech Comp1000 with DTR as cable power", CP: ml.DTR, OL: lo(ml.CTS), LB: hi(ml.DCD), SD: ml.DTR | ml.RTS},
+	{Mfr: "Generic", Model: "Generic RUPS model", Desc: "Generic RUPS model", CP: ml.RTS, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: 0},
+	{Mfr: "TrippLite", Model: "Internet Office Series", Desc: "Tripp Lite UPS with Lan2.2 interface (black 73-0844 cable)", CP: ml.DTR, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.DTR | ml.RTS},
+	{Mfr: "Best", Model: "Patriot", Desc: "Best Patriot (INT51 cable)", CP: ml.DTR, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.RTS},
+	{Mfr: "CyberPower", Model: "Power99", Desc: "CyberPower Power99", CP: ml.RTS, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.DTR},
+	{Mfr: "Nitram", Model: "Elite UPS", Desc: "Nitram Elite 500", CP: ml.DTR, OL: hi(ml.CTS), LB: lo(ml.DCD), NoKillPower: true},
+	{Mfr: "APC", Model: "Back-UPS", Desc: "APC Back-UPS (940-0023A cable)", CP: 0, OL: lo(ml.DCD), LB: hi(ml.CTS), SD: ml.RTS},
+	{Mfr: "Victron", Model: "Lite", Desc: "Victron Lite (crack cable)", CP: ml.RTS, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.DTR},
+	{Mfr: "Powerware", Model: "3115", Desc: "Powerware 3115", CP: ml.DTR, OL: lo(ml.CTS), LB: lo(ml.DCD), SD: ml.ST},
+	{Mfr: "APC", Model: "Back-UPS Office", Desc: "APC Back-UPS Office (940-0119A cable)", CP: ml.RTS, OL: lo(ml.CTS), LB: hi(ml.DCD), SD: ml.DTR},
+	{Mfr: "RPT", Model: "Repoteck", Desc: "Repoteck RPT-800A, RPT-162A", CP: ml.DTR | ml.RTS, OL: hi(ml.DCD), LB: lo(ml.CTS), SD: ml.ST},
+	{Mfr: "Online", Model: "P250, P500, P750, P1250", Desc: "Online P-series", CP: ml.DTR, OL: hi(ml.DCD), LB: lo(ml.CTS), SD: ml.RTS},
+	{Mfr: "Powerware", Model: "5119", Desc: "Powerware 5119", CP: ml.DTR, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.ST},
+	{Mfr: "Nitram", Model: "Elite UPS", Desc: "Nitram Elite 2002", CP: ml.DTR | ml.RTS, OL: hi(ml.CTS), LB: lo(ml.DCD), NoKillPower: true},
+	{Mfr: "PowerKinetics", Model: "9001", Desc: "PowerKinetics 9001", CP: ml.DTR, OL: hi(ml.CTS), LB: lo(ml.DCD), NoKillPower: true},
+	{Mfr: "TrippLite", Model: "Omni 450LAN", Desc: "TrippLite UPS with Martin's cabling", CP: ml.DTR, OL: hi(ml.CTS), LB: hi(ml.DCD), NoKillPower: true},
+	{Mfr: "Fideltronik", Model: "Ares Series", Desc: "Fideltronik Ares Series", CP: ml.DTR, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.RTS},
+	{Mfr: "Powerware", Model: "5119 RM", Desc: "Powerware 5119 RM", CP: ml.DTR, OL: lo(ml.CTS), LB: hi(ml.DCD), SD: ml.ST},
+	{Mfr: "Generic", Model: "Generic RUPS 2000", Desc: "Generic RUPS 2000 (Megatec M2501 cable)", CP: ml.RTS, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.RTS | ml.DTR},
+	{Mfr: "Gamatronic Electronic Industries", Model: "Generic Alarm UPS", Desc: "Gamatronic UPSs with alarm interface", CP: ml.RTS, OL: hi(ml.CTS), LB: lo(ml.DCD), SD: ml.DTR},
+	{Mfr: "Generic", Model: "Generic FTTx Battery Backup", Desc: "FTTx (Fiber to the x) battery backup with 4-wire telemetry interface", CP: ml.RTS, OL: hi(ml.CTS), LB: lo(ml.DCD), RB: lo(ml.RNG), Bypass: lo(ml.DSR), SD: 0},
 }
 
 // Status renders ups.status from the input lines, in NUT's order: LB,

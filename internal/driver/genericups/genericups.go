@@ -60,7 +60,7 @@ func New(p driver.Params) (driver.Protocol, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &GenericUPS{cable: c, device: dev, open: OpenPort, sdtime: time.Duration(sd) * time.Second, sleep: time.Sleep, mfr: "Generic"}
+	g := &GenericUPS{cable: c, device: dev, open: OpenPort, sdtime: time.Duration(sd) * time.Second, sleep: time.Sleep, mfr: c.Mfr}
 	if v, ok := p.Param("mfr"); ok {
 		g.mfr = v
 	}
@@ -70,7 +70,7 @@ func New(p driver.Params) (driver.Protocol, error) {
 
 // NewWith builds the protocol on a custom opener, for tests.
 func NewWith(c Cable, dev string, open Opener, sdtime time.Duration, sleep func(time.Duration)) *GenericUPS {
-	return &GenericUPS{cable: c, device: dev, open: open, sdtime: sdtime, sleep: sleep, mfr: "Generic"}
+	return &GenericUPS{cable: c, device: dev, open: open, sdtime: sdtime, sleep: sleep, mfr: c.Mfr}
 }
 
 // ConfigureCable works out the wiring and device from a ups.conf section.
@@ -211,7 +211,7 @@ func (g *GenericUPS) InstCmd(context.Context, *driver.State, string, string) int
 // holds them for sdtime, as genericups -k does.
 func (g *GenericUPS) KillPower(ctx context.Context) error {
 	if g.cable.NoKillPower {
-		return fmt.Errorf("%s: %w", g.cable.Model, driver.ErrNoKillPower)
+		return fmt.Errorf("%s: %w", g.cable.Desc, driver.ErrNoKillPower)
 	}
 	g.mu.Lock()
 	l := g.lines

@@ -156,7 +156,7 @@ func TestOverrides(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := gu.Cable{Model: "Custom", CP: ml.DTR | ml.RTS, SD: ml.ST, OL: gu.Input{Mask: ml.DSR},
+	want := gu.Cable{Mfr: "Generic", Model: "Custom", Desc: "Generic RUPS model", CP: ml.DTR | ml.RTS, SD: ml.ST, OL: gu.Input{Mask: ml.DSR},
 		LB: gu.Input{Mask: ml.RNG | ml.DCD, Val: ml.RNG | ml.DCD}}
 	if c != want || dev != "/dev/ttyS0" {
 		t.Errorf("cable = %+v, want %+v", c, want)

@@ -22,7 +22,7 @@ var powstatdLines = map[string]int{"cts": ml.CTS, "dsr": ml.DSR, "dcd": ml.DCD, 
 // powstatd's own UDP master/slave lines are refused: NUT's primary and
 // secondary upsmon over TCP do that job.
 func ParsePowstatd(name string, data []byte) (c Cable, port string, err error) {
-	c.Model = "powstatd configuration"
+	c.Mfr, c.Model, c.Desc = "Generic", "contact-closure UPS", "powstatd configuration"
 	var errs []string
 	bad := func(n int, f string, a ...any) {
 		errs = append(errs, fmt.Sprintf("%s:%d: %s", name, n, fmt.Sprintf(f, a...)))
