@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sysnut/sysnut/internal/driversock"
 	"github.com/sysnut/sysnut/internal/nutproto"
@@ -63,7 +64,7 @@ func repeat(w io.Writer, s string, n int) {
 // and upsd's memory stays flat (NUT 2.8.0 stays at ~5 MB under the same
 // attacks; sysnut kept 64 MB values and reached 278-541 MB).
 func TestHostileDriver(t *testing.T) {
-	const size = 32 << 20
+	const size = 16 << 20
 	for _, tt := range []struct {
 		name   string
 		attack func(io.Writer)
@@ -96,10 +97,16 @@ func TestHostileDriver(t *testing.T) {
 			done := make(chan struct{})
 			go func() { defer close(done); l.Run(ctx) }()
 			defer func() { cancel(); <-done }()
-			eventually(t, "the last good line after the attack", func() bool {
-				v, _ := value(l, "ups.status")
-				return v == tt.status
-			})
+			// Lexing 16 MB byte by byte takes seconds under -race on a
+			// busy machine: the bound is on memory, not on time.
+			for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+				if v, _ := value(l, "ups.status"); v == tt.status {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the last good line after the attack never came")
+				}
+			}
 			grew := heapMB() - before
 			var vars, longest, enums int
 			l.View(func(tr *state.Tree, _ driversock.Availability, _ bool) {
@@ -110,7 +117,7 @@ func TestHostileDriver(t *testing.T) {
 				}
 			})
 			t.Logf("heap grew %.1f MB; %d variables, longest value %d, most enums %d", grew, vars, longest, enums)
-			if grew > 8 {
+			if grew > 4 {
 				t.Errorf("heap grew %.1f MB under the attack", grew)
 			}
 			if longest > 255 || vars > driversock.DefaultLimits.Vars || enums > driversock.DefaultLimits.Enums {
