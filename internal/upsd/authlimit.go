@@ -32,7 +32,7 @@ type authLimiter struct {
 	mu      sync.Mutex
 	sources map[netip.Prefix]*authSource
 	all     bucket
-	timers  map[*time.Timer]struct{} // pending failure summaries
+	timers  map[*authSource]*time.Timer // pending failure summaries
 	closed  bool
 }
 
@@ -96,7 +96,7 @@ const maxTracked = 4096
 
 func newAuthLimiter(source, global bucketSpec, now func() time.Time, log *slog.Logger) *authLimiter {
 	return &authLimiter{source: source, global: global, now: now, log: log, window: summaryWindow,
-		sources: map[netip.Prefix]*authSource{}, timers: map[*time.Timer]struct{}{}}
+		sources: map[netip.Prefix]*authSource{}, timers: map[*authSource]*time.Timer{}}
 }
 
 // sourceOf maps a client address to the source its failures count
@@ -153,21 +153,27 @@ func (l *authLimiter) failed(addr, user string) {
 		}
 		return
 	}
+	if t := l.timers[src]; t != nil && t.Stop() {
+		l.summariseLocked(p, src) // the last window's timer had not run yet
+	}
 	src.windowEnd = now.Add(l.window)
 	l.log.Warn("authentication failed", "client", addr, "user", user)
 	if l.closed {
 		return
 	}
-	var t *time.Timer
-	t = time.AfterFunc(l.window, func() { l.summarise(p, src, t) })
-	l.timers[t] = struct{}{}
+	l.timers[src] = time.AfterFunc(l.window, func() { l.summarise(p, src) })
 }
 
 // summarise logs how many failures of a source went unlogged in its window.
-func (l *authLimiter) summarise(p netip.Prefix, src *authSource, t *time.Timer) {
+func (l *authLimiter) summarise(p netip.Prefix, src *authSource) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.timers, t)
+	l.summariseLocked(p, src)
+}
+
+// summariseLocked is summarise with l.mu held.
+func (l *authLimiter) summariseLocked(p netip.Prefix, src *authSource) {
+	delete(l.timers, src)
 	if src.suppressed > 0 {
 		source := p.String()
 		if !p.IsValid() {
@@ -184,9 +190,9 @@ func (l *authLimiter) close() {
 	l.mu.Lock()
 	l.closed = true
 	timers := l.timers
-	l.timers = map[*time.Timer]struct{}{}
+	l.timers = map[*authSource]*time.Timer{}
 	l.mu.Unlock()
-	for t := range timers {
+	for _, t := range timers {
 		t.Stop()
 	}
 	l.mu.Lock()
