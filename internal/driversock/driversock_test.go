@@ -195,7 +195,7 @@ func TestLinkStalenessAndPing(t *testing.T) {
 	}
 	defer ln.Close()
 	clk := &clock{t: time.Unix(1e9, 0)}
-	link := driversock.NewLink(driversock.LinkConfig{Path: path, MaxAge: 15 * time.Second, Now: clk.Now})
+	link := driversock.NewLink(driversock.LinkConfig{Path: path, MaxAge: 15 * time.Second, Now: clk.Now, Tick: 50 * time.Millisecond})
 	done := make(chan struct{})
 	go func() { defer close(done); link.Run(ctx) }()
 	defer func() { cancel(); <-done }()

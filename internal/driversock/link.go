@@ -37,6 +37,7 @@ type Link struct {
 	onTracking func(id string, status int)
 	now        func() time.Time
 	limits     Limits
+	tick       time.Duration
 	overLogged bool // a limit was logged on this connection; l.mu
 
 	mu        sync.RWMutex
@@ -69,12 +70,15 @@ type LinkConfig struct {
 	OnTracking func(id string, status int) // TRACKING replies from the driver
 	Now        func() time.Time            // clock, for tests
 	Limits     Limits                      // zero: DefaultLimits
+	// Tick caps the pinger's sleep, for tests that move Now by hand; zero
+	// in production, where it sleeps until a ping could be due.
+	Tick time.Duration
 }
 
 // NewLink returns an unconnected link.
 func NewLink(c LinkConfig) *Link {
 	l := &Link{path: c.Path, maxAge: c.MaxAge, retry: c.Retry, log: c.Logger,
-		onTracking: c.OnTracking, now: c.Now, limits: c.Limits, tree: state.New(), settled: make(chan struct{})}
+		onTracking: c.OnTracking, now: c.Now, limits: c.Limits, tick: c.Tick, tree: state.New(), settled: make(chan struct{})}
 	if l.limits == (Limits{}) {
 		l.limits = DefaultLimits
 	}
@@ -222,9 +226,11 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 	}
 }
 
-// pinger prods a silent driver as NUT does, after a third of MAXAGE.
+// pinger prods a silent driver as NUT does, once MAXAGE/3 has passed
+// without a word from it. It sleeps until the next ping could be due, not
+// on a ticker, so an idle upsd wakes rarely.
 func (l *Link) pinger(ctx context.Context, c net.Conn, stop <-chan struct{}) {
-	t := time.NewTicker(time.Second)
+	t := time.NewTimer(l.pingSleep(l.now()))
 	defer t.Stop()
 	for {
 		select {
@@ -237,7 +243,7 @@ func (l *Link) pinger(ctx context.Context, c net.Conn, stop <-chan struct{}) {
 		}
 		now := l.now()
 		l.mu.Lock()
-		due := now.Sub(l.lastHeard) > l.maxAge/3 && now.Sub(l.lastPing) > l.maxAge/3
+		due := now.Sub(l.lastHeard) >= l.maxAge/3 && now.Sub(l.lastPing) >= l.maxAge/3
 		if due {
 			l.lastPing = now
 		}
@@ -245,7 +251,25 @@ func (l *Link) pinger(ctx context.Context, c net.Conn, stop <-chan struct{}) {
 		if due {
 			_ = l.Send("PING")
 		}
+		t.Reset(l.pingSleep(now))
 	}
+}
+
+// pingSleep is how long the pinger may sleep from now: until MAXAGE/3
+// after the later of the last word heard and the last ping, at most Tick
+// when one is set (tests on a fake clock).
+func (l *Link) pingSleep(now time.Time) time.Duration {
+	l.mu.RLock()
+	last := l.lastHeard
+	if l.lastPing.After(last) {
+		last = l.lastPing
+	}
+	l.mu.RUnlock()
+	d := max(last.Add(l.maxAge/3).Sub(now), 10*time.Millisecond)
+	if l.tick > 0 {
+		d = min(d, l.tick)
+	}
+	return d
 }
 
 // over logs that the driver passed a limit or sent garbage, once per
