@@ -51,13 +51,7 @@ func NewLineHandler(ident string, w io.Writer, level slog.Leveler) *LineHandler 
 }
 
 // Enabled implements slog.Handler.
-func (h *LineHandler) Enabled(_ context.Context, l slog.Level) bool {
-	min := slog.LevelInfo
-	if h.level != nil {
-		min = h.level.Level()
-	}
-	return l >= min
-}
+func (h *LineHandler) Enabled(_ context.Context, l slog.Level) bool { return enabled(h.level, l) }
 
 // Handle implements slog.Handler.
 func (h *LineHandler) Handle(_ context.Context, r slog.Record) error {
@@ -128,12 +122,14 @@ func NewJournalHandler(ident string, level slog.Leveler, send func(string, journ
 }
 
 // Enabled implements slog.Handler.
-func (h *JournalHandler) Enabled(_ context.Context, l slog.Level) bool {
-	min := slog.LevelInfo
-	if h.level != nil {
-		min = h.level.Level()
+func (h *JournalHandler) Enabled(_ context.Context, l slog.Level) bool { return enabled(h.level, l) }
+
+// enabled reports whether l reaches min (Info when min is nil).
+func enabled(min slog.Leveler, l slog.Level) bool {
+	if min == nil {
+		return l >= slog.LevelInfo
 	}
-	return l >= min
+	return l >= min.Level()
 }
 
 // Handle implements slog.Handler.

@@ -1,0 +1,108 @@
+package interop
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/driver"
+	"github.com/sysnut/sysnut/internal/driver/registry"
+	"github.com/sysnut/sysnut/internal/nutref"
+)
+
+// driverExceptions are the lines that may differ between NUT's driver and
+// ours for the same device, each for a reason.
+var driverExceptions = map[string]string{
+	"driver.version":          "the driver's own version",
+	"driver.version.data":     "NUT's subdriver version",
+	"driver.version.internal": "the driver's own version",
+	"driver.version.usb":      "NUT's libusb build; sysnut has no USB code in these drivers",
+	"driver.parameter.port":   "each driver may have its own (simulated) device",
+}
+
+// driverPair is NUT's driver drv as [theirs] and ours as [ours], each with
+// its section of ups.conf, behind NUT's upsd.
+type driverPair struct {
+	t    *testing.T
+	site *nutref.Site
+	addr string
+	drv  string
+	// better lists lines where sysnut differs on purpose (ups-driver(8)).
+	better map[string]string
+}
+
+// startDriverPair starts NUT's drv for [theirs], ours for [ours] and NUT's
+// upsd for both, and waits until both are served.
+func startDriverPair(t *testing.T, drv, theirs, ours string) *driverPair {
+	bin := requireNUT(t)
+	site, port := newSite(t, bin, map[string]string{
+		"ups.conf":   "[theirs]\n" + theirs + "\n[ours]\n" + ours,
+		"upsd.users": "[admin]\n password = secret\n actions = SET\n instcmds = ALL\n",
+	}, "")
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	if err := site.StartDriver(ctx, drv, "theirs"); err != nil {
+		t.Fatalf("NUT's %s: %v\n%s", drv, err, site.Logs())
+	}
+	t.Setenv("NUT_STATEPATH", site.StateDir)
+	uc, err := config.LoadUPSConf(filepath.Join(site.ConfDir, "ups.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, _ := registry.Lookup(drv)
+	done := make(chan error, 1)
+	go func() {
+		done <- driver.Spec{ConfDir: site.ConfDir, UPSConf: uc, Name: "ours", Protocol: e.New, Version: e.Version,
+			Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))}.Serve(ctx)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	if err := site.StartUpsd(ctx, port); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	for _, u := range []string{"theirs", "ours"} {
+		waitReady(t, addr, u)
+	}
+	return &driverPair{t: t, site: site, addr: addr, drv: drv}
+}
+
+// clean drops the excepted lines and names both UPSes alike.
+func (p *driverPair) clean(s, ups string) string {
+	var keep []string
+	for _, l := range strings.SplitAfter(s, "\n") {
+		name, _, _ := strings.Cut(l, ": ")
+		if _, ok := driverExceptions[name]; ok {
+			continue
+		}
+		if _, ok := p.better[name]; ok {
+			continue
+		}
+		keep = append(keep, l)
+	}
+	return strings.ReplaceAll(strings.Join(keep, ""), ups, "UPS")
+}
+
+// compare checks that NUT's clients print the same for both, and that
+// upsd answers the same for every variable and for each SET in sets.
+func (p *driverPair) compare(sets ...string) {
+	t := p.t
+	t.Helper()
+	compareTypes(t, p.site, p.addr, func(s, ups string) string { return strings.ReplaceAll(s, ups, "UPS") }, driverExceptions, sets...)
+	for _, args := range [][]string{{"upsc", "UPS@ADDR"}, {"upscmd", "-l", "UPS@ADDR"}, {"upsrw", "UPS@ADDR"}} {
+		run := func(ups string) string {
+			a := withAddr(args, p.addr)
+			for i := range a {
+				a[i] = strings.ReplaceAll(a[i], "UPS@", ups+"@")
+			}
+			r := runNUT(t, &env{site: p.site}, a)
+			return p.clean(r.stdout+r.stderr, ups)
+		}
+		if want, got := run("theirs"), run("ours"); got != want {
+			t.Errorf("%v differs\n%s", args, lineDiff(want, got))
+		}
+	}
+}
