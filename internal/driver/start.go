@@ -16,7 +16,10 @@ import (
 // exits with ExitConfig for it, and its unit does not restart it.
 type ConfigError struct{ Err error }
 
+// Error is the underlying error's text.
 func (e *ConfigError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
 func (e *ConfigError) Unwrap() error { return e.Err }
 
 // ExitConfig is sysexits' EX_CONFIG, the status for a ConfigError
