@@ -2,7 +2,8 @@
 // the same dummy-ups driver and the same machine, and prints the ratios:
 // GET VAR with 10 and 100 clients, LIST VAR with 50, and GET VAR again while 10,000
 // idle connections are held open. With -attacks it runs the hostile-client
-// and hostile-driver suite instead (loadgen.RunAttacks) on both servers.
+// and hostile-driver suite instead (loadgen.RunAttacks) on both servers;
+// with -wakeups it counts what each stack does while nothing happens.
 package main
 
 import (
@@ -31,10 +32,18 @@ func main() {
 	dur := flag.Duration("d", 5*time.Second, "duration of each phase")
 	idle := flag.Int("idle", 10000, "idle connections held during the last phase (and the attacks' flood)")
 	attacks := flag.Bool("attacks", false, "run the attack suite instead of the throughput phases")
+	wakeups := flag.String("wakeups", "", "with `DRIVER` (sysnut's ups-driver binary): count idle wake-ups of both stacks instead")
 	flag.Parse()
 	if *ours == "" {
-		fmt.Fprintln(os.Stderr, "usage: nutbench -upsd PATH [-d 5s] [-idle 10000] [-attacks]")
+		fmt.Fprintln(os.Stderr, "usage: nutbench -upsd PATH [-d 5s] [-idle 10000] [-attacks | -wakeups DRIVER]")
 		os.Exit(2)
+	}
+	if *wakeups != "" {
+		if err := idleWakeups(*ours, *wakeups, *dur); err != nil {
+			fmt.Fprintln(os.Stderr, "nutbench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if err := run(*ours, *dur, *idle, *attacks); err != nil {
 		fmt.Fprintln(os.Stderr, "nutbench:", err)
@@ -192,6 +201,104 @@ func run(oursBin string, d time.Duration, idle int, attacks bool) error {
 		}
 	}
 	return nil
+}
+
+// idleWakeups runs NUT's upsd and dummy-ups, and sysnut's upsd and
+// ups-driver, each stack on its own copy of one .dev file with no client,
+// and counts each process's context switches over d: what an idle UPS
+// daemon costs a machine that is otherwise asleep.
+func idleWakeups(upsdBin, driverBin string, d time.Duration) error {
+	bin, err := nutref.Find()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "nutbench-idle-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	nutPort, err := nutref.FreePort()
+	if err != nil {
+		return err
+	}
+	ourPort, err := nutref.FreePort()
+	if err != nil {
+		return err
+	}
+	files := map[string]string{"ups.conf": "[test]\n driver = dummy-ups\n port = test.dev\n", "upsd.users": "", "test.dev": devFile}
+	files["upsd.conf"] = fmt.Sprintf("LISTEN 127.0.0.1 %d\n", nutPort)
+	site, err := nutref.NewSite(bin, filepath.Join(dir, "nut"), files)
+	if err != nil {
+		return err
+	}
+	defer site.Stop()
+	ctx := context.Background()
+	if err := site.StartDummy(ctx, "test"); err != nil {
+		return err
+	}
+	if err := site.StartUpsd(ctx, nutPort); err != nil {
+		return err
+	}
+	files["upsd.conf"] = fmt.Sprintf("LISTEN 127.0.0.1 %d\n", ourPort)
+	ours, err := nutref.NewSite(bin, filepath.Join(dir, "ours"), files)
+	if err != nil {
+		return err
+	}
+	env := append(os.Environ(), "NUT_CONFPATH="+ours.ConfDir, "NUT_STATEPATH="+ours.StateDir)
+	var procs []*exec.Cmd
+	defer func() {
+		for _, p := range procs {
+			p.Process.Signal(syscall.SIGTERM)
+			p.Wait()
+		}
+	}()
+	for _, args := range [][]string{{driverBin, "test"}, {upsdBin}} {
+		cmd := exec.Command(args[0], args[1:]...)
+		cmd.Env = env
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		procs = append(procs, cmd)
+		time.Sleep(500 * time.Millisecond)
+	}
+	time.Sleep(2 * time.Second) // past start-up
+	rows := []struct {
+		name string
+		pid  int
+	}{
+		{"NUT 2.8.0 upsd", site.Pid("upsd")}, {"NUT 2.8.0 dummy-ups", site.Pid("dummy-ups")},
+		{"sysnut upsd", procs[1].Process.Pid}, {"sysnut ups-driver", procs[0].Process.Pid},
+	}
+	before := make([]int, len(rows))
+	for i, r := range rows {
+		before[i] = contextSwitches(r.pid)
+	}
+	time.Sleep(d)
+	fmt.Printf("idle wake-ups: context switches in %s, one UPS, no client\n", d)
+	for i, r := range rows {
+		fmt.Printf("  %-20s %6d  (RSS %.1f MB)\n", r.name, contextSwitches(r.pid)-before[i], float64(loadgen.RSS(r.pid))/(1<<20))
+	}
+	return nil
+}
+
+// contextSwitches sums the voluntary and involuntary context switches of
+// every thread of pid, from /proc.
+func contextSwitches(pid int) int {
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/status", pid))
+	n := 0
+	for _, t := range tasks {
+		data, err := os.ReadFile(t)
+		if err != nil {
+			continue
+		}
+		for _, l := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.HasSuffix(k, "ctxt_switches") {
+				c, _ := strconv.Atoi(strings.TrimSpace(v))
+				n += c
+			}
+		}
+	}
+	return n
 }
 
 // rounds alternate the servers so that drift in the machine's load does
