@@ -41,6 +41,7 @@ type Dummy struct {
 	until   time.Time // loop mode: paused by TIMER until then
 	client  *nutclient.Client
 	known   map[string]bool // variables set from the file or the remote
+	watch   *fileWatch      // nil until the first Wait, or if inotify fails
 }
 
 // New builds the protocol from a ups.conf section.
@@ -185,7 +186,10 @@ func (d *Dummy) Poll(ctx context.Context, s *driver.State) error {
 	return nil
 }
 
-// Wait wakes a loop at the end of its TIMER rather than at the next poll.
+// Wait returns as soon as the data file is written or replaced (inotify),
+// so that a change reaches upsd at once, as a real UPS's event would; and
+// at the end of a TIMER rather than at the next poll. The poll interval is
+// only the safety net, and the wait for a repeater.
 func (d *Dummy) Wait(ctx context.Context, max time.Duration) error {
 	d.mu.Lock()
 	wait := max
@@ -194,7 +198,23 @@ func (d *Dummy) Wait(ctx context.Context, max time.Duration) error {
 			wait = left
 		}
 	}
+	if d.watch == nil && d.mode != ModeRepeater {
+		if w, err := watchFile(d.path); err == nil {
+			d.watch = w
+		}
+	}
+	w := d.watch
 	d.mu.Unlock()
+	if w != nil {
+		if w.wait(ctx, time.Now().Add(wait)) {
+			// Read it again whatever its mtime says: two writes within
+			// one tick of the file system's clock keep the same mtime.
+			d.mu.Lock()
+			d.mtime = time.Time{}
+			d.mu.Unlock()
+		}
+		return nil
+	}
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
@@ -235,13 +255,17 @@ func (d *Dummy) repeat(s *driver.State) error {
 	return nil
 }
 
-// Close drops the repeater's connection.
+// Close drops the repeater's connection and the file watch.
 func (d *Dummy) Close() error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.client != nil {
 		d.client.Close()
 		d.client = nil
+	}
+	if d.watch != nil {
+		d.watch.close()
+		d.watch = nil
 	}
 	return nil
 }
