@@ -107,6 +107,7 @@ type Server struct {
 	ctx    context.Context // for links started by Reload
 
 	parker    *parker       // idle connections without goroutines; nil if epoll failed
+	reclaim   *reclaimer
 	ready     chan struct{} // closed once Run serves
 	readyOnce sync.Once
 
@@ -125,7 +126,7 @@ func New(cfg Config, log *slog.Logger) *Server {
 	}
 	cfg = withDefaults(cfg)
 	s := &Server{log: log, now: time.Now, cfg: cfg, byName: map[string]*ups{}, conns: map[*conn]struct{}{},
-		ready: make(chan struct{})}
+		ready: make(chan struct{}), reclaim: newReclaimer()}
 	s.tracking = newTracking(cfg.TrackingDelay, s.now)
 	s.auth = newAuthLimiter(bucketSpec{float64(cfg.AuthBurst), cfg.AuthInterval},
 		bucketSpec{float64(cfg.AuthGlobalBurst), cfg.AuthGlobalInterval}, s.now, log)
@@ -424,6 +425,7 @@ func (s *Server) admit(c *conn) bool {
 		victim.nc.Close()
 	}
 	s.conns[c] = struct{}{}
+	s.reclaim.seen(len(s.conns))
 	return true
 }
 
@@ -509,7 +511,9 @@ func (s *Server) slowReader(addr string) {
 func (s *Server) forget(c *conn) {
 	s.connMu.Lock()
 	delete(s.conns, c)
+	n := len(s.conns)
 	s.connMu.Unlock()
+	s.reclaim.seen(n)
 }
 
 // clientsOf returns the addresses of connections logged into u.
