@@ -106,7 +106,7 @@ type Server struct {
 	byName map[string]*ups
 	ctx    context.Context // for links started by Reload
 
-	parker    *parker       // idle connections without goroutines; nil if epoll failed
+	parker    *parker // idle connections without goroutines; nil if epoll failed
 	reclaim   *reclaimer
 	ready     chan struct{} // closed once Run serves
 	readyOnce sync.Once
