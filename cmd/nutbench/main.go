@@ -65,23 +65,11 @@ output.voltage: 230.0
 
 func run(oursBin string, d time.Duration, idle int, attacks bool) error {
 	raiseNoFile()
-	bin, err := nutref.Find()
-	if err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "nutbench-")
+	bin, dir, nutPort, ourPort, err := prepare("nutbench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	nutPort, err := nutref.FreePort()
-	if err != nil {
-		return err
-	}
-	ourPort, err := nutref.FreePort()
-	if err != nil {
-		return err
-	}
 	site, err := nutref.NewSite(bin, dir, map[string]string{
 		"ups.conf":   "[test]\n driver = dummy-ups\n port = test.dev\n\n[evil]\n driver = dummy-ups\n port = evil.dev\n",
 		"upsd.conf":  fmt.Sprintf("LISTEN 127.0.0.1 %d\nMAXCONN %d\n", nutPort, idle+1000),
@@ -203,28 +191,32 @@ func run(oursBin string, d time.Duration, idle int, attacks bool) error {
 	return nil
 }
 
+// prepare finds NUT's programs and returns them with a temporary
+// directory (the caller removes it) and a free port for each server.
+func prepare(prefix string) (bin *nutref.Binaries, dir string, nutPort, ourPort int, err error) {
+	if bin, err = nutref.Find(); err != nil {
+		return
+	}
+	if nutPort, err = nutref.FreePort(); err != nil {
+		return
+	}
+	if ourPort, err = nutref.FreePort(); err != nil {
+		return
+	}
+	dir, err = os.MkdirTemp("", prefix)
+	return
+}
+
 // idleWakeups runs NUT's upsd and dummy-ups, and sysnut's upsd and
 // ups-driver, each stack on its own copy of one .dev file with no client,
 // and counts each process's context switches over d: what an idle UPS
 // daemon costs a machine that is otherwise asleep.
 func idleWakeups(upsdBin, driverBin string, d time.Duration) error {
-	bin, err := nutref.Find()
-	if err != nil {
-		return err
-	}
-	dir, err := os.MkdirTemp("", "nutbench-idle-")
+	bin, dir, nutPort, ourPort, err := prepare("nutbench-idle-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	nutPort, err := nutref.FreePort()
-	if err != nil {
-		return err
-	}
-	ourPort, err := nutref.FreePort()
-	if err != nil {
-		return err
-	}
 	files := map[string]string{"ups.conf": "[test]\n driver = dummy-ups\n port = test.dev\n", "upsd.users": "", "test.dev": devFile}
 	files["upsd.conf"] = fmt.Sprintf("LISTEN 127.0.0.1 %d\n", nutPort)
 	site, err := nutref.NewSite(bin, filepath.Join(dir, "nut"), files)

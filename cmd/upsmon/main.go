@@ -175,10 +175,8 @@ func notifier(conf *config.UpsmonConf, log *slog.Logger, dryRun bool) *upsmon.No
 // run monitors until a shutdown. SIGHUP hands a fresh upsmon.conf to the
 // running monitor, which keeps its state (a reload that fails keeps the
 // running configuration); SIGUSR1 (upsmon -c fsd) shuts down at once.
+// main has refused a conf without MONITOR lines (exit 78).
 func run(ctx context.Context, conf *config.UpsmonConf, flagPath, pidFile string, dryRun bool, log *slog.Logger) error {
-	if len(conf.Monitors) == 0 {
-		return fmt.Errorf("%s: no MONITOR lines: nothing to watch", conf.File)
-	}
 	if err := upsmon.WritePID(pidFile); err != nil {
 		log.Warn("no PID file: upsmon -c will not reach this process", "err", err)
 	}

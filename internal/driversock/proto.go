@@ -41,7 +41,7 @@ func (e *limitError) Error() string { return e.what }
 // clip shortens v so that its escaped form fits in n characters, never
 // splitting an escape, as NUT's pconf_encode into a 256-byte buffer does.
 func clip(v string, n int) (string, bool) {
-	if n <= 0 || len(v) <= n/2 && !strings.ContainsAny(v, "\"\\") {
+	if n <= 0 || len(v) <= n/2 { // fits even if every byte is escaped
 		return v, false
 	}
 	size := 0
