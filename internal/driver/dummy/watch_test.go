@@ -54,26 +54,36 @@ func TestFileChangeReachesUpsdWithoutPolling(t *testing.T) {
 		})
 		return
 	}
-	waitFor := func(want string) {
+	waitFor := func(want string, within time.Duration) {
 		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
+		deadline := time.Now().Add(within)
 		for status() != want {
 			if time.Now().After(deadline) {
-				t.Fatalf("ups.status %q never reached upsd's side (poll interval is an hour); it reads %q", want, status())
+				var a driversock.Availability
+				var raw string
+				link.View(func(t *state.Tree, av driversock.Availability, _ bool) {
+					a = av
+					if v := t.Get("ups.status"); v != nil {
+						raw = v.Value
+					}
+				})
+				t.Fatalf("ups.status %q never reached upsd's side within %v (poll interval is an hour); it reads %q, availability %d",
+					want, within, raw, a)
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
 	}
-	waitFor("OL")
+	// Start-up, on a CI machine running every package at once: generous.
+	waitFor("OL", 30*time.Second)
 	time.Sleep(50 * time.Millisecond) // the driver is waiting now
 	if err := os.WriteFile(dev, []byte("ups.status: OB\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("OB")
+	waitFor("OB", 5*time.Second)
 	tmp := filepath.Join(dir, ".ups.dev.new")
 	os.WriteFile(tmp, []byte("ups.status: OB LB\n"), 0o644)
 	if err := os.Rename(tmp, dev); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("OB LB")
+	waitFor("OB LB", 5*time.Second)
 }
