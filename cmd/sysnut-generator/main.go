@@ -19,18 +19,28 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: sysnut-generator NORMAL-DIR [EARLY-DIR LATE-DIR]")
 		os.Exit(2)
 	}
-	uc, err := config.LoadUPSConf(config.In("ups.conf"))
-	if errors.Is(err, fs.ErrNotExist) {
-		return // no UPS configured: nothing to generate
-	}
+	nc, err := config.LoadNutConf(config.In("nut.conf"))
 	if err != nil {
+		fmt.Fprintf(os.Stderr, "sysnut-generator: %v\n", err)
+		if nc == nil {
+			nc = &config.NutConf{Mode: config.ModeNone}
+		}
+	}
+	if nc.Mode == config.ModeNone {
+		fmt.Fprintf(os.Stderr, "sysnut-generator: %s: MODE=none: sysnut.target starts nothing; set MODE=standalone (or netserver, netclient) to start sysnut at boot\n", nc.File)
+	}
+	uc, err := config.LoadUPSConf(config.In("ups.conf"))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		uc = &config.UPSConf{File: config.In("ups.conf")} // no UPS here: a monitor may still run
+	case err != nil:
 		// Keep going with what parsed: one bad line must not cost every UPS.
 		fmt.Fprintf(os.Stderr, "sysnut-generator: %v\n", err)
 		if uc == nil {
-			return
+			uc = &config.UPSConf{File: config.In("ups.conf")}
 		}
 	}
-	files, warnings := generator.Generate(uc)
+	files, warnings := generator.Generate(uc, nc.Mode)
 	for _, w := range warnings {
 		fmt.Fprintf(os.Stderr, "sysnut-generator: %s\n", w)
 	}

@@ -250,3 +250,33 @@ func TestNewerNotifyTypes(t *testing.T) {
 		t.Errorf("warnings %q", c.Warnings)
 	}
 }
+
+func TestNutConf(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in      string
+		mode    config.Mode
+		wantErr string
+	}{
+		{"", config.ModeStandalone, ""},
+		{"# Debian's stock file\nMODE=none\n", config.ModeNone, ""},
+		{"MODE=standalone\n", config.ModeStandalone, ""},
+		{"MODE=\"netserver\"  \nUPSD_OPTIONS='-D'\n", config.ModeNetServer, ""},
+		{"MODE='netclient' # a comment\n", config.ModeNetClient, ""},
+		{"MODE = netclient\n", config.ModeNetClient, ""},
+		{"MODE=primary\n", config.ModeNone, "nut.conf:1: MODE=primary: not one of"},
+		{"\nMODE standalone\n", config.ModeStandalone, "nut.conf:2: expected NAME=value"},
+	} {
+		c, err := config.ParseNutConf("nut.conf", []byte(tc.in))
+		if c.Mode != tc.mode {
+			t.Errorf("%q: mode %q, want %q", tc.in, c.Mode, tc.mode)
+		}
+		if tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("%q: error %v, want %q", tc.in, err, tc.wantErr)
+		}
+	}
+	c, err := config.LoadNutConf(filepath.Join(t.TempDir(), "nut.conf"))
+	if err != nil || c.Mode != config.ModeStandalone {
+		t.Errorf("missing nut.conf: %v %v, want standalone", c, err)
+	}
+}

@@ -39,7 +39,7 @@ func TestGenerate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, warnings := generator.Generate(uc)
+	files, warnings := generator.Generate(uc, config.ModeStandalone)
 	if len(warnings) != 1 || !strings.Contains(warnings[0], `testdata/ups.conf:8: [usb]: driver "usbhid-ups" is not supported`) {
 		t.Errorf("warnings: %v", warnings)
 	}
@@ -72,5 +72,48 @@ func TestGenerate(t *testing.T) {
 	want, _ := os.ReadFile(golden)
 	if b.String() != string(want) {
 		t.Errorf("generated files differ from %s (-update to accept):\n%s", golden, b.String())
+	}
+}
+
+// TestModeDecidesWhatTheTargetStarts: nut.conf's MODE picks what
+// sysnut.target pulls in, as it picks what NUT's scripts start; every UPS
+// keeps its drop-in whatever the mode.
+func TestModeDecidesWhatTheTargetStarts(t *testing.T) {
+	t.Parallel()
+	uc, err := config.ParseUPSConf("ups.conf", []byte("[a]\n driver = dummy-ups\n port = a.dev\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mode config.Mode
+		want string // the target drop-in's Wants=, "" for none
+	}{
+		{config.ModeStandalone, "ups-driver@a.service ups-server.socket ups-monitor.service"},
+		{config.ModeNetServer, "ups-driver@a.service ups-server.socket ups-monitor.service"},
+		{config.ModeNetClient, "ups-monitor.service"},
+		{config.ModeNone, ""},
+	} {
+		files, _ := generator.Generate(uc, tc.mode)
+		var target, dropin bool
+		for _, f := range files {
+			switch f.Path {
+			case "sysnut.target.d/50-sysnut-generator.conf":
+				target = true
+				got := ""
+				for _, l := range strings.Split(f.Content, "\n") {
+					if w, ok := strings.CutPrefix(l, "Wants="); ok {
+						got = w
+					}
+				}
+				if got != tc.want {
+					t.Errorf("MODE=%s: Wants=%q, want %q", tc.mode, got, tc.want)
+				}
+			case "ups-driver@a.service.d/50-sysnut-generator.conf":
+				dropin = true
+			}
+		}
+		if !target || !dropin {
+			t.Errorf("MODE=%s: target drop-in %v, driver drop-in %v", tc.mode, target, dropin)
+		}
 	}
 }

@@ -13,31 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SRC=$PWD
 
-fail() { echo "FAIL: $*"; exit 1; }
-pass() { echo "PASS: $*"; }
-[ "$(id -u)" = 0 ] || fail "needs root (systemd-nspawn)"
-command -v systemd-nspawn >/dev/null || apt-get install -y -qq --no-install-recommends systemd-container >/dev/null
-
-P=$(mktemp -d /var/tmp/sysnut-e2e.XXXXXX)
-R=$P/root
-CG=/sys/fs/cgroup/unified/sysnut-e2e
-[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] && CG=/sys/fs/cgroup/sysnut-e2e
-CG1=
-mountpoint -q /sys/fs/cgroup/systemd && CG1=/sys/fs/cgroup/systemd/sysnut-e2e
-NSPAWN= L=
-alive() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) || return 1; [[ $s != Z* ]]; }
-cleanup() {
-  set +e
-  if [ -n "$NSPAWN" ] && alive "$NSPAWN"; then
-    [ -n "$L" ] && kill -TERM "$L" 2>/dev/null
-    kill -TERM "$NSPAWN" 2>/dev/null; sleep 1; kill -KILL "$NSPAWN" 2>/dev/null
-  fi
-  wait 2>/dev/null
-  umount "$R" 2>/dev/null; umount "$P/ovl" 2>/dev/null
-  for d in "$CG" "$CG1"; do [ -n "$d" ] && [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null; done
-  if [ "${KEEP:-0}" = 1 ]; then echo "kept $P"; else rm -rf "$P"; fi
-}
-trap cleanup EXIT
+. test/e2e/lib.sh
 
 echo "=== build with meson"
 command -v meson >/dev/null || apt-get install -y -qq --no-install-recommends meson ninja-build pkg-config >/dev/null
@@ -45,18 +21,7 @@ meson setup "$P/build" >/dev/null
 meson compile -C "$P/build" >/dev/null
 mkdir -p "$P/bin"; cp "$P/build/upsc" "$P/bin/upsc"
 
-echo "=== container root: an overlay of this machine"
-mkdir -p "$P/ovl" "$R"
-mount -t tmpfs -o mode=0755,size=1G sysnut-e2e "$P/ovl"
-mkdir "$P/ovl/upper" "$P/ovl/work"
-mount -t overlay sysnut-e2e -o "lowerdir=/,upperdir=$P/ovl/upper,workdir=$P/ovl/work" "$R"
-systemd-id128 new > "$R/etc/machine-id"
-for w in "$R"/etc/systemd/system/*.wants/*; do
-  [ -e "$w" ] || [ -L "$w" ] || continue
-  u=${w##*/}; case $u in *.target) continue;; esac
-  ln -sfn /dev/null "$R/etc/systemd/system/$u"
-done
-mkdir -p "$R/var/log/journal"
+e2e_root
 
 echo "=== install sysnut with meson into the container's root"
 # Debian's nut-client masks ups-monitor.service (a /dev/null link for its old
@@ -106,31 +71,6 @@ chroot "$R" groupadd -f upsadmin
 chroot "$R" useradd -M -G upsadmin alice 2>/dev/null || true
 chroot "$R" useradd -M bob 2>/dev/null || true
 
-echo "=== boot"
-mkdir -p "$CG"; [ -n "$CG1" ] && mkdir -p "$CG1"
-# boot starts the container and waits for its systemd; it is called again
-# after a reboot (nspawn exits with 133 when the container reboots).
-boot() {
-  L=
-  (
-    echo $BASHPID > "$CG/cgroup.procs"
-    [ -n "$CG1" ] && echo $BASHPID > "$CG1/cgroup.procs"
-    export SYSTEMD_NSPAWN_UNIFIED_HIERARCHY=1
-    exec systemd-nspawn -D "$R" -b -M sysnut-e2e --register=no --keep-unit --link-journal=no \
-      --console=read-only --private-network --system-call-filter=bpf systemd.log_color=0
-  ) </dev/null >>"$P/console.log" 2>&1 &
-  NSPAWN=$!
-  for i in $(seq 400); do
-    for p in $(pgrep -P "$NSPAWN"); do [ "$(cat /proc/$p/comm 2>/dev/null)" = systemd ] && L=$p; done
-    [ -n "$L" ] && [ -S "/proc/$L/root/run/systemd/private" ] && break
-    alive "$NSPAWN" || break
-    sleep 0.05
-  done
-  [ -n "$L" ] || { cat "$P/console.log"; fail "container did not boot"; }
-  state=$(timeout 60 nsenter -t "$L" -a systemctl is-system-running --wait 2>&1 || true)
-  case $state in running|degraded) pass "systemd up ($state)";; *) fail "system state $state";; esac
-}
-inside() { nsenter -t "$L" -a -- "$@"; }
 boot
 
 echo "=== enable and start the UPS, the server socket and the monitor"
@@ -196,10 +136,7 @@ else fail "device allow-list not enforced"; fi
 
 echo "=== a reboot: what was enabled runs again"
 inside systemctl enable ups-server.socket ups-monitor.service >/dev/null 2>&1
-inside systemctl reboot || true
-rc=0; wait "$NSPAWN" 2>/dev/null || rc=$?
-[ "$rc" = 133 ] && pass "container rebooted (nspawn exit 133)" || fail "reboot: nspawn exited $rc"
-boot
+reboot
 for i in $(seq 100); do
   inside journalctl -b -u ups-monitor.service --no-pager -q 2>/dev/null | grep "logged in" >/dev/null && break
   sleep 0.2
@@ -296,18 +233,12 @@ printf 'ups.status: OB LB\nbattery.charge: 4\n' > "$R/etc/nut/myups.dev.new"
 touch -d '+1 minute' "$R/etc/nut/myups.dev.new"
 mv "$R/etc/nut/myups.dev.new" "$R/etc/nut/myups.dev"
 t0=$(date +%s.%N)
-for i in $(seq 600); do alive "$NSPAWN" || break; sleep 0.1; done
-alive "$NSPAWN" && { inside journalctl --no-pager -q -u ups-monitor.service | tail -20; fail "the container did not power off within 60 s"; }
-wait "$NSPAWN"; rc=$?
-NSPAWN=
+wait_poweroff 60
 t1=$(date +%s.%N)
-[ "$rc" = 0 ] && pass "container powered off (nspawn exit 0) $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s after the power failure" || fail "nspawn exit $rc"
+pass "container powered off (nspawn exit 0) $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s after the power failure"
 
 echo "=== the journal says why"
-J="$R/var/log/journal/$(cat "$R/etc/machine-id")"
-[ -d "$J" ] || J=$(ls -d "$R"/var/log/journal/*/ | head -1)
-[ "${DEBUG:-0}" = 1 ] && { ls -la "$R/var/log/journal/" "$J"; journalctl -D "$J" --no-pager -q -u ups-monitor.service -o verbose | tail -60; }
-jr() { journalctl -D "$J" --no-pager -q "$@"; }
+[ "${DEBUG:-0}" = 1 ] && jr -u ups-monitor.service -o verbose | tail -60
 jr -u ups-monitor.service -o verbose | grep "NOTIFYTYPE=LOWBATT" >/dev/null && pass "journal: NOTIFYTYPE=LOWBATT" ||
   { jr -u ups-monitor.service | tail; jr | tail -40; fail "no LOWBATT notification in the journal"; }
 jr -u ups-monitor.service -o verbose | grep "NOTIFYTYPE=SHUTDOWN" >/dev/null && pass "journal: NOTIFYTYPE=SHUTDOWN" || fail "no SHUTDOWN notification"
