@@ -46,11 +46,11 @@ func run(addr, user, upsmon string, log *slog.Logger) error {
 	users, err := config.LoadUsers(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		log.Warn("no upsd.users: changes through the bus are disabled", "file", path)
+		log.Warn("no "+path+": changes through the bus are disabled; add ["+user+"] to upsd.users, then "+dbusapi.RestartHint, "file", path)
 	case err != nil:
 		return err
 	case users.Find(user) == nil:
-		log.Warn("upsd.users has no account for the bus service: changes are disabled", "file", path, "user", user)
+		log.Warn(path+" has no account "+user+" for the bus service: changes are disabled; add ["+user+"] to upsd.users, then "+dbusapi.RestartHint, "file", path, "user", user)
 	default:
 		backend.User, backend.Password = user, users.Find(user).Password
 	}

@@ -87,6 +87,9 @@ usage: upsd [OPTIONS]
 		for _, w := range upsd.Warnings(config.ConfPath()) {
 			fmt.Fprintln(os.Stderr, "warning:", w)
 		}
+		for _, n := range upsd.DriverNotes(config.ConfPath()) {
+			fmt.Fprintln(os.Stderr, "note:", n)
+		}
 		if err := upsd.Check(config.ConfPath()); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
@@ -156,7 +159,7 @@ func run(log *slog.Logger) error {
 			status += "; ups.conf has errors, see the journal"
 		}
 		_, _ = daemon.SdNotify(false, daemon.SdNotifyReady+"\nSTATUS="+status)
-		log.Info("upsd started", "ups_count", len(files.UPS.UPS), "sockets", len(listeners))
+		log.Info(fmt.Sprintf("upsd started: %d UPSes on %d sockets", len(files.UPS.UPS), len(listeners)), "ups_count", len(files.UPS.UPS), "sockets", len(listeners))
 		for {
 			select {
 			case <-ctx.Done():
@@ -170,7 +173,7 @@ func run(log *slog.Logger) error {
 					status = "\nSTATUS=Reload failed; the previous configuration is still in force"
 				} else {
 					srv.Reload(f.Config())
-					log.Info("configuration reloaded", "ups_count", len(f.UPS.UPS))
+					log.Info(fmt.Sprintf("configuration reloaded: %d UPSes", len(f.UPS.UPS)), "ups_count", len(f.UPS.UPS))
 					if socketActivated {
 						if len(f.Upsd.Listen) > 0 && !slices.Equal(f.Upsd.ListenAddrs(), files.Upsd.ListenAddrs()) {
 							log.Warn("LISTEN changed in upsd.conf, but the socket unit decides the addresses: change ListenStream= in ups-server.socket", "file", f.Upsd.File)
@@ -248,7 +251,7 @@ func listen(c *config.UpsdConf, log *slog.Logger) ([]net.Listener, bool, error) 
 			log.Warn("cannot listen", "addr", addr, "err", err)
 			continue
 		}
-		log.Info("listening", "addr", addr)
+		log.Info("listening on "+addr, "addr", addr)
 		out = append(out, l)
 	}
 	if len(out) == 0 {

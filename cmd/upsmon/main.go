@@ -192,7 +192,11 @@ func run(ctx context.Context, conf *config.UpsmonConf, flagPath, pidFile string,
 	if dryRun {
 		log.Warn("dry run: decisions are logged, nothing is done (no FSD, killpower flag, logind, WALL or NOTIFYCMD)")
 	}
-	log.Info("upsmon started", "ups_count", len(conf.Monitors), "dry_run", dryRun)
+	started := fmt.Sprintf("upsmon started: %d UPSes monitored", len(conf.Monitors))
+	if dryRun {
+		started += " (dry run: nothing will be shut down)"
+	}
+	log.Info(started, "ups_count", len(conf.Monitors), "dry_run", dryRun)
 	_, _ = daemon.SdNotify(false, fmt.Sprintf("READY=1\nSTATUS=monitoring %d UPS", len(conf.Monitors)))
 	for {
 		select {

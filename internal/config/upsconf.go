@@ -20,9 +20,11 @@ type UPS struct {
 	Port   string
 	Desc   string
 	// Params holds every "key = value" of the section, driver-specific ones
-	// included, in file order; Flags the one-word lines.
-	Params []Param
-	Flags  []string
+	// included, in file order; Flags the one-word lines, and FlagLines
+	// the line of each.
+	Params    []Param
+	Flags     []string
+	FlagLines []int
 }
 
 // Param is one "key = value" line.
@@ -31,24 +33,28 @@ type Param struct {
 	Line       int
 }
 
-// Get returns the last value given for key (case-sensitive, as NUT's are).
+// Get returns the last value given for key, compared without case as
+// NUT's getval does for driver options. (NUT's own keys, driver and port,
+// are matched exactly when the section is parsed, as NUT's main.c does.)
 func (u *UPS) Get(key string) (string, bool) {
 	for i := len(u.Params) - 1; i >= 0; i-- {
-		if u.Params[i].Key == key {
+		if strings.EqualFold(u.Params[i].Key, key) {
 			return u.Params[i].Value, true
 		}
 	}
 	return "", false
 }
 
-// HasFlag reports whether the one-word flag is set.
+// HasFlag reports whether the flag is set: a one-word line, or, as NUT's
+// drivers take it, the flag's name given a value ("nolock = yes").
 func (u *UPS) HasFlag(flag string) bool {
 	for _, f := range u.Flags {
-		if f == flag {
+		if strings.EqualFold(f, flag) {
 			return true
 		}
 	}
-	return false
+	_, ok := u.Get(flag)
+	return ok
 }
 
 // Find returns the section called name (case-insensitively, as upsd matches
@@ -118,6 +124,7 @@ func ParseUPSConf(name string, data []byte) (*UPSConf, error) {
 				continue
 			}
 			cur.Flags = append(cur.Flags, l.words[0])
+			cur.FlagLines = append(cur.FlagLines, l.num)
 			continue
 		}
 		k, v, ok := keyValue(p, l)

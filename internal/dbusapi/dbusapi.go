@@ -63,6 +63,24 @@ func senderOf(call dbus.Message) dbus.Sender {
 // user ID, and the systemd unit the process runs in (a login session, a
 // service), asked of the bus and of systemd; the bus name only when
 // neither answers.
+// who names a caller in words from caller's attributes: "uid 1000
+// (unit session-3.scope)", or its bus name when nothing else is known.
+func who(attrs []any) string {
+	f := map[string]string{}
+	for i := 0; i+1 < len(attrs); i += 2 {
+		if k, ok := attrs[i].(string); ok {
+			f[k] = fmt.Sprint(attrs[i+1])
+		}
+	}
+	switch {
+	case f["caller_uid"] != "" && f["caller_unit"] != "":
+		return "uid " + f["caller_uid"] + " (unit " + f["caller_unit"] + ")"
+	case f["caller_uid"] != "":
+		return "uid " + f["caller_uid"]
+	}
+	return "bus client " + f["sender"]
+}
+
 func (s *Service) caller(call dbus.Message) []any {
 	sender := string(senderOf(call))
 	bus := s.Conn.BusObject()
@@ -240,7 +258,8 @@ func (m *manager) ListUPS() ([]struct {
 // configured channels.
 func (m *manager) TestNotification(call dbus.Message, typ string) *dbus.Error {
 	return m.s.authorized(call, ActionTestNotification, map[string]string{"type": typ}, 30*time.Second, func(ctx context.Context) error {
-		m.s.Log.Info("test notification", append(m.s.caller(call), "type", typ)...)
+		c := m.s.caller(call)
+		m.s.Log.Info("test notification "+typ+" requested by "+who(c), append(c, "type", typ)...)
 		return m.s.Backend.TestNotification(ctx, typ)
 	})
 }

@@ -347,3 +347,20 @@ func TestObjectPath(t *testing.T) {
 		}
 	}
 }
+
+// TestChangeErrorsSayWhatToRestart: without an upsd account, or with one
+// upsd does not accept (upsd.users edited but the services not restarted),
+// a change fails with the fix and what to restart after it.
+func TestChangeErrorsSayWhatToRestart(t *testing.T) {
+	t.Parallel()
+	rig := testrig.Start(t, testrig.Options{UPS: "u"})
+	for _, b := range []*dbusapi.NUT{
+		{Addr: rig.Addr},
+		{Addr: rig.Addr, User: "admin", Password: "an old password"},
+	} {
+		err := b.InstantCommand(context.Background(), "u", "beeper.toggle", "")
+		if err == nil || !strings.Contains(err.Error(), "systemctl restart ups-server.service sysnut-dbus.service") {
+			t.Errorf("user %q: %v", b.User, err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package dbusapi
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -110,7 +111,8 @@ func (m *deviceMethods) change(call dbus.Message, action string, details map[str
 // InstantCommand runs one of the UPS's instant commands (upscmd).
 func (m *deviceMethods) InstantCommand(call dbus.Message, cmd, param string) *dbus.Error {
 	return m.change(call, ActionInstantCommand, map[string]string{"command": cmd}, func(ctx context.Context) error {
-		m.d.s.Log.Info("instant command", append(m.d.s.caller(call), "ups", m.d.name, "command", cmd)...)
+		c := m.d.s.caller(call)
+		m.d.s.Log.Info(who(c)+" runs instant command "+cmd, append(c, "ups", m.d.name, "command", cmd)...)
 		return m.d.s.Backend.InstantCommand(ctx, m.d.name, cmd, param)
 	})
 }
@@ -118,7 +120,8 @@ func (m *deviceMethods) InstantCommand(call dbus.Message, cmd, param string) *db
 // SetVariable sets a writable variable (upsrw -s).
 func (m *deviceMethods) SetVariable(call dbus.Message, name, value string) *dbus.Error {
 	return m.change(call, ActionSetVariable, map[string]string{"variable": name}, func(ctx context.Context) error {
-		m.d.s.Log.Info("set variable", append(m.d.s.caller(call), "ups", m.d.name, "var", name, "value", value)...)
+		c := m.d.s.caller(call)
+		m.d.s.Log.Info(fmt.Sprintf("%s sets %s to %q", who(c), name, value), append(c, "ups", m.d.name, "var", name, "value", value)...)
 		return m.d.s.Backend.SetVariable(ctx, m.d.name, name, value)
 	})
 }
@@ -127,7 +130,8 @@ func (m *deviceMethods) SetVariable(call dbus.Message, name, value string) *dbus
 // and secondaries, shuts its machine down.
 func (m *deviceMethods) ForcedShutdown(call dbus.Message) *dbus.Error {
 	return m.change(call, ActionForcedShutdown, map[string]string{}, func(ctx context.Context) error {
-		m.d.s.Log.Warn("forced shutdown requested", append(m.d.s.caller(call), "ups", m.d.name)...)
+		c := m.d.s.caller(call)
+		m.d.s.Log.Warn("forced shutdown requested by "+who(c), append(c, "ups", m.d.name)...)
 		return m.d.s.Backend.ForcedShutdown(ctx, m.d.name)
 	})
 }

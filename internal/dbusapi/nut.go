@@ -105,19 +105,28 @@ func (n *NUT) Commands(ctx context.Context, ups string) ([]string, error) {
 // admin runs one request as the service's own upsd user.
 func (n *NUT) admin(ctx context.Context, line string) error {
 	if n.User == "" {
-		return errors.New("no upsd account for changes: add [" + DefaultUser + "] to upsd.users (actions = SET FSD, instcmds = ALL)")
+		return errors.New("no upsd account for changes: add [" + DefaultUser + "] to upsd.users (actions = SET FSD, instcmds = ALL), then " + RestartHint)
 	}
 	c, err := nutclient.DialTLS(ctx, n.Addr, n.TLS)
 	if err != nil {
 		return err
 	}
 	defer c.Logout()
-	if err := c.Authenticate(n.User, n.Password); err != nil {
-		return err
+	err = c.Authenticate(n.User, n.Password)
+	if err == nil {
+		_, err = c.Cmd(line)
 	}
-	_, err = c.Cmd(line)
+	// NUT answers a wrong password only when the account is used.
+	var pe *nutproto.Error
+	if errors.As(err, &pe) && pe.Code == nutproto.ErrAccessDenied {
+		return fmt.Errorf("upsd refused the %s account (%w): check its password and rights in upsd.users; if upsd.users was changed, %s", n.User, err, RestartHint)
+	}
 	return err
 }
+
+// RestartHint is what to do after editing upsd.users: upsd and this
+// service each get a copy of it when they start (LoadCredential=).
+const RestartHint = "systemctl restart ups-server.service sysnut-dbus.service (both read upsd.users when they start)"
 
 // DefaultUser is the upsd.users account the service uses for changes.
 const DefaultUser = "sysnut-dbus"

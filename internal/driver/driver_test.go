@@ -145,3 +145,49 @@ func TestNotifiesSystemd(t *testing.T) {
 		t.Errorf("notifications = %q", got)
 	}
 }
+
+// TestIgnoreLB: with the ignorelb flag the device's LB is dropped and LB
+// is raised from battery.charge.low and battery.runtime.low, compared as
+// NUT's status_commit compares them (leading integers).
+func TestIgnoreLB(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		flags  []string
+		vars   map[string]string // set in one update, ups.status last
+		status string
+	}{
+		{"no flag: device LB kept", nil, map[string]string{"battery.charge": "90", "battery.charge.low": "20", "ups.status": "OB LB"}, "OB LB"},
+		{"device LB dropped", []string{"ignorelb"}, map[string]string{"battery.charge": "90", "battery.charge.low": "20", "ups.status": "OB LB"}, "OB"},
+		{"charge below low", []string{"ignorelb"}, map[string]string{"battery.charge": "19.9", "battery.charge.low": "20", "ups.status": "OB DISCHRG"}, "OB DISCHRG LB"},
+		{"charge at low is not below", []string{"ignorelb"}, map[string]string{"battery.charge": "20.9", "battery.charge.low": "20", "ups.status": "OB"}, "OB"},
+		{"runtime below low", []string{"ignorelb"}, map[string]string{"battery.runtime": "119", "battery.runtime.low": "120", "ups.status": "OB"}, "OB LB"},
+		{"no thresholds: no LB", []string{"ignorelb"}, map[string]string{"battery.charge": "1", "ups.status": "OB LB"}, "OB"},
+	} {
+		ups := &config.UPS{Name: "u", Flags: tc.flags}
+		st := driver.NewTestState(&flaky{}, ups)
+		st.Update(func(v *driver.Vars) {
+			for k, val := range tc.vars {
+				if k != "ups.status" {
+					v.Set(k, val)
+				}
+			}
+			v.Set("ups.status", tc.vars["ups.status"])
+		})
+		if got, _ := st.Get("ups.status"); got != tc.status {
+			t.Errorf("%s: ups.status %q, want %q", tc.name, got, tc.status)
+		}
+	}
+	// The charge falling later, in an update that does not touch the
+	// status, raises LB too.
+	st := driver.NewTestState(&flaky{}, &config.UPS{Name: "u", Flags: []string{"ignorelb"}})
+	st.Update(func(v *driver.Vars) {
+		v.Set("battery.charge.low", "10")
+		v.Set("battery.charge", "50")
+		v.Set("ups.status", "OB DISCHRG")
+	})
+	st.Update(func(v *driver.Vars) { v.Set("battery.charge", "9") })
+	if got, _ := st.Get("ups.status"); got != "OB DISCHRG LB" {
+		t.Errorf("after the charge fell: %q", got)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/driver/options"
 	"github.com/sysnut/sysnut/internal/driversock"
 )
 
@@ -42,6 +43,15 @@ func (s Spec) Prepare() (*config.UPS, Protocol, Params, error) {
 	if u == nil {
 		return nil, nil, Params{}, &ConfigError{fmt.Errorf("%s: no [%s] section", s.UPSConf.File, s.Name)}
 	}
+	// NUT's drivers refuse keys they do not know; so does ours, before
+	// touching the device.
+	notes, err := options.Check(s.UPSConf.File, u)
+	if err != nil {
+		return nil, nil, Params{}, &ConfigError{err}
+	}
+	for _, n := range notes {
+		s.Log.Warn(n, "ups", u.Name)
+	}
 	params := Params{UPS: u, ConfDir: s.ConfDir, Log: s.Log}
 	p, err := s.Protocol(params)
 	if err != nil {
@@ -71,7 +81,7 @@ func (s Spec) Serve(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("driver socket: %w", err)
 	}
-	s.Log.Info("driver started", "ups", u.Name, "driver", u.Driver, "socket", sock)
+	s.Log.Info(fmt.Sprintf("%s driver started, serving %s", u.Driver, sock), "ups", u.Name, "driver", u.Driver, "socket", sock)
 	return Run(ctx, p, params, Options{Driver: u.Driver, Version: s.Version,
 		PollInterval: time.Duration(poll) * time.Second, Log: s.Log}, l)
 }

@@ -2,7 +2,10 @@ package driver
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -24,6 +27,12 @@ type State struct {
 	mu         sync.Mutex
 	lastStatus string
 	identity   sync.Once // device.* copied from ups.*
+
+	// ignorelb (ups.conf flag): LB from the device is dropped and raised
+	// from battery.charge.low / battery.runtime.low instead; deviceStatus
+	// is the device's status without LB (only touched inside Update).
+	ignoreLB     bool
+	deviceStatus string
 }
 
 // handler adapts a Protocol to driversock.Handler.
@@ -34,17 +43,18 @@ type handler struct {
 }
 
 func (h handler) SetVar(name, value string) int {
-	h.s.log.Info("set variable", "ups", h.s.ups, "var", name, "value", value)
+	h.s.log.Info(fmt.Sprintf("set %s to %q", name, value), "ups", h.s.ups, "var", name, "value", value)
 	return h.p.SetVar(h.ctx, h.s, name, value)
 }
 
 func (h handler) InstCmd(name, param string) int {
-	h.s.log.Info("instant command", "ups", h.s.ups, "command", name, "param", param)
+	h.s.log.Info("instant command "+name, "ups", h.s.ups, "command", name, "param", param)
 	return h.p.InstCmd(h.ctx, h.s, name, param)
 }
 
 func newState(ctx context.Context, p Protocol, ups *config.UPS, log *slog.Logger) *State {
-	s := &State{ups: ups.Name, overrides: map[string]string{}, defaults: map[string]string{}, log: log}
+	s := &State{ups: ups.Name, overrides: map[string]string{}, defaults: map[string]string{}, log: log,
+		ignoreLB: ups.HasFlag("ignorelb")}
 	s.pub = driversock.NewPublisher(handler{ctx: ctx, p: p, s: s}, log)
 	for _, prm := range ups.Params {
 		if k, ok := strings.CutPrefix(prm.Key, "override."); ok {
@@ -79,7 +89,40 @@ func (s *State) Get(name string) (string, bool) { return s.pub.Get(name) }
 
 // Update changes published values inside fn.
 func (s *State) Update(fn func(v *Vars)) {
-	s.pub.Update(func(u *driversock.Updater) { fn(&Vars{u: u, s: s}) })
+	s.pub.Update(func(u *driversock.Updater) {
+		v := &Vars{u: u, s: s}
+		fn(v)
+		if s.ignoreLB && s.deviceStatus != "" {
+			v.pin("ups.status", s.deviceStatus+lowBattery(v))
+		}
+	})
+}
+
+// lowBattery is " LB" when battery.charge is below battery.charge.low or
+// battery.runtime below battery.runtime.low, compared as whole numbers
+// the way NUT's status_commit does for ignorelb.
+func lowBattery(v *Vars) string {
+	for _, k := range []string{"battery.charge", "battery.runtime"} {
+		val, low := v.Get(k), v.Get(k+".low")
+		if val != nil && low != nil && leadingInt(val.Value) < leadingInt(low.Value) {
+			return " LB"
+		}
+	}
+	return ""
+}
+
+// leadingInt is strtol(s, NULL, 10): the leading integer, 0 if none.
+func leadingInt(s string) int64 {
+	s = strings.TrimLeft(s, " \t")
+	end := 0
+	if end < len(s) && (s[0] == '-' || s[0] == '+') {
+		end++
+	}
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	n, _ := strconv.ParseInt(s[:end], 10, 64)
+	return n
 }
 
 // statusChanged reports whether ups.status changed since the last call.
@@ -125,6 +168,11 @@ func (s *State) CopyIdentity() {
 // Set publishes a value, unless ups.conf overrides it.
 func (v *Vars) Set(name, value string) {
 	if _, ok := v.s.overrides[name]; ok {
+		return
+	}
+	if name == "ups.status" && v.s.ignoreLB {
+		// Update publishes it, with LB decided from the battery.
+		v.s.deviceStatus = strings.Join(slices.DeleteFunc(strings.Fields(value), func(f string) bool { return f == "LB" }), " ")
 		return
 	}
 	v.pin(name, value)

@@ -151,7 +151,7 @@ func (l *Link) Run(ctx context.Context) {
 		c, err := (&net.Dialer{}).DialContext(ctx, "unix", l.path)
 		if err == nil {
 			lastErr = ""
-			l.log.Info("connected to driver", "socket", l.path)
+			l.log.Info("connected to the driver at "+l.path, "socket", l.path)
 			err = l.serve(ctx, c)
 			if ctx.Err() != nil {
 				return

@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/sysnut/sysnut/internal/config"
-	"github.com/sysnut/sysnut/internal/driver/registry"
+	"github.com/sysnut/sysnut/internal/driver/options"
 )
 
 // File is one file to write, relative to the generator's output directory.
@@ -38,8 +38,9 @@ func Generate(c *config.UPSConf, mode config.Mode) (files []File, warnings []str
 			warnings = append(warnings, fmt.Sprintf("%s:%d: UPS name %q cannot name a unit", c.File, u.Line, u.Name))
 			continue
 		}
-		if _, err := registry.Lookup(u.Driver); err != nil {
-			warnings = append(warnings, fmt.Sprintf("%s:%d: [%s]: %v; no unit for it", c.File, u.Line, u.Name, err))
+		if !options.Supported(u.Driver) {
+			warnings = append(warnings, fmt.Sprintf("%s:%d: [%s]: driver %q is not supported by sysnut (supported: %s); no unit for it",
+				c.File, u.Line, u.Name, u.Driver, strings.Join(options.Names(), ", ")))
 			continue
 		}
 		unit := "ups-driver@" + EscapeInstance(u.Name) + ".service"

@@ -142,28 +142,32 @@ func (h *JournalHandler) Handle(_ context.Context, r slog.Record) error {
 		addField(vars, h.group, a)
 		return true
 	})
-	msg := r.Message
-	// Keep the human-readable line self-contained, as journalctl shows it.
-	var b strings.Builder
-	b.WriteString(msg)
-	appendText := func(a slog.Attr) bool {
-		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value)
-		return true
-	}
-	for _, a := range h.attrs {
-		appendText(a)
-	}
-	r.Attrs(appendText)
-	if err := h.send(b.String(), priority(r.Level), vars); err != nil {
+	text := Sentence(r.Message, vars)
+	if err := h.send(text, priority(r.Level), vars); err != nil {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		if !h.failed {
 			h.failed = true
 			fmt.Fprintf(os.Stderr, "%s: journal: %v\n", h.ident, err)
 		}
-		fmt.Fprintln(os.Stderr, b.String())
+		fmt.Fprintln(os.Stderr, text)
 	}
 	return nil
+}
+
+// Sentence is the MESSAGE of an entry: the message as a sentence, with
+// the UPS it concerns in front ("UPS myups: ...") and the error behind
+// (": connection refused") unless the message already says them. Every
+// other attribute is a field only (journalctl -o verbose shows them), so
+// MESSAGE reads like systemd's own and nothing is said twice.
+func Sentence(msg string, fields map[string]string) string {
+	if ups := fields["UPS"]; ups != "" && !strings.Contains(msg, ups) {
+		msg = "UPS " + ups + ": " + msg
+	}
+	if err := fields["ERR"]; err != "" && !strings.Contains(msg, err) {
+		msg += ": " + err
+	}
+	return msg
 }
 
 // WithAttrs implements slog.Handler.

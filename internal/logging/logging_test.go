@@ -18,7 +18,8 @@ type entry struct {
 
 // TestJournalEntries: levels map to syslog priorities, attributes become
 // upper-case fields (MESSAGE_ID included), groups prefix their fields, and
-// the message stays readable on its own.
+// MESSAGE is the sentence alone: the UPS in front and the error behind
+// unless it already names them, no field repeated as key=value.
 func TestJournalEntries(t *testing.T) {
 	var got []entry
 	h := logging.NewJournalHandler("upsd", slog.LevelDebug, func(msg string, p journal.Priority, v map[string]string) error {
@@ -30,17 +31,21 @@ func TestJournalEntries(t *testing.T) {
 	log.Info("client logged in", "client", "192.0.2.1", "message_id", "0123456789abcdef0123456789abcdef")
 	log.Warn("w", slog.Group("tls", "version", "TLS 1.3"))
 	log.Error("e", "3rd-party key", "x")
+	log.Error("poll failed", "err", "connection refused")
+	log.Warn("UPS myups on battery", "notifytype", "ONBATT")
 
 	want := []struct {
 		pri    journal.Priority
 		msg    string
 		fields map[string]string
 	}{
-		{journal.PriDebug, "d ups=myups", map[string]string{"UPS": "myups"}},
-		{journal.PriInfo, "client logged in ups=myups client=192.0.2.1 message_id=0123456789abcdef0123456789abcdef",
+		{journal.PriDebug, "UPS myups: d", map[string]string{"UPS": "myups"}},
+		{journal.PriInfo, "UPS myups: client logged in",
 			map[string]string{"CLIENT": "192.0.2.1", "MESSAGE_ID": "0123456789abcdef0123456789abcdef"}},
-		{journal.PriWarning, "w ups=myups tls=[version=TLS 1.3]", map[string]string{"TLS_VERSION": "TLS 1.3"}},
-		{journal.PriErr, "e ups=myups 3rd-party key=x", map[string]string{"RD_PARTY_KEY": "x"}},
+		{journal.PriWarning, "UPS myups: w", map[string]string{"TLS_VERSION": "TLS 1.3"}},
+		{journal.PriErr, "UPS myups: e", map[string]string{"RD_PARTY_KEY": "x"}},
+		{journal.PriErr, "UPS myups: poll failed: connection refused", map[string]string{"ERR": "connection refused"}},
+		{journal.PriWarning, "UPS myups on battery", map[string]string{"NOTIFYTYPE": "ONBATT"}},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("%d entries, want %d: %+v", len(got), len(want), got)

@@ -144,7 +144,7 @@ func TestPermissionDeniedLoggedOnce(t *testing.T) {
 		t.Fatalf("SET without the right: %q", got)
 	}
 	out := logs.String()
-	if strings.Count(out, "permission denied: SET") != 1 || strings.Contains(out, "authentication failed") {
+	if strings.Count(out, "(user mon): SET") != 1 || strings.Contains(out, "authentication failed") {
 		t.Errorf("log:\n%s", out)
 	}
 }

@@ -1,6 +1,7 @@
 package upsd
 
 import (
+	"fmt"
 	"log/slog"
 	"net/netip"
 	"slices"
@@ -157,7 +158,7 @@ func (l *authLimiter) failed(addr, user string) {
 		l.summariseLocked(p, src) // the last window's timer had not run yet
 	}
 	src.windowEnd = now.Add(l.window)
-	l.log.Warn("authentication failed", "client", addr, "user", user)
+	l.log.Warn(fmt.Sprintf("authentication failed for user %q from %s", user, addr), "client", addr, "user", user)
 	if l.closed {
 		return
 	}
@@ -179,8 +180,8 @@ func (l *authLimiter) summariseLocked(p netip.Prefix, src *authSource) {
 		if !p.IsValid() {
 			source = "local socket"
 		}
-		l.log.Warn("more authentication failures", "source", source, "count", src.suppressed,
-			"users", src.users, "window", l.window.String())
+		l.log.Warn(fmt.Sprintf("%d more authentication failures from %s in %s", src.suppressed, source, l.window),
+			"source", source, "count", src.suppressed, "users", src.users, "window", l.window.String())
 	}
 	src.suppressed, src.users = 0, nil
 }
@@ -199,7 +200,7 @@ func (l *authLimiter) close() {
 	defer l.mu.Unlock()
 	for p, src := range l.sources {
 		if src.suppressed > 0 {
-			l.log.Warn("more authentication failures", "source", p.String(), "count", src.suppressed, "users", src.users)
+			l.log.Warn(fmt.Sprintf("%d more authentication failures from %s", src.suppressed, p), "source", p.String(), "count", src.suppressed, "users", src.users)
 			src.suppressed = 0
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -263,7 +264,7 @@ func (c *conn) feed(lex *nutproto.Lexer, data []byte) (bool, []byte) {
 func (c *conn) finish() {
 	if u := c.loginUPS.Load(); u != nil {
 		u.numLogins.Add(-1)
-		c.s.log.Info("client logged out", "client", c.addr, "ups", u.name, "user", c.username)
+		c.s.log.Info(fmt.Sprintf("%s (user %s) logged out", c.addr, c.username), "client", c.addr, "ups", u.name, "user", c.username)
 	}
 }
 
@@ -381,7 +382,7 @@ func (c *conn) permitted(can func(*config.User) bool, what string, attrs ...any)
 		return false
 	}
 	if !can(usr) {
-		c.s.log.Warn("permission denied: "+what, append([]any{"client", c.addr, "user", c.username}, attrs...)...)
+		c.s.log.Warn(fmt.Sprintf("permission denied to %s (user %s): %s", c.addr, c.username, what), append([]any{"client", c.addr, "user", c.username}, attrs...)...)
 		return false
 	}
 	return true
@@ -451,7 +452,7 @@ func (c *conn) credential(out []byte, args []string, dst *string, set *bool, twi
 		return appendErr(out, nutproto.ErrInvalidArgument)
 	}
 	if *set {
-		c.s.log.Info("client tried to set a "+what+" twice", "client", c.addr)
+		c.s.log.Info(fmt.Sprintf("%s tried to set a %s twice", c.addr, what), "client", c.addr)
 		return appendErr(out, twice)
 	}
 	*dst, *set = args[0], true

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"github.com/sysnut/sysnut/internal/driver/options"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -93,10 +94,18 @@ func loadFiles(dir string, log *slog.Logger, lenient bool) (*Files, error) {
 	return f, nil
 }
 
-// Check reports every problem in dir's config files (config.Check) and in
-// the certificates upsd.conf names, which only load when upsd starts.
+// Check reports every problem in dir's config files (config.Check), in
+// the certificates upsd.conf names, which only load when upsd starts, and
+// in ups.conf's driver sections: drivers sysnut does not provide and keys
+// a driver does not know, which the driver would refuse at start.
 func Check(dir string) error {
 	errs := []error{config.Check(dir)}
+	// config.Check has reported ups.conf's own errors; the sections
+	// that parsed are checked against their drivers.
+	if uc, _ := config.LoadUPSConf(filepath.Join(dir, "ups.conf")); uc != nil {
+		_, err := options.CheckAll(uc)
+		errs = append(errs, err)
+	}
 	if c, err := config.LoadUpsdConf(filepath.Join(dir, "upsd.conf")); err == nil {
 		_, err = TLSConfig(c)
 		errs = append(errs, err)
@@ -164,6 +173,17 @@ func Warnings(dir string) []string {
 		out = append(out, fmt.Sprintf("%s is world readable (mode %04o): every local user can read the passwords; chmod o-r it", users, st.Mode().Perm()))
 	}
 	return out
+}
+
+// DriverNotes lists the ups.conf keys the drivers accept without acting
+// on them (options.Option.NoEffect), for upsd -t.
+func DriverNotes(dir string) []string {
+	uc, _ := config.LoadUPSConf(filepath.Join(dir, "ups.conf"))
+	if uc == nil {
+		return nil
+	}
+	notes, _ := options.CheckAll(uc)
+	return notes
 }
 
 // Config turns loaded files into a server configuration.

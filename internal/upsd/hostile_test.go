@@ -93,7 +93,7 @@ func TestClientsThatNeverRead(t *testing.T) {
 	if after > before+4<<20 {
 		t.Errorf("memory not given back: %d KB before, %d KB after", before>>10, after>>10)
 	}
-	if n := strings.Count(logs.String(), "client stopped reading"); n != 1 {
+	if n := strings.Count(logs.String(), "stopped reading its replies"); n != 1 {
 		t.Errorf("%d log lines for %d dropped clients, want 1", n, clients)
 	}
 }

@@ -411,7 +411,7 @@ func (s *Server) admit(c *conn) bool {
 		if victim == nil {
 			if now := time.Now(); now.Sub(s.lastEvictLog) > 10*time.Second {
 				s.lastEvictLog = now
-				s.log.Warn("connection refused: MAXCONN reached by authenticated sessions", "client", c.addr, "maxconn", limit)
+				s.log.Warn(fmt.Sprintf("connection from %s refused: MAXCONN %d reached by authenticated sessions", c.addr, limit), "client", c.addr, "maxconn", limit)
 			}
 			return false
 		}
@@ -419,7 +419,7 @@ func (s *Server) admit(c *conn) bool {
 		// the first of each burst is enough.
 		if now := time.Now(); now.Sub(s.lastEvictLog) > 10*time.Second {
 			s.lastEvictLog = now
-			s.log.Warn("MAXCONN reached: closing unauthenticated connections", "client", victim.addr, "maxconn", limit)
+			s.log.Warn(fmt.Sprintf("MAXCONN %d reached: closing unauthenticated connections (%s first)", limit, victim.addr), "client", victim.addr, "maxconn", limit)
 		}
 		delete(s.conns, victim)
 		victim.nc.Close()
@@ -501,7 +501,7 @@ func (s *Server) slowReader(addr string) {
 	defer s.connMu.Unlock()
 	s.slowDropped++
 	if now := time.Now(); now.Sub(s.lastSlowLog) > 10*time.Second {
-		s.log.Warn("client stopped reading its replies: connection dropped", "client", addr,
+		s.log.Warn(fmt.Sprintf("%s stopped reading its replies: connection dropped (%d since the last report)", addr, s.slowDropped), "client", addr,
 			"dropped_since_last_report", s.slowDropped, "write_timeout", timeout.String())
 		s.lastSlowLog, s.slowDropped = now, 0
 	}

@@ -1,6 +1,7 @@
 package upsd
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/sysnut/sysnut/internal/config"
@@ -59,7 +60,7 @@ func (c *conn) setVar(out []byte, name, v, value string) []byte {
 		case node.Flags&state.RW == 0:
 			code = nutproto.ErrReadonly
 		case node.Flags&state.String != 0 && node.Aux < 1:
-			c.s.log.Warn("driver gave an invalid aux length", "ups", u.name, "var", v)
+			c.s.log.Warn("the driver gave "+v+" an invalid aux length", "ups", u.name, "var", v)
 			code = nutproto.ErrSetFailed
 		case node.Flags&state.String != 0 && node.Aux < len(value):
 			code = nutproto.ErrTooLong
@@ -72,7 +73,7 @@ func (c *conn) setVar(out []byte, name, v, value string) []byte {
 	if code != "" {
 		return appendErr(out, code)
 	}
-	c.s.log.Info("set variable", "client", c.addr, "user", c.username, "ups", u.name, "var", v, "value", value)
+	c.s.log.Info(fmt.Sprintf("%s (user %s) sets %s to %q", c.addr, c.username, v, value), "client", c.addr, "user", c.username, "ups", u.name, "var", v, "value", value)
 	return c.forward(out, u, "SET "+v+" "+nutproto.Quote(value), nutproto.ErrSetFailed)
 }
 
@@ -151,6 +152,6 @@ func (c *conn) cmdInstcmd(out []byte, args []string) []byte {
 		// reached the driver split into several words.
 		line += " " + nutproto.Quote(args[2])
 	}
-	c.s.log.Info("instant command", "client", c.addr, "user", c.username, "ups", u.name, "command", cmd)
+	c.s.log.Info(fmt.Sprintf("%s (user %s) runs instant command %s", c.addr, c.username, cmd), "client", c.addr, "user", c.username, "ups", u.name, "command", cmd)
 	return c.forward(out, u, line, nutproto.ErrInstcmdFailed)
 }

@@ -148,18 +148,22 @@ func (n *Notifier) Notify(ctx context.Context, typ, system string) {
 		n.Log.Log(ctx, level, msg, append([]any{"notifytype", typ, "ups", system, "message_id", MessageID(typ)}, extra...)...)
 	}
 	if flags&config.NotifyWall != 0 && n.Wall != nil {
-		n.start(ctx, "wall", typ, func(ctx context.Context) error { return n.Wall(ctx, msg) })
+		n.start(ctx, "wall", typ, system, func(ctx context.Context) error { return n.Wall(ctx, msg) })
 	}
 	if cmd := n.Conf.NotifyCmd; flags&config.NotifyExec != 0 && cmd != "" && n.Exec != nil {
-		n.start(ctx, "NOTIFYCMD "+cmd, typ, func(ctx context.Context) error { return n.Exec(ctx, cmd, typ, system, msg) })
+		n.start(ctx, "NOTIFYCMD "+cmd, typ, system, func(ctx context.Context) error { return n.Exec(ctx, cmd, typ, system, msg) })
 	}
 }
 
 // start runs one side effect of a notification on its own goroutine, at
 // most maxNotifyRunning at once.
-func (n *Notifier) start(ctx context.Context, what, typ string, fn func(context.Context) error) {
+func (n *Notifier) start(ctx context.Context, what, typ, system string, fn func(context.Context) error) {
+	log := n.Log
+	if system != "" {
+		log = log.With("ups", system)
+	}
 	if n.DryRun {
-		n.Log.Info("dry run: would run "+what, "notifytype", typ)
+		log.Info("dry run: would run "+what+" for "+typ, "notifytype", typ)
 		return
 	}
 	n.mu.Lock()
@@ -168,7 +172,7 @@ func (n *Notifier) start(ctx context.Context, what, typ string, fn func(context.
 	}
 	if n.running >= maxNotifyRunning+maxNotifyPending {
 		n.mu.Unlock()
-		n.Log.Warn("notification not delivered: too many still running", "to", what, "notifytype", typ, "running", maxNotifyRunning+maxNotifyPending)
+		log.Warn(fmt.Sprintf("%s of the %s notification not run: %d still running or waiting", what, typ, maxNotifyRunning+maxNotifyPending), "to", what, "notifytype", typ, "running", maxNotifyRunning+maxNotifyPending)
 		return
 	}
 	n.running++
@@ -188,7 +192,7 @@ func (n *Notifier) start(ctx context.Context, what, typ string, fn func(context.
 		}
 		defer func() { <-n.slots }()
 		if err := fn(ctx); err != nil {
-			n.Log.Warn(what+" failed", "notifytype", typ, "err", err)
+			log.Warn(what+" failed for "+typ, "notifytype", typ, "err", err)
 		}
 	}()
 }

@@ -168,7 +168,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		r.alert = alert
 		r.schedule(ctx)
 		if need, why := r.Monitor.ShutdownNeeded(); need {
-			r.Log.Error("shutting down: too little power left", "reason", why)
+			r.Log.Error("shutting down: too little power left: "+why, "reason", why)
 			return r.shutdown(ctx)
 		}
 		every := r.Monitor.Conf.PollFreq
@@ -242,7 +242,7 @@ func (r *Runner) apply(c *config.UpsmonConf) {
 		}
 	}
 	r.Notifier.SetConf(c)
-	r.Log.Info("configuration reloaded; state of each UPS kept", "ups_count", len(r.Monitor.UPS))
+	r.Log.Info(fmt.Sprintf("configuration reloaded; the state of each of the %d UPSes kept", len(r.Monitor.UPS)), "ups_count", len(r.Monitor.UPS))
 }
 
 // disconnect logs out of u's server and forgets the connection.
@@ -267,12 +267,12 @@ func (r *Runner) schedule(ctx context.Context) {
 	case want && !r.scheduled:
 		at := r.Monitor.Now().Add(delay)
 		if r.DryRun {
-			r.Log.Warn("dry run: on battery: would schedule a power-off with logind", "at", at.Format(time.RFC3339))
+			r.Log.Warn("dry run: on battery: would schedule a power-off with logind for "+at.Format(time.RFC3339), "at", at.Format(time.RFC3339))
 		} else if err := s.ScheduleShutdown(ctx, "poweroff", at); err != nil {
 			r.Log.Error("cannot schedule the power-off", "err", err)
 			return
 		} else {
-			r.Log.Warn("on battery: power-off scheduled", "at", at.Format(time.RFC3339))
+			r.Log.Warn("on battery: power-off scheduled for "+at.Format(time.RFC3339), "at", at.Format(time.RFC3339))
 		}
 		r.scheduled = true
 	case !want && r.scheduled:
@@ -410,7 +410,7 @@ func (r *Runner) shutdown(ctx context.Context) error {
 	}
 	if r.DryRun {
 		if primary {
-			r.Log.Warn("dry run: would set the killpower flag", "file", r.Flag)
+			r.Log.Warn("dry run: would set the killpower flag "+r.Flag, "file", r.Flag)
 		}
 		r.Log.Warn("dry run: this is where the machine would power off")
 		return nil
@@ -420,7 +420,7 @@ func (r *Runner) shutdown(ctx context.Context) error {
 	}
 	if primary {
 		if err := r.writeFlag(); err != nil {
-			r.Log.Error("cannot set the killpower flag: the UPS will not be told to cut power", "file", r.Flag, "err", err)
+			r.Log.Error("cannot set the killpower flag "+r.Flag+": the UPS will not be told to cut power", "file", r.Flag, "err", err)
 		}
 	}
 	return nil
@@ -463,7 +463,7 @@ func (r *Runner) powerOff(ctx context.Context) error {
 		if cmd := r.Monitor.Conf.ShutdownCmd; cmd != "" && !StockShutdown(cmd) {
 			out, e := exec.CommandContext(ctx, "/bin/sh", "-c", cmd).CombinedOutput()
 			if e != nil {
-				r.Log.Error("SHUTDOWNCMD failed; asking logind to power off instead", "cmd", cmd, "err", e, "output", strings.TrimSpace(string(out)))
+				r.Log.Error("SHUTDOWNCMD "+cmd+" failed; asking logind to power off instead", "cmd", cmd, "err", e, "output", strings.TrimSpace(string(out)))
 				err = r.Power.PowerOff(ctx)
 			}
 		} else {
@@ -473,7 +473,7 @@ func (r *Runner) powerOff(ctx context.Context) error {
 			r.Log.Warn("power-off requested")
 			return nil
 		}
-		r.Log.Error("POWER-OFF REFUSED: this machine will lose power uncleanly unless this is fixed", "attempt", attempt, "err", err)
+		r.Log.Error(fmt.Sprintf("POWER-OFF REFUSED (attempt %d): this machine will lose power uncleanly unless this is fixed", attempt), "attempt", attempt, "err", err)
 		if r.Sleep(ctx, 5*time.Second) != nil {
 			return err
 		}
@@ -499,9 +499,9 @@ func (r *Runner) clearFlag(why string) {
 	err := os.Remove(r.Flag)
 	switch {
 	case err == nil:
-		r.Log.Warn("killpower flag removed: "+why, "file", r.Flag)
+		r.Log.Warn("killpower flag "+r.Flag+" removed: "+why, "file", r.Flag)
 	case !errors.Is(err, os.ErrNotExist):
-		r.Log.Error("cannot remove a stale killpower flag: the next power-off may cut the UPS's output", "file", r.Flag, "err", err)
+		r.Log.Error("cannot remove the stale killpower flag "+r.Flag+": the next power-off may cut the UPS's output", "file", r.Flag, "err", err)
 	}
 }
 

@@ -186,7 +186,7 @@ func TestStaleFlagRemoved(t *testing.T) {
 	stop := background(r)
 	waitFor(t, "the stale flag to go", func() bool { _, err := os.Stat(r.Flag); return os.IsNotExist(err) })
 	stop()
-	if !strings.Contains(logs.String(), "killpower flag removed") {
+	if !strings.Contains(logs.String(), "removed: left by an earlier run") {
 		t.Errorf("removal not logged\n%s", logs.String())
 	}
 	if err := os.WriteFile(r.Flag, []byte(upsmon.FlagContent), 0o644); err != nil {

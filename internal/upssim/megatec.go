@@ -30,6 +30,8 @@ type Megatec struct {
 	low      bool
 	testing  bool
 	beeper   bool
+	sab      bool           // "shutdown active" bit
+	asked    map[string]int // Q1, F and I queries answered
 	fault    Fault
 	rejects  map[string]bool // commands answered with their echo
 	received []string
@@ -37,7 +39,15 @@ type Megatec struct {
 }
 
 // NewMegatec returns a UPS on mains with a full battery.
-func NewMegatec() *Megatec { return &Megatec{mains: true, beeper: true, rejects: map[string]bool{}} }
+func NewMegatec() *Megatec {
+	return &Megatec{mains: true, beeper: true, rejects: map[string]bool{}, asked: map[string]int{}}
+}
+
+// SetShutdownActive sets the "shutdown active" status bit.
+func (m *Megatec) SetShutdownActive(on bool) { m.mu.Lock(); m.sab = on; m.mu.Unlock() }
+
+// Asked returns how often the query (Q1, F or I) was answered.
+func (m *Megatec) Asked(query string) int { m.mu.Lock(); defer m.mu.Unlock(); return m.asked[query] }
 
 // SetMains switches utility power.
 func (m *Megatec) SetMains(on bool) { m.mu.Lock(); m.mains = on; m.mu.Unlock() }
@@ -126,6 +136,10 @@ func (m *Megatec) answer(cmd string) string {
 		return ""
 	}
 	switch cmd {
+	case "Q1", "F", "I":
+		m.asked[cmd]++
+	}
+	switch cmd {
 	case "Q1":
 		switch m.fault {
 		case Garbage:
@@ -138,7 +152,7 @@ func (m *Megatec) answer(cmd string) string {
 		if !m.mains {
 			vin, b7 = 0, "1"
 		}
-		bits := b7 + b(m.low) + "0" + "0" + "1" + b(m.testing) + "0" + b(m.beeper)
+		bits := b7 + b(m.low) + "0" + "0" + "1" + b(m.testing) + b(m.sab) + b(m.beeper)
 		return fmt.Sprintf("(%05.1f %05.1f %05.1f %03d %04.1f %4.2f %04.1f %s\r", vin, 140.0, vout, 23, 50.0, 2.27, 30.5, bits)
 	case "F":
 		return "#230.0 004 12.00 50.0\r"

@@ -101,6 +101,9 @@ n_native=$(inside journalctl -u ups-server.service -u ups-monitor.service -u ups
 n_stream=$(inside journalctl -u ups-server.service -u ups-monitor.service -u ups-driver@myups.service _TRANSPORT=stdout --no-pager -q | wc -l)
 [ "$n_native" -gt 0 ] && [ "$n_stream" = 0 ] && pass "journal: $n_native native entries, none from the stderr stream (nothing logged twice)" ||
   { inside journalctl -u ups-server.service -u ups-monitor.service _TRANSPORT=stdout --no-pager -q | head; fail "entries on the stderr stream: $n_stream"; }
+kv=$(inside journalctl -u ups-server.service -u ups-monitor.service -u ups-driver@myups.service -o cat --no-pager -q | grep -E ' [a-z_]+=[^ ]' || true)
+[ -z "$kv" ] && pass "journal: MESSAGE is the sentence alone, no key=value fields repeated in it" || fail "key=value in MESSAGE: $kv"
+inside journalctl -u ups-monitor.service -u ups-driver@myups.service -o cat --no-pager -q | head -4 | sed 's/^/    | /'
 inside journalctl --update-catalog && inside journalctl --list-catalog 2>/dev/null | grep -i "UPS on battery" >/dev/null &&
   pass "journal catalog installed (journalctl --list-catalog)" || fail "catalog not found by journalctl"
 st=$(inside busctl get-property org.sysnut.UPS1 /org/sysnut/UPS1/ups/myups org.sysnut.UPS1.Device Status 2>&1 || true)

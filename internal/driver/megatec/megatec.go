@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,16 +33,27 @@ type Port interface {
 // Opener opens the device; the default opens a real serial port.
 type Opener func(device string) (Port, error)
 
-// OpenSerial opens a device at 2400 8N1 with DTR on and RTS off (the
-// cable power of Megatec UPSes). A device without modem lines (a
-// pseudo-terminal) works without them.
-func OpenSerial(device string) (Port, error) {
+// OpenSerial opens a device at 2400 8N1 with DTR on and RTS off, the
+// cable power of most Megatec UPSes (cablepower = normal).
+func OpenSerial(device string) (Port, error) { return CablePower{DTR: true}.Open(device) }
+
+// CablePower is which modem lines power the cable (ups.conf cablepower).
+type CablePower struct{ DTR, RTS bool }
+
+// CablePowers are NUT's cablepower values (blazer_ser.c, nutdrv_qx.c).
+var CablePowers = map[string]CablePower{
+	"normal": {DTR: true}, "reverse": {RTS: true}, "both": {DTR: true, RTS: true}, "none": {},
+}
+
+// Open opens a device at 2400 8N1 with these lines set. A device without
+// modem lines (a pseudo-terminal) works without them.
+func (c CablePower) Open(device string) (Port, error) {
 	p, err := serial.Open(device, &serial.Mode{BaudRate: 2400, DataBits: 8, Parity: serial.NoParity, StopBits: serial.OneStopBit})
 	if err != nil {
 		return nil, err
 	}
-	_ = p.SetDTR(true)
-	_ = p.SetRTS(false)
+	_ = p.SetDTR(c.DTR)
+	_ = p.SetRTS(c.RTS)
 	return p, nil
 }
 
@@ -87,6 +99,9 @@ type Megatec struct {
 	offdelay int // seconds
 	ondelay  int // seconds
 	battery  battery
+	// ups.conf flags: skip F, skip I, -k with shutdown.stayoff, no FSD
+	// from the "shutdown active" bit.
+	norating, novendor, stayoff, ignoreSAB bool
 }
 
 // New builds the protocol from a ups.conf section.
@@ -126,8 +141,18 @@ func New(p driver.Params) (driver.Protocol, error) {
 	if _, err := ShutdownCommand(off, on); err != nil {
 		return nil, err
 	}
-	return &Megatec{device: dev, open: OpenSerial, timeout: time.Second, flavor: fl, offdelay: off, ondelay: on,
-		battery: newBattery(p)}, nil
+	if proto, ok := p.Param("protocol"); ok && proto != "megatec" {
+		return nil, fmt.Errorf("protocol %q: sysnut speaks megatec (Q1) only", proto)
+	}
+	cable := CablePowers["normal"]
+	if cp, ok := p.Param("cablepower"); ok {
+		if cable, ok = CablePowers[strings.ToLower(cp)]; !ok {
+			return nil, fmt.Errorf("cablepower %q: want normal, reverse, both or none", cp)
+		}
+	}
+	return &Megatec{device: dev, open: cable.Open, timeout: time.Second, flavor: fl, offdelay: off, ondelay: on,
+		battery: newBattery(p), norating: p.UPS.HasFlag("norating"), novendor: p.UPS.HasFlag("novendor"),
+		stayoff: p.UPS.HasFlag("stayoff"), ignoreSAB: p.UPS.HasFlag("ignoresab")}, nil
 }
 
 // NewWith builds the protocol on a custom opener, for tests.
@@ -165,8 +190,14 @@ func (m *Megatec) Connect(ctx context.Context, s *driver.State) error {
 		m.closeLocked()
 		return fmt.Errorf("%s: no Megatec UPS answers: %w", m.device, err)
 	}
-	rating, ferr := m.askLocked("F")
-	info, ierr := m.askLocked("I")
+	rating, info := "", ""
+	ferr, ierr := errSkipped, errSkipped
+	if !m.norating {
+		rating, ferr = m.askLocked("F")
+	}
+	if !m.novendor {
+		info, ierr = m.askLocked("I")
+	}
 	q, _ := ParseQ1(reply)
 	s.Update(func(v *driver.Vars) {
 		if r, err := ParseF(rating); ferr == nil && err == nil {
@@ -234,7 +265,12 @@ func (m *Megatec) Poll(ctx context.Context, s *driver.State) error {
 		v.Set("battery.voltage", strconv.FormatFloat(bv, 'f', 2, 64))
 		m.battery.charge(v, q.BatteryVoltage)
 		v.Set("ups.temperature", ftoa(q.Temperature))
-		v.Set("ups.status", q.Status())
+		st := q.Status()
+		if m.ignoreSAB {
+			// The "shutdown active" bit, which some UPSes set wrongly.
+			st = strings.Join(slices.DeleteFunc(strings.Fields(st), func(f string) bool { return f == "FSD" }), " ")
+		}
+		v.Set("ups.status", st)
 		v.Set("ups.type", q.Type())
 		v.Set("ups.beeper.status", q.Beeper())
 		if q.bit(4) {
@@ -245,6 +281,9 @@ func (m *Megatec) Poll(ctx context.Context, s *driver.State) error {
 	})
 	return nil
 }
+
+// errSkipped is a query ups.conf said not to make (norating, novendor).
+var errSkipped = errors.New("skipped")
 
 // errSilent is a UPS that did not answer within the timeout.
 var errSilent = errors.New("no reply (UPS silent or cable unplugged)")
@@ -403,7 +442,11 @@ func (m *Megatec) send(cmd string) error {
 // return after ups.delay.start, for the end of a system shutdown.
 func (m *Megatec) KillPower(ctx context.Context) error {
 	m.mu.Lock()
-	cmd, err := ShutdownCommand(m.offdelay, m.ondelay)
+	on := m.ondelay
+	if m.stayoff {
+		on = 0 // nutdrv_qx's stayoff: shutdown.stayoff instead of shutdown.return
+	}
+	cmd, err := ShutdownCommand(m.offdelay, on)
 	m.mu.Unlock()
 	if err != nil {
 		return err

@@ -311,3 +311,89 @@ func FuzzParseQ1(f *testing.F) {
 		_, _ = megatec.ParseI(s)
 	})
 }
+
+// TestUPSConfOptions: NUT's nutdrv_qx keys change what the driver asks
+// and reports: norating/novendor skip F and I, ignoresab drops the FSD
+// that the "shutdown active" bit would raise, stayoff makes -k leave the
+// output off; protocol and cablepower are checked.
+func TestUPSConfOptions(t *testing.T) {
+	t.Parallel()
+	open := func(flags []string, params ...config.Param) (*upssim.Megatec, driver.Protocol, *driver.State) {
+		sim := upssim.NewMegatec()
+		slave, err := sim.Serve()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(sim.Unplug)
+		ups := &config.UPS{Name: "ups", Driver: "nutdrv_qx", Port: slave, Flags: flags,
+			Params: append([]config.Param{{Key: "port", Value: slave}}, params...)}
+		p, err := megatec.New(driver.Params{UPS: ups})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := driver.NewTestState(p, ups)
+		if err := p.Connect(context.Background(), st); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { p.Close() })
+		return sim, p, st
+	}
+
+	sim, p, st := open([]string{"norating", "novendor", "ignoresab", "stayoff"})
+	if sim.Asked("F") != 0 || sim.Asked("I") != 0 {
+		t.Errorf("norating/novendor: F asked %d times, I %d times", sim.Asked("F"), sim.Asked("I"))
+	}
+	if _, ok := st.Get("device.mfr"); ok {
+		t.Error("novendor: device.mfr published")
+	}
+	if _, ok := st.Get("input.voltage.nominal"); ok {
+		t.Error("norating: input.voltage.nominal published")
+	}
+	sim.SetShutdownActive(true)
+	if err := p.Poll(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := st.Get("ups.status"); s != "OL" {
+		t.Errorf("ignoresab: ups.status %q, want OL", s)
+	}
+	if err := p.(driver.Killer).KillPower(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if r := sim.Received(); len(r) != 1 || r[0] != "S.5R0000" {
+		t.Errorf("stayoff: -k sent %q, want S.5R0000 (offdelay 30 s, stay off)", r)
+	}
+
+	sim, p, st = open(nil)
+	if sim.Asked("F") != 1 || sim.Asked("I") != 1 {
+		t.Errorf("by default F and I are asked once each: %d, %d", sim.Asked("F"), sim.Asked("I"))
+	}
+	sim.SetShutdownActive(true)
+	if err := p.Poll(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := st.Get("ups.status"); s != "OL FSD" {
+		t.Errorf("without ignoresab: ups.status %q, want OL FSD", s)
+	}
+	if err := p.(driver.Killer).KillPower(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if r := sim.Received(); len(r) != 1 || r[0] != "S.5R0003" {
+		t.Errorf("-k sent %q, want S.5R0003 (ondelay 180 s)", r)
+	}
+
+	for _, tc := range []struct{ key, value, want string }{
+		{"protocol", "voltronic", `protocol "voltronic": sysnut speaks megatec (Q1) only`},
+		{"cablepower", "sideways", `cablepower "sideways": want normal, reverse, both or none`},
+	} {
+		ups := &config.UPS{Name: "ups", Driver: "nutdrv_qx", Port: "/dev/null", Params: []config.Param{{Key: tc.key, Value: tc.value}}}
+		if _, err := megatec.New(driver.Params{UPS: ups}); err == nil || err.Error() != tc.want {
+			t.Errorf("%s = %s: %v, want %q", tc.key, tc.value, err, tc.want)
+		}
+	}
+	for _, cp := range []string{"normal", "reverse", "both", "none", "Reverse"} {
+		ups := &config.UPS{Name: "ups", Driver: "nutdrv_qx", Port: "/dev/null", Params: []config.Param{{Key: "cablepower", Value: cp}, {Key: "protocol", Value: "megatec"}}}
+		if _, err := megatec.New(driver.Params{UPS: ups}); err != nil {
+			t.Errorf("cablepower = %s: %v", cp, err)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/sysnut/sysnut/internal/driver/dummy"
 	"github.com/sysnut/sysnut/internal/driver/genericups"
 	"github.com/sysnut/sysnut/internal/driver/megatec"
+	"github.com/sysnut/sysnut/internal/driver/options"
 )
 
 // Entry describes one protocol.
@@ -30,12 +31,13 @@ var drivers = map[string]Entry{
 func Lookup(name string) (Entry, error) {
 	e, ok := drivers[name]
 	if !ok {
-		return Entry{}, fmt.Errorf("driver %q is not supported by sysnut (supported: %s)", name, strings.Join(Names(), ", "))
+		return Entry{}, fmt.Errorf("driver %q is not supported by sysnut (supported: %s)", name, strings.Join(options.Names(), ", "))
 	}
 	return e, nil
 }
 
-// Names lists the supported driver names.
+// Names lists the driver names with a protocol (options.Names lists the
+// same: a test keeps them in step).
 func Names() []string {
 	var n []string
 	for k := range drivers {

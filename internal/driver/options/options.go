@@ -1,0 +1,207 @@
+// Package options is the table of ups.conf keys each driver knows, as
+// NUT's drivers declare them (addvar in NUT's main.c and each driver's
+// upsdrv_makevartable, NUT 2.8.0). NUT's drivers refuse a key they do not
+// know, and so does sysnut: ups-driver before it starts, upsd -t and the
+// generator before anything starts. It holds data only, so that upsd can
+// check ups.conf without linking the drivers.
+package options
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/sysnut/sysnut/internal/config"
+)
+
+// Option is one ups.conf key of a driver.
+type Option struct {
+	Name string
+	// Flag: a one-word line ("nolock"), not "name = value".
+	Flag bool
+	// Desc is what the option does (ups-driver -h, the man page).
+	Desc string
+	// NoEffect, when set, says why sysnut accepts the option but does not
+	// act on it; ups-driver logs it once at start.
+	NoEffect string
+}
+
+// Common are the keys every NUT driver takes (NUT's main.c), with
+// maxstartdelay, which upsdrvctl reads from a section.
+var Common = []Option{
+	{Name: "driver", Desc: "the driver (NUT's program name)"},
+	{Name: "port", Desc: "the device, file or address the driver talks to"},
+	{Name: "desc", Desc: "a description, served by upsd (LIST UPS)"},
+	{Name: "sdorder", Desc: "order of this UPS in upsdrvctl shutdown / ups-driver -k (-1: never)"},
+	{Name: "pollinterval", Desc: "seconds between polls of the UPS (default 2)"},
+	{Name: "synchronous", Desc: "how the driver writes to upsd: yes, no or auto"},
+	{Name: "ignorelb", Flag: true, Desc: "ignore the UPS's low-battery flag; raise LB from battery.charge.low and battery.runtime.low instead"},
+	{Name: "nolock", Flag: true, Desc: "do not lock the port", NoEffect: "systemd runs one driver instance per UPS, which holds its port alone"},
+	{Name: "user", Desc: "the user the driver runs as", NoEffect: "the unit's User= decides (sysnut-driver)"},
+	{Name: "group", Desc: "the group the driver runs as", NoEffect: "the unit's Group= decides (nut)"},
+	{Name: "sddelay", Desc: "obsolete (NUT ignores it too)", NoEffect: "obsolete in NUT as well"},
+	{Name: "debug_min", Desc: "minimum debug level", NoEffect: "the journal keeps every level; filter with journalctl -p"},
+	{Name: "maxstartdelay", Desc: "seconds upsdrvctl waits for the driver to start", NoEffect: "systemd waits for the driver's READY=1 (TimeoutStartSec=)"},
+}
+
+// Drivers maps each driver sysnut provides to its own keys.
+var Drivers = map[string][]Option{
+	"dummy-ups": {
+		{Name: "mode", Desc: "dummy-loop, dummy-once, dummy (= dummy-loop) or repeater; guessed from port when unset"},
+	},
+	"genericups": {
+		{Name: "upstype", Desc: "the cable type, 0..23 (genericups -h lists them)"},
+		{Name: "mfr", Desc: "ups.mfr instead of the cable table's"},
+		{Name: "model", Desc: "ups.model instead of the cable table's"},
+		{Name: "serial", Desc: "ups.serial"},
+		{Name: "CP", Desc: "the cable power lines, overriding the cable type (DTR, RTS, DTR+RTS, none)"},
+		{Name: "OL", Desc: "the on-line input, overriding the cable type (CTS, DCD, RNG, DSR; ^ inverts)"},
+		{Name: "LB", Desc: "the low-battery input, overriding the cable type"},
+		{Name: "RB", Desc: "the replace-battery input, overriding the cable type"},
+		{Name: "BYPASS", Desc: "the bypass input, overriding the cable type"},
+		{Name: "SD", Desc: "the shutdown output lines, overriding the cable type"},
+		{Name: "sdtime", Desc: "seconds to hold the shutdown lines (default 0)"},
+		{Name: "powstatd", Desc: "sysnut: a powstatd configuration file describing the cable, instead of upstype"},
+	},
+	"nutdrv_qx":  megatecOptions(true),
+	"blazer_ser": megatecOptions(false),
+}
+
+// megatecOptions are nutdrv_qx's (serial build, Q1/megatec protocol) or
+// blazer_ser's keys.
+func megatecOptions(qx bool) []Option {
+	delay := "seconds (default 180)"
+	if !qx {
+		delay = "minutes (default 3)"
+	}
+	o := []Option{
+		{Name: "offdelay", Desc: "seconds the UPS waits before cutting its output after a shutdown command (default 30)"},
+		{Name: "ondelay", Desc: "how long the UPS waits before restoring its output once mains returns, in " + delay},
+		{Name: "protocol", Desc: "the protocol; sysnut speaks megatec (Q1) only"},
+		{Name: "cablepower", Desc: "the serial lines that power the cable: normal (DTR), reverse (RTS), both or none"},
+		{Name: "norating", Flag: true, Desc: "do not ask the UPS for its ratings (F)"},
+		{Name: "novendor", Flag: true, Desc: "do not ask the UPS for its identity (I)"},
+		{Name: "runtimecal", Desc: "battery runtime calibration for NUT's runtime guesstimate", NoEffect: "sysnut makes no runtime guesstimate; battery.runtime is published only when the UPS reports it"},
+		{Name: "chargetime", Desc: "battery charge time for NUT's runtime guesstimate", NoEffect: "sysnut makes no runtime guesstimate"},
+		{Name: "idleload", Desc: "minimum load for NUT's runtime guesstimate", NoEffect: "sysnut makes no runtime guesstimate"},
+	}
+	if qx {
+		o = append(o,
+			Option{Name: "stayoff", Flag: true, Desc: "ups-driver -k leaves the output off when mains returns (shutdown.stayoff)"},
+			Option{Name: "ignoresab", Flag: true, Desc: "ignore the UPS's 'shutdown active' status bit (no FSD from it)"},
+			Option{Name: "pollfreq", Desc: "seconds between NUT's full polls (default 30)", NoEffect: "sysnut reads the whole Q1 status at every pollinterval"},
+		)
+	}
+	return o
+}
+
+// elsewhere explains keys that NUT's build of a driver takes but sysnut's
+// does not, so that the error says more than "unknown": Debian's
+// nutdrv_qx is built for USB too.
+var elsewhere = map[string]map[string]string{
+	"nutdrv_qx": {
+		"vendorid": "USB", "productid": "USB", "vendor": "USB", "product": "USB", "serial": "USB",
+		"bus": "USB", "device": "USB", "busport": "USB", "subdriver": "USB", "langid_fix": "USB",
+		"noscanlangid": "USB",
+	},
+}
+
+// Supported reports whether sysnut provides the driver.
+func Supported(driver string) bool { _, ok := Drivers[driver]; return ok }
+
+// Names lists the drivers sysnut provides.
+func Names() []string {
+	var n []string
+	for k := range Drivers {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+// For returns the keys a driver takes: the common ones, then its own.
+func For(driver string) []Option {
+	return append(append([]Option(nil), Common...), Drivers[driver]...)
+}
+
+// find looks a key up: NUT's own keys (Common, main.c) exactly, the
+// driver's without case, as NUT's storeval does.
+func find(opts []Option, name string) (Option, bool) {
+	for i, o := range opts {
+		if o.Name == name || i >= len(Common) && strings.EqualFold(o.Name, name) {
+			return o, true
+		}
+	}
+	return Option{}, false
+}
+
+// Check returns an error for each key of the section that its driver
+// does not know, naming file:line, as NUT's drivers refuse them, and
+// notes for the keys it accepts without acting on: NoEffect options, and
+// an option that needs a value written alone (NUT takes it as unset). A
+// flag written with a value counts as the flag, as in NUT. An
+// unsupported driver is one error.
+func Check(file string, u *config.UPS) (notes []string, err error) {
+	if !Supported(u.Driver) {
+		return nil, fmt.Errorf("%s:%d: [%s]: driver %q is not supported by sysnut (supported: %s)",
+			file, u.Line, u.Name, u.Driver, strings.Join(Names(), ", "))
+	}
+	opts := For(u.Driver)
+	var errs []error
+	check := func(line int, key, kind string, hasValue bool) {
+		lower := strings.ToLower(key)
+		if hasValue && (strings.HasPrefix(lower, "override.") || strings.HasPrefix(lower, "default.")) {
+			return
+		}
+		o, ok := find(opts, key)
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("%s:%d: [%s]: %s", file, line, u.Name, unknown(u.Driver, key, kind, opts)))
+		case o.NoEffect != "":
+			notes = append(notes, fmt.Sprintf("%s:%d: [%s]: %s has no effect in sysnut: %s", file, line, u.Name, o.Name, o.NoEffect))
+		case !o.Flag && !hasValue:
+			notes = append(notes, fmt.Sprintf("%s:%d: [%s]: %s has no value and is ignored (write %s = ...)", file, line, u.Name, o.Name, o.Name))
+		}
+	}
+	for _, p := range u.Params {
+		check(p.Line, p.Key, "variable name", true)
+	}
+	for i, f := range u.Flags {
+		line := u.Line
+		if i < len(u.FlagLines) {
+			line = u.FlagLines[i]
+		}
+		check(line, f, "flag", false)
+	}
+	return notes, errors.Join(errs...)
+}
+
+// unknown is NUT's "is not a valid variable name for this driver", with
+// the valid names and, where there is one, why sysnut's driver lacks it.
+func unknown(driver, key, kind string, opts []Option) string {
+	var names []string
+	for _, o := range opts {
+		names = append(names, o.Name)
+	}
+	msg := fmt.Sprintf("%q is not a valid %s for driver %s", key, kind, driver)
+	if why, ok := elsewhere[driver][strings.ToLower(key)]; ok {
+		msg += fmt.Sprintf(" (a %s option of NUT's %s: sysnut's speaks to serial ports only)", why, driver)
+	}
+	return msg + "; valid: " + strings.Join(names, ", ") + ", override.*, default.*"
+}
+
+// CheckAll checks every section of ups.conf.
+func CheckAll(c *config.UPSConf) (notes []string, err error) {
+	var errs []error
+	for i := range c.UPS {
+		u := &c.UPS[i]
+		if u.Driver == "" || u.Driver == "-" {
+			continue // config already reported the section
+		}
+		n, err := Check(c.File, u)
+		notes = append(notes, n...)
+		errs = append(errs, err)
+	}
+	return notes, errors.Join(errs...)
+}
