@@ -398,6 +398,8 @@ func (r *Runner) shutdown(ctx context.Context) error {
 		if c := r.conns[u]; c != nil {
 			if _, err := c.Cmd("FSD " + u.Conf.UPS); err != nil {
 				r.Log.Warn("FSD failed", "ups", u.System, "err", err)
+			} else {
+				r.Log.Warn("FSD set: every secondary of this UPS shuts down too", "ups", u.System)
 			}
 		}
 	}
