@@ -49,8 +49,8 @@ func (s Spec) Prepare() (*config.UPS, Protocol, Params, error) {
 	if err != nil {
 		return nil, nil, Params{}, &ConfigError{err}
 	}
-	for _, n := range notes {
-		s.Log.Warn(n, "ups", u.Name)
+	for _, n := range append(options.GlobalNotes(s.UPSConf), notes...) {
+		s.Log.Info(n, "ups", u.Name)
 	}
 	params := Params{UPS: u, ConfDir: s.ConfDir, Log: s.Log}
 	p, err := s.Protocol(params)

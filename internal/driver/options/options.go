@@ -191,8 +191,45 @@ func unknown(driver, key, kind string, opts []Option) string {
 	return msg + "; valid: " + strings.Join(names, ", ") + ", override.*, default.*"
 }
 
-// CheckAll checks every section of ups.conf.
+// globalNoEffect are ups.conf's global keys for NUT's upsdrvctl and
+// driver start-up that systemd's units take over.
+var globalNoEffect = map[string]string{
+	"maxretry":      "systemd restarts a driver that fails (Restart=always, RestartSec=5 in ups-driver@.service)",
+	"retrydelay":    "systemd restarts a driver that fails (Restart=always, RestartSec=5 in ups-driver@.service)",
+	"maxstartdelay": "systemd waits for the driver's READY=1 (TimeoutStartSec=)",
+	"nowait":        "systemd starts the drivers in parallel and never waits on upsdrvctl",
+	"chroot":        "the unit's sandbox (ProtectSystem=strict, DevicePolicy=strict) confines the driver",
+	"user":          "the unit's User= decides (sysnut-driver)",
+	"group":         "the unit's Group= decides (nut)",
+	"driverpath":    "ups-driver runs every driver",
+	"debug_min":     "the journal keeps every level; filter with journalctl -p",
+}
+
+// GlobalNotes says which of ups.conf's global keys have no effect under
+// sysnut, and why.
+func GlobalNotes(c *config.UPSConf) []string {
+	var notes []string
+	for _, k := range sortedKeys(c.Global) {
+		if why, ok := globalNoEffect[k]; ok {
+			notes = append(notes, fmt.Sprintf("%s: global %s has no effect in sysnut: %s", c.File, k, why))
+		}
+	}
+	return notes
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// CheckAll checks every section of ups.conf, and notes the global keys
+// without effect.
 func CheckAll(c *config.UPSConf) (notes []string, err error) {
+	notes = GlobalNotes(c)
 	var errs []error
 	for i := range c.UPS {
 		u := &c.UPS[i]
