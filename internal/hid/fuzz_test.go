@@ -1,0 +1,88 @@
+package hid_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/sysnut/sysnut/internal/hid"
+)
+
+// seeds are the real descriptors and reports of the recorded devices.
+func seeds(f *testing.F) []*hid.NUTLog {
+	files, _ := filepath.Glob("testdata/*.dev")
+	var logs []*hid.NUTLog
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		l, err := hid.ReadNUTLog(bytes.NewReader(data))
+		if err != nil {
+			f.Fatal(err)
+		}
+		logs = append(logs, l)
+	}
+	return logs
+}
+
+// FuzzParse: no descriptor makes the parser panic, loop or keep more
+// than its limits; every field it returns can be read from a report of
+// the length it computed without running off the end.
+func FuzzParse(f *testing.F) {
+	for _, l := range seeds(f) {
+		f.Add(l.Descriptor, []byte{1, 2, 3, 4})
+	}
+	f.Add([]byte{0x05, 0x84, 0x09, 0x04, 0xa1, 0x01, 0x75, 0x20, 0x95, 0xff, 0x81, 0x02}, []byte{0})
+	f.Fuzz(func(t *testing.T, desc, report []byte) {
+		d, _ := hid.Parse(desc)
+		if d == nil {
+			return
+		}
+		if len(d.Fields) > hid.MaxFields {
+			t.Fatalf("%d fields", len(d.Fields))
+		}
+		for i := range d.Fields {
+			fl := &d.Fields[i]
+			if len(fl.Path) > hid.MaxDepth {
+				t.Fatalf("path of %d nodes", len(fl.Path))
+			}
+			buf := make([]byte, 1+d.ReportLen[fl.ReportID])
+			copy(buf, report)
+			if v, ok := fl.Logical(buf); ok {
+				if fl.LogMin <= fl.LogMax && (v < fl.LogMin || v > fl.LogMax) {
+					t.Fatalf("%v: %d outside %d..%d", fl.Path, v, fl.LogMin, fl.LogMax)
+				}
+				_ = fl.Physical(v)
+				fl.SetLogical(buf, fl.Logicalize(fl.Physical(v)))
+			}
+		}
+	})
+}
+
+// FuzzNUTLog: no log text makes the reader panic or hold more than the
+// text it was given.
+func FuzzNUTLog(f *testing.F) {
+	for _, file := range []string{"testdata/APC__Back-UPS_CS_500__usbhid-ups__2.8.0__01.dev"} {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data[:min(len(data), 6000)])
+	}
+	f.Add([]byte("Report Descriptor: (3 bytes) => 05\n 84 09\nReport[get]: (2 bytes) => 01 01\nPath: UPS, Type: Feature, ReportID: 0x01, Offset: 0, Size: 8, Value: 1\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, err := hid.ReadNUTLog(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		n := len(l.Descriptor)
+		for _, e := range l.Events {
+			n += len(e.Report)
+		}
+		if n > len(data) {
+			t.Fatalf("%d bytes decoded from %d bytes of text", n, len(data))
+		}
+	})
+}
