@@ -20,6 +20,10 @@ type NUTLog struct {
 	// Objects is NUT's count of data fields ("35 HID objects found"), -1
 	// when the log does not say.
 	Objects int
+	// The USB device NUT matched ("- VendorID: 051d", "- Manufacturer:
+	// ...").
+	VendorID, ProductID            uint16
+	Manufacturer, Product, Serial string
 }
 
 // LogEvent is one report read or one field printed.
@@ -47,6 +51,7 @@ var (
 	logPrefix = regexp.MustCompile(`^\s*#?\s*(\d+\.\d+\s+)?(\[D\d\]\s*)?`)
 	hexBytes  = regexp.MustCompile(`^([0-9a-fA-F]{2}\s*)+$`)
 	counted   = regexp.MustCompile(`^(Report Descriptor|Report\[(get|buf|int|err)\]): \((\d+) bytes\) =>\s*(.*)$`)
+	usbField  = regexp.MustCompile(`^- (VendorID|ProductID|Manufacturer|Product|Serial Number): (.*)$`)
 	objects   = regexp.MustCompile(`^(\d+) HID objects found`)
 	pathLine  = regexp.MustCompile(`^Path: ([^,]*), Type: (\w+), ReportID: 0x([0-9a-fA-F]{2}), Offset: (\d+), Size: (\d+)(, Value: (\S+))?`)
 )
@@ -66,10 +71,11 @@ func ReadNUTLog(r io.Reader) (*NUTLog, error) {
 		pendLine int
 	)
 	num := 0
+	matched := false
 	for sc.Scan() {
 		num++
-		line := logPrefix.ReplaceAllString(sc.Text(), "")
-		line = strings.TrimRight(line, " \t\r")
+		raw := logPrefix.ReplaceAllString(sc.Text(), "")
+		line := strings.TrimRight(raw, " \t\r")
 		if pending != nil && len(*pending) < want && line != "" && hexBytes.MatchString(line) {
 			b, err := hex.DecodeString(strings.Join(strings.Fields(line), ""))
 			if err != nil {
@@ -100,6 +106,16 @@ func ReadNUTLog(r io.Reader) (*NUTLog, error) {
 			}
 			want, pendLine = n, num
 			continue
+		}
+		// NUT lists each USB device it checks; the last one listed
+		// before "Device matches" is the UPS. The product string keeps
+		// its trailing spaces (APC's firmware fields end with one).
+		if m := usbField.FindStringSubmatch(strings.TrimRight(raw, "\r")); m != nil && !matched {
+			l.setUSB(m[1], m[2])
+			continue
+		}
+		if line == "Device matches" {
+			matched = true
 		}
 		if m := objects.FindStringSubmatch(line); m != nil {
 			l.Objects, _ = strconv.Atoi(m[1])
@@ -138,4 +154,23 @@ func (l *NUTLog) Reports() map[uint8][]byte {
 		}
 	}
 	return out
+}
+
+// setUSB records one line of a device NUT checked; a VendorID line
+// starts a new device.
+func (l *NUTLog) setUSB(key, value string) {
+	switch key {
+	case "VendorID":
+		n, _ := strconv.ParseUint(strings.TrimSpace(value), 16, 16)
+		*l = NUTLog{Descriptor: l.Descriptor, Events: l.Events, Objects: l.Objects, VendorID: uint16(n)}
+	case "ProductID":
+		n, _ := strconv.ParseUint(strings.TrimSpace(value), 16, 16)
+		l.ProductID = uint16(n)
+	case "Manufacturer":
+		l.Manufacturer = value
+	case "Product":
+		l.Product = value
+	case "Serial Number":
+		l.Serial = value
+	}
 }

@@ -1,7 +1,5 @@
 package hid
 
-import "math"
-
 // Logical reads the field's value from a report whose first byte is the
 // report ID, as NUT's GetValue does: the bits are masked to the width
 // that LogMin..LogMax needs (devices put garbage above it), sign-extended
@@ -95,17 +93,20 @@ func (f *Field) Physical(logical int64) float64 {
 	return p * pow10(f.Exponent())
 }
 
-// Logicalize is Physical's inverse, for writing a value (SET VAR), as
-// NUT's physical_to_logical: rounded, clamped to LogMin..LogMax.
+// Logicalize is Physical's inverse, for writing a value (SET VAR, a
+// command), as NUT's HIDSetDataValue and physical_to_logical: the unit
+// exponent taken off, the physical extents mapped back with truncation
+// and clamped; without physical extents the value is written as it is,
+// even beyond LogMin..LogMax (a command's -1 in an unsigned field is all
+// ones, as NUT sends it).
 func (f *Field) Logicalize(physical float64) int64 {
 	p := physical / pow10(f.Exponent())
-	l := p
-	if f.HavePhyMin && f.HavePhyMax && (f.PhyMin != 0 || f.PhyMax != 0) && f.PhyMax > f.PhyMin && f.LogMax > f.LogMin {
-		factor := float64(f.LogMax-f.LogMin) / float64(f.PhyMax-f.PhyMin)
-		l = (p-float64(f.PhyMin))*factor + float64(f.LogMin)
+	if !f.HavePhyMin || !f.HavePhyMax || (f.PhyMin == 0 && f.PhyMax == 0) || f.PhyMax <= f.PhyMin || f.LogMax <= f.LogMin {
+		return int64(p)
 	}
-	v := int64(math.Round(l))
-	return min(max(v, f.LogMin), f.LogMax)
+	factor := float64(f.LogMax-f.LogMin) / float64(f.PhyMax-f.PhyMin)
+	l := int64((p-float64(f.PhyMin))*factor) + f.LogMin
+	return min(max(l, f.LogMin), f.LogMax)
 }
 
 // pow10 is NUT's exponent(10, e): repeated multiplication or division,

@@ -1,0 +1,132 @@
+package usbhid
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Lookup turns a HID value into a NUT value and back: a table of values
+// (NUT's info_lkp_t arrays) or a pair of functions (its fun/nuf). For a
+// status row ("BOOL") the text is an internal flag such as "online" or
+// "!online".
+type Lookup struct {
+	Values []LookupValue
+	Fun    func(v float64, d *Device) (string, bool)
+	Rev    func(s string) (float64, bool)
+}
+
+// LookupValue is one entry of a table.
+type LookupValue struct {
+	HID int64
+	NUT string
+}
+
+// find is NUT's hu_find_infoval: the function if there is one, else the
+// first entry whose value equals v truncated to an integer.
+func (l *Lookup) find(v float64, d *Device) (string, bool) {
+	if l.Fun != nil {
+		return l.Fun(v, d)
+	}
+	for _, e := range l.Values {
+		if e.HID == int64(v) {
+			return e.NUT, true
+		}
+	}
+	return "", false
+}
+
+// reverse is NUT's hu_find_valinfo, for SET VAR and commands.
+func (l *Lookup) reverse(s string) (float64, bool) {
+	if l.Rev != nil {
+		return l.Rev(s)
+	}
+	for _, e := range l.Values {
+		if e.NUT == s {
+			return float64(e.HID), true
+		}
+	}
+	return 0, false
+}
+
+// flag is a status lookup: 1 sets the flag, 0 clears it.
+func flag(name string) *Lookup {
+	return &Lookup{Values: []LookupValue{{1, name}, {0, "!" + name}}}
+}
+
+// NUT's status lookups (usbhid-ups.c) that the subdrivers here use; the
+// others (trim, boost, bypass, off, cal, fanfail, ...) come with the
+// subdrivers that map them.
+var (
+	onlineInfo      = flag("online")
+	dischargingInfo = flag("dischrg")
+	chargingInfo    = flag("chrg")
+	lowbattInfo     = flag("lowbatt")
+	overloadInfo    = flag("overload")
+	replacebattInfo = flag("replacebatt")
+	nobatteryInfo   = &Lookup{Values: []LookupValue{{1, "!nobattery"}, {0, "nobattery"}}}
+	shutdownimmInfo = flag("shutdownimm")
+	timelimitInfo   = flag("timelimitexp")
+)
+
+// NUT's value lookups (usbhid-ups.c).
+var (
+	testReadInfo = &Lookup{Values: []LookupValue{{1, "Done and passed"}, {2, "Done and warning"}, {3, "Done and error"},
+		{4, "Aborted"}, {5, "In progress"}, {6, "No test initiated"}, {7, "Test scheduled"}}}
+	beeperInfo = &Lookup{Values: []LookupValue{{1, "disabled"}, {2, "enabled"}, {3, "muted"}}}
+
+	// dateConversion reads a DOS-style date (days, months, years since
+	// 1980 in bit fields).
+	dateConversion = &Lookup{
+		Fun: func(v float64, _ *Device) (string, bool) {
+			n := int64(v)
+			if n == 0 {
+				return "not set", true
+			}
+			return fmt.Sprintf("%04d/%02d/%02d", 1980+(n>>9), (n>>5)&0x0f, n&0x1f), true
+		},
+		Rev: func(s string) (float64, bool) {
+			var y, m, d int64
+			if _, err := fmt.Sscanf(s, "%04d/%02d/%02d", &y, &m, &d); err != nil {
+				return 0, false
+			}
+			if y-1980 > 127 || m > 12 || d > 31 {
+				return 0, true
+			}
+			return float64((y-1980)<<9 + m<<5 + d), true
+		},
+	}
+	// kelvinCelsius takes values between 273 and 373 as kelvins and
+	// anything else as degrees Celsius already (some HP firmware).
+	kelvinCelsius = &Lookup{Fun: func(v float64, _ *Device) (string, bool) {
+		if v >= 273 && v <= 373 {
+			return strconv.FormatFloat(v-273.15, 'f', 1, 64), true
+		}
+		return strconv.FormatFloat(v, 'f', 1, 64), true
+	}}
+	// stringID reads a USB string descriptor by index: the device layer
+	// may not be able to (hidraw cannot), and then the variable is left
+	// out.
+	stringID = &Lookup{Fun: func(v float64, d *Device) (string, bool) {
+		if d == nil || d.String == nil {
+			return "", false
+		}
+		return d.String(int(v))
+	}}
+)
+
+// cformat is printf for the formats NUT's tables use: "%.Nf" (and "%f",
+// "%d" on a float's integer part), or a literal default value.
+func cformat(format string, v float64) string {
+	switch {
+	case format == "%d" || format == "%i":
+		return strconv.FormatInt(int64(v), 10)
+	case format == "%f":
+		return strconv.FormatFloat(v, 'f', 6, 64)
+	case strings.HasPrefix(format, "%.") && strings.HasSuffix(format, "f"):
+		if n, err := strconv.Atoi(format[2 : len(format)-1]); err == nil {
+			return strconv.FormatFloat(v, 'f', n, 64)
+		}
+	}
+	return format
+}
