@@ -22,7 +22,7 @@ type NUTLog struct {
 	Objects int
 	// The USB device NUT matched ("- VendorID: 051d", "- Manufacturer:
 	// ...").
-	VendorID, ProductID            uint16
+	VendorID, ProductID           uint16
 	Manufacturer, Product, Serial string
 }
 

@@ -222,7 +222,11 @@ func TestCommandsAndSet(t *testing.T) {
 	var written [][]byte
 	e := usbhid.NewEngine(usbhid.APC, &usbhid.Device{VendorID: log.VendorID, ProductID: log.ProductID}, desc,
 		func(id uint8, n int) ([]byte, error) { return reports[id], nil })
-	e.Write = func(r []byte) error { written = append(written, append([]byte(nil), r...)); reports[r[0]] = r; return nil }
+	e.Write = func(r []byte) error {
+		written = append(written, append([]byte(nil), r...))
+		reports[r[0]] = r
+		return nil
+	}
 	v := newMapVars()
 	if err := e.Init(v); err != nil {
 		t.Fatal(err)
