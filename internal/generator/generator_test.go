@@ -40,7 +40,7 @@ func TestGenerate(t *testing.T) {
 		t.Fatal(err)
 	}
 	files, warnings := generator.Generate(uc, config.ModeStandalone)
-	if len(warnings) != 1 || !strings.Contains(warnings[0], `testdata/ups.conf:8: [usb]: driver "usbhid-ups" is not supported`) {
+	if len(warnings) != 1 || !strings.Contains(warnings[0], `testdata/ups.conf:17: [smart]: driver "apcsmart" is not supported`) {
 		t.Errorf("warnings: %v", warnings)
 	}
 	dir := t.TempDir()

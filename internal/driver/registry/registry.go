@@ -12,6 +12,7 @@ import (
 	"github.com/sysnut/sysnut/internal/driver/genericups"
 	"github.com/sysnut/sysnut/internal/driver/megatec"
 	"github.com/sysnut/sysnut/internal/driver/options"
+	"github.com/sysnut/sysnut/internal/driver/usbhid"
 )
 
 // Entry describes one protocol.
@@ -25,6 +26,7 @@ var drivers = map[string]Entry{
 	"nutdrv_qx":  {megatec.New, megatec.Version},
 	"blazer_ser": {megatec.New, megatec.Version},
 	"genericups": {genericups.New, genericups.Version},
+	"usbhid-ups": {usbhid.New, usbhid.Version},
 }
 
 // Lookup returns the protocol for a driver name.

@@ -1,0 +1,390 @@
+package usbhid
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/driver"
+	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/hid"
+	"github.com/sysnut/sysnut/internal/hidraw"
+	"github.com/sysnut/sysnut/internal/state"
+)
+
+// Version is driver.version.internal.
+const Version = "0.49-sysnut"
+
+// Subdrivers are the mappings sysnut has, in the order they claim a
+// device (NUT's subdriver_list).
+var Subdrivers = []*Subdriver{APC}
+
+// Conn is a UPS's HID interface: a hidraw node, or a recorded device.
+type Conn interface {
+	Descriptor() ([]byte, error)
+	GetFeature(id uint8, n int) ([]byte, error)
+	SetFeature(report []byte) error
+	Close() error
+}
+
+// Protocol is usbhid-ups.
+type Protocol struct {
+	port            string
+	confDir         string
+	match           map[string]*regexp.Regexp // vendorid, productid, vendor, product, serial, bus, device
+	subName         *regexp.Regexp
+	pollfreq        time.Duration
+	opts            map[string]string // offdelay, ondelay, lowbatt
+	onlineDischarge bool
+	nodes           func() ([]hidraw.Node, error)
+
+	mu       sync.Mutex
+	conn     Conn
+	eng      *Engine
+	lastFull time.Time
+}
+
+// New builds the protocol from a ups.conf section.
+func New(p driver.Params) (driver.Protocol, error) {
+	u := &Protocol{match: map[string]*regexp.Regexp{}, opts: map[string]string{}, confDir: p.ConfDir,
+		pollfreq: 30 * time.Second, onlineDischarge: p.UPS.HasFlag("onlinedischarge") || p.UPS.HasFlag("onlinedischarge_onbattery"),
+		nodes: func() ([]hidraw.Node, error) { return hidraw.Nodes("/") }}
+	u.port, _ = p.Param("port")
+	for _, k := range []string{"vendorid", "productid", "vendor", "product", "serial", "bus", "device"} {
+		if v, ok := p.Param(k); ok {
+			// NUT's regular expressions: extended, case-insensitive, and
+			// the whole string must match.
+			re, err := regexp.Compile("^(?i:" + v + ")$")
+			if err != nil {
+				return nil, fmt.Errorf("%s = %q: %v", k, v, err)
+			}
+			u.match[k] = re
+		}
+	}
+	if v, ok := p.Param("subdriver"); ok {
+		re, err := regexp.Compile("(?i)" + v)
+		if err != nil {
+			return nil, fmt.Errorf("subdriver = %q: %v", v, err)
+		}
+		u.subName = re
+	}
+	if n, err := p.Int("pollfreq", 30); err != nil || n <= 0 {
+		return nil, fmt.Errorf("pollfreq: want a positive number of seconds")
+	} else {
+		u.pollfreq = time.Duration(n) * time.Second
+	}
+	for _, k := range []string{"offdelay", "ondelay", "lowbatt"} {
+		if v, ok := p.Param(k); ok {
+			if _, err := strconv.Atoi(v); err != nil {
+				return nil, fmt.Errorf("%s = %q: not a number", k, v)
+			}
+			u.opts[k] = v
+		}
+	}
+	if u.port == "" {
+		u.port = "auto"
+	}
+	return u, nil
+}
+
+// open finds the device the section names: a recorded NUT log (a file),
+// a hidraw node, or (auto) the first UPS node that matches.
+func (u *Protocol) open() (Conn, *Device, error) {
+	if u.port != "auto" && !strings.HasPrefix(u.port, "/dev/") {
+		path := u.port
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(u.confDir, path)
+		}
+		return OpenReplay(path)
+	}
+	nodes, err := u.nodes()
+	if err != nil {
+		return nil, nil, err
+	}
+	var seen []string
+	for _, n := range nodes {
+		if u.port != "auto" && n.Path != u.port {
+			continue
+		}
+		seen = append(seen, fmt.Sprintf("%s (%04x:%04x %s %s)", n.Path, n.VendorID, n.ProductID, n.Manufacturer, n.Product))
+		if !u.matches(n) {
+			continue
+		}
+		d, err := hidraw.Open(n.Path)
+		if err != nil {
+			return nil, nil, err
+		}
+		dev := &Device{VendorID: n.VendorID, ProductID: n.ProductID, Vendor: n.Manufacturer, Product: n.Product, Serial: n.Serial}
+		return rawConn{d}, dev, nil
+	}
+	if len(seen) == 0 {
+		return nil, nil, errors.New("no USB HID device (no hidraw node with a USB device above it)")
+	}
+	return nil, nil, fmt.Errorf("no USB HID device matches ups.conf (seen: %s)", strings.Join(seen, "; "))
+}
+
+// matches applies vendorid, productid, vendor, product, serial, bus and
+// device as NUT's regex matcher does.
+func (u *Protocol) matches(n hidraw.Node) bool {
+	for k, val := range map[string]string{"vendorid": fmt.Sprintf("%04x", n.VendorID), "productid": fmt.Sprintf("%04x", n.ProductID),
+		"vendor": n.Manufacturer, "product": n.Product, "serial": n.Serial, "bus": n.Bus, "device": n.Device} {
+		if re := u.match[k]; re != nil && !re.MatchString(val) {
+			return false
+		}
+	}
+	if u.match["vendorid"] == nil && u.subName == nil {
+		// Without a vendorid, only a vendor a subdriver claims.
+		for _, s := range Subdrivers {
+			if s.Claims(&Device{VendorID: n.VendorID, ProductID: n.ProductID}) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// subdriver picks the mapping: the one ups.conf names, else the first
+// that claims the vendor.
+func (u *Protocol) subdriver(d *Device) (*Subdriver, error) {
+	for _, s := range Subdrivers {
+		if u.subName != nil && u.subName.MatchString(s.Name) || u.subName == nil && s.Claims(d) {
+			return s, nil
+		}
+	}
+	return nil, fmt.Errorf("no sysnut subdriver for vendor %04x (%s) yet; sysnut has: %s", d.VendorID, d.Vendor, names())
+}
+
+func names() string {
+	var n []string
+	for _, s := range Subdrivers {
+		n = append(n, s.Name)
+	}
+	return strings.Join(n, ", ")
+}
+
+// Connect opens the device, parses its descriptor and publishes
+// everything once, as usbhid-ups's start-up does.
+func (u *Protocol) Connect(ctx context.Context, s *driver.State) error {
+	conn, dev, err := u.open()
+	if err != nil {
+		return err
+	}
+	raw, err := conn.Descriptor()
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("report descriptor: %w", err)
+	}
+	desc, err := hid.Parse(raw)
+	if err != nil {
+		conn.Close()
+		return fmt.Errorf("report descriptor: %w", err)
+	}
+	sub, err := u.subdriver(dev)
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	eng := NewEngine(sub, dev, desc, readFrom(conn))
+	eng.Write = conn.SetFeature
+	eng.OnlineDischarge = u.onlineDischarge
+	eng.Changed = true
+	var ierr error
+	s.Update(func(v *driver.Vars) {
+		a := adapter{v}
+		v.Set("driver.parameter.pollfreq", strconv.Itoa(int(u.pollfreq/time.Second)))
+		if ierr = eng.Init(a); ierr != nil {
+			return
+		}
+		// NUT's upsdrv_initups: ups.conf's values for the delays and the
+		// low-battery charge, where the UPS has them.
+		for opt, name := range map[string]string{"lowbatt": "battery.charge.low", "ondelay": "ups.delay.start", "offdelay": "ups.delay.shutdown"} {
+			if val, ok := u.opts[opt]; ok && v.Get(name) != nil {
+				v.Set(name, val)
+			}
+		}
+		ierr = eng.Update(a, true)
+	})
+	if ierr != nil {
+		conn.Close()
+		return ierr
+	}
+	u.mu.Lock()
+	u.conn, u.eng, u.lastFull = conn, eng, time.Now()
+	u.mu.Unlock()
+	return nil
+}
+
+// readFrom adapts a Conn to the engine, mapping an unplugged device.
+func readFrom(c Conn) ReportReader {
+	return func(id uint8, n int) ([]byte, error) {
+		b, err := c.GetFeature(id, n)
+		if errors.Is(err, hidraw.ErrGone) {
+			return nil, fmt.Errorf("%w: %v", ErrGone, err)
+		}
+		return b, err
+	}
+}
+
+// Poll reads the quick-poll rows, and everything every pollfreq or after
+// a change.
+func (u *Protocol) Poll(ctx context.Context, s *driver.State) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.eng == nil {
+		return errors.New("not connected")
+	}
+	full := time.Since(u.lastFull) >= u.pollfreq || u.eng.Changed
+	var err error
+	s.Update(func(v *driver.Vars) { err = u.eng.Update(adapter{v}, full) })
+	if full && err == nil {
+		u.lastFull = time.Now()
+	}
+	return err
+}
+
+// Close releases the device.
+func (u *Protocol) Close() error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.conn == nil {
+		return nil
+	}
+	err := u.conn.Close()
+	u.conn, u.eng = nil, nil
+	return err
+}
+
+// status maps the engine's errors to the driver socket's answers.
+func status(err error) int {
+	switch {
+	case err == nil:
+		return driversock.StatusHandled
+	case errors.Is(err, ErrUnknown):
+		return driversock.StatusUnknown
+	case errors.Is(err, ErrInvalid):
+		return driversock.StatusInvalid
+	}
+	return driversock.StatusFailed
+}
+
+// SetVar writes a variable.
+func (u *Protocol) SetVar(ctx context.Context, s *driver.State, name, value string) int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.eng == nil {
+		return driversock.StatusFailed
+	}
+	var err error
+	s.Update(func(v *driver.Vars) { err = u.eng.SetVar(name, value, v.Set) })
+	return status(err)
+}
+
+// InstCmd runs an instant command.
+func (u *Protocol) InstCmd(ctx context.Context, s *driver.State, name, param string) int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.eng == nil {
+		return driversock.StatusFailed
+	}
+	return status(u.eng.InstCmd(name, param, func(n string) string { v, _ := s.Get(n); return v }))
+}
+
+// KillPower is NUT's upsdrv_shutdown: shutdown.return, else
+// shutdown.reboot, else load.off.delay.
+func (u *Protocol) KillPower(ctx context.Context) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.eng == nil {
+		return errors.New("not connected")
+	}
+	held := map[string]string{"ups.delay.start": defaultOndelay, "ups.delay.shutdown": defaultOffdelay}
+	for opt, name := range map[string]string{"ondelay": "ups.delay.start", "offdelay": "ups.delay.shutdown"} {
+		if v, ok := u.opts[opt]; ok {
+			held[name] = v
+		}
+	}
+	get := func(n string) string { return held[n] }
+	var errs []error
+	for _, c := range []string{"shutdown.return", "shutdown.reboot", "load.off.delay"} {
+		err := u.eng.InstCmd(c, "", get)
+		if err == nil {
+			return nil
+		}
+		errs = append(errs, fmt.Errorf("%s: %w", c, err))
+	}
+	return fmt.Errorf("shutdown failed: %w", errors.Join(errs...))
+}
+
+// adapter lets the engine publish into the driver's state.
+type adapter struct{ v *driver.Vars }
+
+func (a adapter) Set(n, val string) { a.v.Set(n, val) }
+func (a adapter) Get(n string) (string, bool) {
+	if x := a.v.Get(n); x != nil {
+		return x.Value, true
+	}
+	return "", false
+}
+func (a adapter) Delete(n string) { a.v.Delete(n) }
+func (a adapter) SetRW(n string, l int) {
+	a.v.SetFlags(n, state.RW|state.String)
+	a.v.SetAux(n, l)
+}
+func (a adapter) AddEnum(n, val string) { a.v.AddEnum(n, val) }
+func (a adapter) AddCmd(n string)       { a.v.AddCmd(n) }
+
+// rawConn is a hidraw node.
+type rawConn struct{ d *hidraw.Dev }
+
+func (r rawConn) Descriptor() ([]byte, error)                { return r.d.Descriptor() }
+func (r rawConn) GetFeature(id uint8, n int) ([]byte, error) { return r.d.GetFeature(id, n) }
+func (r rawConn) SetFeature(b []byte) error                  { return r.d.SetFeature(b) }
+func (r rawConn) Close() error                               { return r.d.Close() }
+
+// Replay is a recorded device: a NUT usbhid-ups debug log (NUT's own, as
+// in its device dump library, or ours), played read-only as dummy-ups
+// plays a .dev file.
+type Replay struct {
+	log     *hid.NUTLog
+	reports map[uint8][]byte
+}
+
+// OpenReplay reads a log for replay.
+func OpenReplay(path string) (*Replay, *Device, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	l, err := hid.ReadNUTLog(f)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	dev := &Device{VendorID: l.VendorID, ProductID: l.ProductID, Vendor: l.Manufacturer, Product: l.Product, Serial: l.Serial}
+	return &Replay{log: l, reports: l.Reports()}, dev, nil
+}
+
+// Descriptor is the recorded descriptor.
+func (r *Replay) Descriptor() ([]byte, error) { return r.log.Descriptor, nil }
+
+// GetFeature answers with the last recorded report of the ID.
+func (r *Replay) GetFeature(id uint8, _ int) ([]byte, error) {
+	if b, ok := r.reports[id]; ok {
+		return b, nil
+	}
+	return nil, fmt.Errorf("report %#02x was not recorded", id)
+}
+
+// SetFeature refuses: a recording cannot change.
+func (r *Replay) SetFeature([]byte) error { return errors.New("a recorded device is read-only") }
+
+// Close does nothing.
+func (r *Replay) Close() error { return nil }

@@ -1,0 +1,198 @@
+// Package hidraw is the thin Linux layer under the usbhid-ups driver:
+// open /dev/hidrawN, read its report descriptor and identity, get and set
+// feature reports, read input reports; find a UPS's node through sysfs.
+// The kernel's HID driver stays bound (UPower keeps working beside it);
+// no libusb, no cgo. Everything above it is tested through a fake; this
+// layer is kept small enough to check by reading.
+package hidraw
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// The length-encoded ioctls x/sys/unix lacks (linux/hidraw.h):
+// HIDIOCSFEATURE(len) = _IOC(_IOC_WRITE|_IOC_READ, 'H', 0x06, len),
+// HIDIOCGFEATURE(len) = _IOC(_IOC_WRITE|_IOC_READ, 'H', 0x07, len).
+func ioc(nr, size uintptr) uintptr {
+	const dirReadWrite = 3 // _IOC_READ | _IOC_WRITE
+	return dirReadWrite<<30 | size<<16 | 'H'<<8 | nr
+}
+
+// HIDIOCSFEATURE and HIDIOCGFEATURE for a buffer of n bytes.
+func hidiocsfeature(n int) uintptr { return ioc(0x06, uintptr(n)) }
+func hidiocgfeature(n int) uintptr { return ioc(0x07, uintptr(n)) }
+
+// Dev is an open hidraw node.
+type Dev struct {
+	f    *os.File
+	Path string
+}
+
+// Open opens a hidraw node for reading and writing.
+func Open(path string) (*Dev, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	return &Dev{f: f, Path: path}, nil
+}
+
+// Close closes the node.
+func (d *Dev) Close() error { return d.f.Close() }
+
+// fd runs fn with the file descriptor.
+func (d *Dev) fd(fn func(fd int) error) error {
+	rc, err := d.f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	var ferr error
+	if err := rc.Control(func(fd uintptr) { ferr = fn(int(fd)) }); err != nil {
+		return err
+	}
+	return gone(ferr)
+}
+
+// Descriptor reads the report descriptor (HIDIOCGRDESCSIZE, HIDIOCGRDESC).
+func (d *Dev) Descriptor() ([]byte, error) {
+	var out []byte
+	err := d.fd(func(fd int) error {
+		size, err := unix.IoctlGetInt(fd, unix.HIDIOCGRDESCSIZE)
+		if err != nil {
+			return err
+		}
+		desc := unix.HIDRawReportDescriptor{Size: uint32(size)}
+		if err := unix.IoctlHIDGetDesc(fd, &desc); err != nil {
+			return err
+		}
+		out = append([]byte(nil), desc.Value[:min(size, len(desc.Value))]...)
+		return nil
+	})
+	return out, err
+}
+
+// Info is the bus type, vendor and product (HIDIOCGRAWINFO).
+func (d *Dev) Info() (bus uint32, vendor, product uint16, err error) {
+	err = d.fd(func(fd int) error {
+		info, err := unix.IoctlHIDGetRawInfo(fd)
+		if err != nil {
+			return err
+		}
+		bus, vendor, product = info.Bustype, uint16(info.Vendor), uint16(info.Product)
+		return nil
+	})
+	return
+}
+
+// GetFeature reads feature report id into a buffer of n bytes (the ID
+// byte included) and returns what the device sent, ID first.
+func (d *Dev) GetFeature(id uint8, n int) ([]byte, error) {
+	buf := make([]byte, max(n, 2))
+	buf[0] = id
+	var got int
+	err := d.fd(func(fd int) error {
+		r, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), hidiocgfeature(len(buf)), uintptr(unsafe.Pointer(&buf[0])))
+		if errno != 0 {
+			return errno
+		}
+		got = int(r)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get feature report %#02x: %w", id, err)
+	}
+	return buf[:min(got, len(buf))], nil
+}
+
+// SetFeature sends a feature report, its ID first.
+func (d *Dev) SetFeature(report []byte) error {
+	if len(report) == 0 {
+		return errors.New("empty report")
+	}
+	err := d.fd(func(fd int) error {
+		_, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), hidiocsfeature(len(report)), uintptr(unsafe.Pointer(&report[0])))
+		if errno != 0 {
+			return errno
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("set feature report %#02x: %w", report[0], err)
+	}
+	return nil
+}
+
+// Read waits for one input report (an interrupt transfer), ID first.
+func (d *Dev) Read(buf []byte) (int, error) {
+	n, err := d.f.Read(buf)
+	return n, gone(err)
+}
+
+// ErrGone is a device that was unplugged.
+var ErrGone = errors.New("device unplugged")
+
+// gone maps the errors of a vanished device (ENODEV, EIO, ESHUTDOWN) to
+// ErrGone, keeping the original.
+func gone(err error) error {
+	if errors.Is(err, syscall.ENODEV) || errors.Is(err, syscall.EIO) || errors.Is(err, syscall.ESHUTDOWN) {
+		return fmt.Errorf("%w: %v", ErrGone, err)
+	}
+	return err
+}
+
+// Node is a hidraw node and the USB device above it, from sysfs.
+type Node struct {
+	Path                          string // /dev/hidrawN
+	VendorID, ProductID           uint16
+	Manufacturer, Product, Serial string
+	Bus, Device                   string // busnum, devnum: 003, 002
+}
+
+// Nodes lists the hidraw nodes of USB devices, reading sysfs under root
+// ("/" on a real system).
+func Nodes(root string) ([]Node, error) {
+	dirs, err := filepath.Glob(filepath.Join(root, "sys/class/hidraw/hidraw*"))
+	if err != nil {
+		return nil, err
+	}
+	var out []Node
+	for _, dir := range dirs {
+		n := Node{Path: filepath.Join(root, "dev", filepath.Base(dir))}
+		// device -> the HID device; its parents: the interface, then the
+		// USB device with idVendor and the strings.
+		dev, err := filepath.EvalSymlinks(filepath.Join(dir, "device"))
+		if err != nil {
+			continue
+		}
+		usb := ""
+		for p := filepath.Dir(dev); len(p) > len(root); p = filepath.Dir(p) {
+			if _, err := os.Stat(filepath.Join(p, "idVendor")); err == nil {
+				usb = p
+				break
+			}
+		}
+		if usb == "" {
+			continue // not a USB device (Bluetooth, I2C)
+		}
+		read := func(name string) string {
+			b, _ := os.ReadFile(filepath.Join(usb, name))
+			return strings.TrimRight(string(b), "\n")
+		}
+		var v, p uint64
+		fmt.Sscanf(read("idVendor"), "%x", &v)
+		fmt.Sscanf(read("idProduct"), "%x", &p)
+		n.VendorID, n.ProductID = uint16(v), uint16(p)
+		n.Manufacturer, n.Product, n.Serial = read("manufacturer"), read("product"), read("serial")
+		n.Bus, n.Device = fmt.Sprintf("%03s", read("busnum")), fmt.Sprintf("%03s", read("devnum"))
+		out = append(out, n)
+	}
+	return out, nil
+}

@@ -1,0 +1,67 @@
+package hidraw
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// The feature ioctls as linux/hidraw.h defines them, for 8 bytes, and
+// the formula against an ioctl x/sys/unix has (HIDIOCGRDESC, read-write
+// in the same 'H' space, size 4100).
+func TestIoctlNumbers(t *testing.T) {
+	t.Parallel()
+	if got := hidiocgfeature(8); got != 0xC0084807 {
+		t.Errorf("HIDIOCGFEATURE(8) = %#x", got)
+	}
+	if got := hidiocsfeature(8); got != 0xC0084806 {
+		t.Errorf("HIDIOCSFEATURE(8) = %#x", got)
+	}
+	// HIDIOCGRDESC is _IOR('H', 0x02, struct hidraw_report_descriptor):
+	// read only, so clear our write bit to compare.
+	if got := ioc(0x02, 4100) &^ (1 << 30); got != uintptr(unix.HIDIOCGRDESC) {
+		t.Errorf("ioc(0x02, 4100) read-only = %#x, unix has %#x", got, uint32(unix.HIDIOCGRDESC))
+	}
+}
+
+// TestNodes reads a sysfs tree as the kernel lays it out for a USB UPS
+// (hidraw -> HID device -> interface -> USB device).
+func TestNodes(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	usb := filepath.Join(root, "sys/devices/pci0000:00/0000:00:14.0/usb3/3-2")
+	hid := filepath.Join(usb, "3-2:1.0/0003:051D:0002.0001")
+	for name, value := range map[string]string{
+		"idVendor": "051d\n", "idProduct": "0002\n", "manufacturer": "American Power Conversion\n",
+		"product": "Back-UPS 500 FW: 6.5.I USB FW: c1 \n", "serial": "AB0427123456\n", "busnum": "3\n", "devnum": "2\n",
+	} {
+		if err := os.MkdirAll(usb, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(usb, name), []byte(value), 0o644)
+	}
+	os.MkdirAll(hid, 0o755)
+	class := filepath.Join(root, "sys/class/hidraw/hidraw3")
+	os.MkdirAll(class, 0o755)
+	if err := os.Symlink(hid, filepath.Join(class, "device")); err != nil {
+		t.Fatal(err)
+	}
+	// A Bluetooth keyboard: no USB device above it.
+	bt := filepath.Join(root, "sys/devices/virtual/bt/0005:046D:B342.0002")
+	os.MkdirAll(bt, 0o755)
+	os.MkdirAll(filepath.Join(root, "sys/class/hidraw/hidraw4"), 0o755)
+	os.Symlink(bt, filepath.Join(root, "sys/class/hidraw/hidraw4/device"))
+
+	nodes, err := Nodes(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Node{Path: filepath.Join(root, "dev/hidraw3"), VendorID: 0x051d, ProductID: 2,
+		Manufacturer: "American Power Conversion", Product: "Back-UPS 500 FW: 6.5.I USB FW: c1 ",
+		Serial: "AB0427123456", Bus: "003", Device: "002"}
+	if len(nodes) != 1 || nodes[0] != want {
+		t.Errorf("nodes %+v, want [%+v]", nodes, want)
+	}
+}
