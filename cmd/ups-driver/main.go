@@ -18,6 +18,7 @@ import (
 	"github.com/sysnut/sysnut/internal/driver"
 	"github.com/sysnut/sysnut/internal/driver/genericups"
 	"github.com/sysnut/sysnut/internal/driver/registry"
+	"github.com/sysnut/sysnut/internal/driver/usbhid"
 	"github.com/sysnut/sysnut/internal/logging"
 	"github.com/sysnut/sysnut/internal/modemlines"
 	"github.com/sysnut/sysnut/internal/version"
@@ -29,8 +30,9 @@ func main() {
 	testLines := flag.String("test-lines", "", "contact closure: show the modem lines of `DEVICE` on every change, act on nothing")
 	upstype := flag.Int("upstype", 0, "cable type whose status -test-lines derives")
 	showVersion := flag.Bool("V", false, "print the version and the supported drivers, and exit")
+	explore := flag.Bool("explore", false, "usbhid-ups: print the UPS's report descriptor and every field, as NUT's usbhid-ups -DDDDD -x explore does (a replayable recording), and exit")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: ups-driver [-D] [-k] NAME\n       ups-driver -k          (every UPS of ups.conf, by sdorder)\n       ups-driver -test-lines DEVICE [-upstype N]\n\nsupported drivers: %v\n", registry.Names())
+		fmt.Fprintf(os.Stderr, "usage: ups-driver [-D] [-k] NAME\n       ups-driver -k          (every UPS of ups.conf, by sdorder)\n       ups-driver -explore NAME\n       ups-driver -test-lines DEVICE [-upstype N]\n\nsupported drivers: %v\n", registry.Names())
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -40,6 +42,17 @@ func main() {
 	}
 	if *testLines != "" {
 		if err := showLines(*testLines, *upstype); err != nil {
+			fmt.Fprintln(os.Stderr, "ups-driver:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *explore {
+		if flag.NArg() != 1 {
+			flag.Usage()
+			os.Exit(2)
+		}
+		if err := exploreUPS(flag.Arg(0)); err != nil {
 			fmt.Fprintln(os.Stderr, "ups-driver:", err)
 			os.Exit(1)
 		}
@@ -65,6 +78,22 @@ func main() {
 		log.Error("ups-driver failed", "err", err)
 		os.Exit(1)
 	}
+}
+
+// exploreUPS prints a USB HID UPS's descriptor and fields (usbhid-ups).
+func exploreUPS(name string) error {
+	uc, err := config.LoadUPSConf(config.In("ups.conf"))
+	if err != nil {
+		return err
+	}
+	u := uc.Find(name)
+	if u == nil {
+		return fmt.Errorf("%s: no [%s] section", uc.File, name)
+	}
+	if u.Driver != "usbhid-ups" {
+		return fmt.Errorf("%s:%d: [%s] is a %s UPS: -explore reads USB HID UPSes (usbhid-ups)", uc.File, u.Line, name, u.Driver)
+	}
+	return usbhid.Explore(os.Stdout, driver.Params{UPS: u, ConfDir: config.ConfPath()})
 }
 
 // killAll is NUT's "upsdrvctl shutdown": kill power on every UPS in
