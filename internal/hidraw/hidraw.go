@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -130,10 +131,21 @@ func (d *Dev) SetFeature(report []byte) error {
 	return nil
 }
 
-// Read waits for one input report (an interrupt transfer), ID first.
-func (d *Dev) Read(buf []byte) (int, error) {
+// ReadInput waits up to timeout for one input report (an interrupt
+// transfer), ID first; nil when none came.
+func (d *Dev) ReadInput(timeout time.Duration) ([]byte, error) {
+	if err := d.f.SetReadDeadline(time.Now().Add(timeout)); err != nil {
+		return nil, err
+	}
+	buf := make([]byte, 256)
 	n, err := d.f.Read(buf)
-	return n, gone(err)
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, gone(err)
+	}
+	return buf[:n], nil
 }
 
 // ErrGone is a device that was unplugged.

@@ -54,6 +54,10 @@ type Engine struct {
 	rows   []bound
 	status map[string]bool // NUT's ups_status bits, kept between walks
 	cache  map[uint8][]byte
+	// Reads of this walk: how many reports were asked for, how many came
+	// back well, and the last failure.
+	asked, answered int
+	lastErr         error
 	// Changed is set by a successful command or SET: the next full
 	// update reads the semi-static rows too (NUT's data_has_changed).
 	Changed bool
@@ -98,11 +102,18 @@ func (e *Engine) value(f *hid.Field) (v float64, ok bool, err error) {
 		if errors.Is(err, ErrGone) {
 			return 0, false, err
 		}
-		if err == nil && len(b) > 0 {
+		e.asked++
+		switch {
+		case err != nil:
+			e.lastErr = err
+		case len(b) == 0 || b[0] != f.ReportID:
+			e.lastErr = fmt.Errorf("report %#02x: the UPS answered % x", f.ReportID, b)
+		default:
 			// A short answer (some APC firmware) is used as NUT uses
 			// it: the rest reads as zeros.
 			buf = make([]byte, max(n, len(b)))
 			copy(buf, b)
+			e.answered++
 		}
 		e.cache[f.ReportID] = buf
 	}
@@ -138,7 +149,7 @@ func (e *Engine) Init(v Vars) error {
 	v.Set("ups.productid", fmt.Sprintf("%04x", e.Dev.ProductID))
 	v.Set("driver.version.data", e.Sub.Name)
 
-	e.cache = map[uint8][]byte{}
+	e.startWalk()
 	for i := range e.rows {
 		b := &e.rows[i]
 		if b.field == nil {
@@ -183,6 +194,9 @@ func (e *Engine) Init(v Vars) error {
 				}
 			}
 		}
+	}
+	if err := e.walkErr(); err != nil {
+		return err
 	}
 	if e.has("load.off.delay") {
 		v.AddCmd("load.off")
@@ -237,13 +251,29 @@ func (e *Engine) apply(v Vars, b *bound, val float64, alarms *[]string) bool {
 	return true
 }
 
+// startWalk clears the report buffer and the counts of a walk.
+func (e *Engine) startWalk() {
+	e.cache = map[uint8][]byte{}
+	e.asked, e.answered, e.lastErr = 0, 0, nil
+}
+
+// walkErr is an error when the UPS answered none of the reports asked
+// for: it hangs or talks nonsense, and its data must go stale. (One bad
+// report among good ones is skipped, as NUT skips it.)
+func (e *Engine) walkErr() error {
+	if e.asked > 0 && e.answered == 0 {
+		return fmt.Errorf("the UPS answered none of %d reports: %w", e.asked, e.lastErr)
+	}
+	return nil
+}
+
 // Update is one poll: every row when full (every pollfreq, NUT's
 // HU_WALKMODE_FULL_UPDATE, semi-static rows only after a change made
 // through the engine), else the quick-poll rows; then ups.status,
 // input.transfer.reason and, on a full poll, ups.alarm, as usbhid-ups.c
 // composes them.
 func (e *Engine) Update(v Vars, full bool) error {
-	e.cache = map[uint8][]byte{}
+	e.startWalk()
 	changed := e.Changed
 	if full {
 		e.Changed = false
@@ -268,6 +298,9 @@ func (e *Engine) Update(v Vars, full bool) error {
 		if ok {
 			e.apply(v, b, val, &alarms)
 		}
+	}
+	if err := e.walkErr(); err != nil {
+		return err
 	}
 	if full {
 		alarms = append(alarms, e.alarms()...)
@@ -473,4 +506,38 @@ func leadingInt(s string) string {
 		return "0"
 	}
 	return s[:end]
+}
+
+// HandleInput applies an input report (an interrupt transfer) as NUT's
+// upsdrv_updateinfo does with its events: each input field of the report
+// sets the row mapped to the same path (its feature field's row, else
+// its own), and ups.status is composed again at once.
+func (e *Engine) HandleInput(v Vars, report []byte) {
+	if len(report) == 0 {
+		return
+	}
+	for i := range e.Desc.Fields {
+		f := &e.Desc.Fields[i]
+		if f.Type != hid.Input || f.ReportID != report[0] {
+			continue
+		}
+		l, ok := f.Logical(report)
+		if !ok {
+			continue
+		}
+		target := e.Desc.Find(f.Path, hid.Feature)
+		if target == nil {
+			target = f
+		}
+		for j := range e.rows {
+			if b := &e.rows[j]; b.field == target && b.Flags&(Absent|Cmd) == 0 {
+				e.apply(v, b, f.Physical(l), nil)
+			}
+		}
+	}
+	st := e.Status()
+	if _, ok := v.Get("ups.alarm"); ok {
+		st = "ALARM " + st
+	}
+	v.Set("ups.status", st)
 }

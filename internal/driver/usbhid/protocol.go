@@ -34,6 +34,12 @@ type Conn interface {
 	Close() error
 }
 
+// Interrupter is a Conn that delivers input reports (the interrupt
+// pipe); nil, nil when none came within the timeout.
+type Interrupter interface {
+	ReadInput(timeout time.Duration) ([]byte, error)
+}
+
 // Protocol is usbhid-ups.
 type Protocol struct {
 	port            string
@@ -44,11 +50,13 @@ type Protocol struct {
 	opts            map[string]string // offdelay, ondelay, lowbatt
 	onlineDischarge bool
 	nodes           func() ([]hidraw.Node, error)
+	dial            func() (Conn, *Device, error) // instead of open, for simulators
 
 	mu       sync.Mutex
 	conn     Conn
 	eng      *Engine
 	lastFull time.Time
+	pending  [][]byte // input reports not applied yet
 }
 
 // New builds the protocol from a ups.conf section.
@@ -94,9 +102,24 @@ func New(p driver.Params) (driver.Protocol, error) {
 	return u, nil
 }
 
+// NewWithConn is New with the device given by dial instead of found by
+// ups.conf's port (a simulator, a virtual UPS).
+func NewWithConn(p driver.Params, dial func() (Conn, *Device, error)) (*Protocol, error) {
+	d, err := New(p)
+	if err != nil {
+		return nil, err
+	}
+	u := d.(*Protocol)
+	u.dial = dial
+	return u, nil
+}
+
 // open finds the device the section names: a recorded NUT log (a file),
 // a hidraw node, or (auto) the first UPS node that matches.
 func (u *Protocol) open() (Conn, *Device, error) {
+	if u.dial != nil {
+		return u.dial()
+	}
 	if u.port != "auto" && !strings.HasPrefix(u.port, "/dev/") {
 		path := u.port
 		if !filepath.IsAbs(path) {
@@ -217,7 +240,7 @@ func (u *Protocol) Connect(ctx context.Context, s *driver.State) error {
 		return ierr
 	}
 	u.mu.Lock()
-	u.conn, u.eng, u.lastFull = conn, eng, time.Now()
+	u.conn, u.eng, u.lastFull, u.pending = conn, eng, time.Now(), nil
 	u.mu.Unlock()
 	return nil
 }
@@ -233,13 +256,63 @@ func readFrom(c Conn) ReportReader {
 	}
 }
 
-// Poll reads the quick-poll rows, and everything every pollfreq or after
-// a change.
+// Wait is the interrupt pipe: it returns as soon as the UPS sends an
+// input report (a status change), which the next Poll applies without
+// reading anything else, or after d. An unplugged UPS is an error at
+// once, so its data goes stale at once.
+func (u *Protocol) Wait(ctx context.Context, d time.Duration) error {
+	u.mu.Lock()
+	in, _ := u.conn.(Interrupter)
+	u.mu.Unlock()
+	deadline := time.Now().Add(d)
+	for ctx.Err() == nil {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return nil
+		}
+		if in == nil {
+			t := time.NewTimer(left)
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			}
+			t.Stop()
+			return nil
+		}
+		// Short reads, so that a cancelled ctx is seen within 100 ms.
+		r, err := in.ReadInput(min(left, 100*time.Millisecond))
+		if err != nil {
+			if errors.Is(err, hidraw.ErrGone) {
+				return fmt.Errorf("%w: %v", ErrGone, err)
+			}
+			return err
+		}
+		if r != nil {
+			u.mu.Lock()
+			u.pending = append(u.pending, r)
+			u.mu.Unlock()
+			return nil
+		}
+	}
+	return nil
+}
+
+// Poll applies the input reports that came, and when none did reads the
+// quick-poll rows, and everything every pollfreq or after a change.
 func (u *Protocol) Poll(ctx context.Context, s *driver.State) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.eng == nil {
 		return errors.New("not connected")
+	}
+	if len(u.pending) > 0 {
+		s.Update(func(v *driver.Vars) {
+			for _, r := range u.pending {
+				u.eng.HandleInput(adapter{v}, r)
+			}
+		})
+		u.pending = nil
+		return nil
 	}
 	full := time.Since(u.lastFull) >= u.pollfreq || u.eng.Changed
 	var err error
@@ -348,6 +421,7 @@ func (r rawConn) Descriptor() ([]byte, error)                { return r.d.Descri
 func (r rawConn) GetFeature(id uint8, n int) ([]byte, error) { return r.d.GetFeature(id, n) }
 func (r rawConn) SetFeature(b []byte) error                  { return r.d.SetFeature(b) }
 func (r rawConn) Close() error                               { return r.d.Close() }
+func (r rawConn) ReadInput(t time.Duration) ([]byte, error)  { return r.d.ReadInput(t) }
 
 // Replay is a recorded device: a NUT usbhid-ups debug log (NUT's own, as
 // in its device dump library, or ours), played read-only as dummy-ups
