@@ -58,15 +58,21 @@ func flag(name string) *Lookup {
 // others (trim, boost, bypass, off, cal, fanfail, ...) come with the
 // subdrivers that map them.
 var (
-	onlineInfo      = flag("online")
-	dischargingInfo = flag("dischrg")
-	chargingInfo    = flag("chrg")
-	lowbattInfo     = flag("lowbatt")
-	overloadInfo    = flag("overload")
-	replacebattInfo = flag("replacebatt")
-	nobatteryInfo   = &Lookup{Values: []LookupValue{{1, "!nobattery"}, {0, "nobattery"}}}
-	shutdownimmInfo = flag("shutdownimm")
-	timelimitInfo   = flag("timelimitexp")
+	onlineInfo       = flag("online")
+	dischargingInfo  = flag("dischrg")
+	chargingInfo     = flag("chrg")
+	lowbattInfo      = flag("lowbatt")
+	overloadInfo     = flag("overload")
+	replacebattInfo  = flag("replacebatt")
+	nobatteryInfo    = &Lookup{Values: []LookupValue{{1, "!nobattery"}, {0, "nobattery"}}}
+	shutdownimmInfo  = flag("shutdownimm")
+	timelimitInfo    = flag("timelimitexp")
+	trimInfo         = flag("trim")
+	boostInfo        = flag("boost")
+	overheatInfo     = flag("overheat")
+	commfaultInfo    = flag("commfault")
+	fullyChargedInfo = flag("fullycharged")
+	depletedInfo     = flag("depleted")
 )
 
 // NUT's value lookups (usbhid-ups.c).

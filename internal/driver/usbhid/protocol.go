@@ -162,8 +162,9 @@ func (u *Protocol) matches(n hidraw.Node) bool {
 			return false
 		}
 	}
-	if u.match["vendorid"] == nil && u.subName == nil {
-		// Without a vendorid, only a vendor a subdriver claims.
+	if u.match["vendorid"] == nil {
+		// Without a vendorid, only a vendor a subdriver claims: port =
+		// auto must never take a keyboard for a UPS.
 		for _, s := range Subdrivers {
 			if s.Claims(&Device{VendorID: n.VendorID, ProductID: n.ProductID}) {
 				return true
@@ -174,15 +175,27 @@ func (u *Protocol) matches(n hidraw.Node) bool {
 	return true
 }
 
-// subdriver picks the mapping: the one ups.conf names, else the first
-// that claims the vendor.
+// subdriver picks the mapping: the one ups.conf names (subdriver =,
+// the generic one included), else the vendor's, else the generic one
+// when vendorid named the UPS.
 func (u *Protocol) subdriver(d *Device) (*Subdriver, error) {
+	if u.subName != nil {
+		for _, s := range append(Subdrivers[:len(Subdrivers):len(Subdrivers)], Generic) {
+			if u.subName.MatchString(s.Name) {
+				return s, nil
+			}
+		}
+		return nil, fmt.Errorf("subdriver = %s matches none of: %s, %s", u.subName, names(), Generic.Name)
+	}
 	for _, s := range Subdrivers {
-		if u.subName != nil && u.subName.MatchString(s.Name) || u.subName == nil && s.Claims(d) {
+		if s.Claims(d) {
 			return s, nil
 		}
 	}
-	return nil, fmt.Errorf("no sysnut subdriver for vendor %04x (%s) yet; sysnut has: %s", d.VendorID, d.Vendor, names())
+	if u.match["vendorid"] != nil {
+		return Generic, nil
+	}
+	return nil, fmt.Errorf("no sysnut subdriver for vendor %04x (%s) yet (sysnut has: %s); subdriver = generic reads the standard usages", d.VendorID, d.Vendor, names())
 }
 
 func names() string {

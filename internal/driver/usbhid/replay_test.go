@@ -296,3 +296,49 @@ func TestCommandsAndSet(t *testing.T) {
 		t.Error("a change does not make the next full update read semi-static rows")
 	}
 }
+
+// TestGenericOnRecordedUPS: the generic subdriver, given the recorded APC
+// UPSes, publishes what NUT's APC subdriver published for every variable
+// it maps, and at least the ones a shutdown depends on.
+func TestGenericOnRecordedUPS(t *testing.T) {
+	t.Parallel()
+	files, _ := filepath.Glob("../../hid/testdata/APC__*.dev")
+	for _, file := range files {
+		log, upsc, _ := replay(t, file)
+		desc, err := hid.Parse(log.Descriptor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reports := log.Reports()
+		e := usbhid.NewEngine(usbhid.Generic, &usbhid.Device{VendorID: log.VendorID, ProductID: log.ProductID,
+			Vendor: log.Manufacturer, Product: log.Product, Serial: log.Serial}, desc,
+			func(id uint8, n int) ([]byte, error) { return reports[id], nil })
+		e.Changed = true
+		v := newMapVars()
+		if err := e.Init(v); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Update(v, true); err != nil {
+			t.Fatal(err)
+		}
+		name := filepath.Base(file)
+		for _, must := range []string{"battery.charge", "battery.runtime", "ups.status"} {
+			if _, ok := v.vals[must]; !ok {
+				t.Errorf("%s: generic publishes no %s", name, must)
+			}
+		}
+		same := 0
+		for k, got := range v.vals {
+			want, ok := upsc[k]
+			switch {
+			case !ok || strings.HasPrefix(k, "driver.") || k == "ups.model" || k == "ups.mfr" || unknowable[k] != "" || recorded[name][k] != "":
+				// Not NUT's, or APC's own formatting of the identity.
+			case got != want:
+				t.Errorf("%s: %s: generic %q, NUT's APC subdriver %q", name, k, got, want)
+			default:
+				same++
+			}
+		}
+		t.Logf("%s: generic publishes %d variables, %d as NUT's APC subdriver did", name, len(v.vals), same)
+	}
+}
