@@ -137,6 +137,9 @@ usage: upsmon [OPTIONS]
 	if flagNote != "" {
 		log.Warn(flagNote, "file", conf.Where("POWERDOWNFLAG"))
 	}
+	if msg := upsmon.CheckNotifyCmd(conf.NotifyCmd); msg != "" {
+		log.Warn(msg, "file", conf.Where("NOTIFYCMD"))
+	}
 	if cmd := conf.ShutdownCmd; upsmon.StockShutdown(cmd) {
 		log.Info("SHUTDOWNCMD "+cmd+" is a plain power-off: upsmon, not root, asks logind for it instead", "file", conf.Where("SHUTDOWNCMD"))
 	}

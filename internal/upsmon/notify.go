@@ -219,3 +219,31 @@ func Exec(ctx context.Context, cmdline, typ, ups, msg string) error {
 	}
 	return nil
 }
+
+// CheckNotifyCmd says, once at start, when NOTIFYCMD's program cannot
+// run: NUT's upssched (a common NOTIFYCMD) went with nut-client's package,
+// and every notification would fail later, one by one. "" when it can run
+// or when there is none.
+func CheckNotifyCmd(cmd string) string {
+	f := strings.Fields(cmd)
+	if len(f) == 0 {
+		return ""
+	}
+	prog := f[0]
+	if !strings.Contains(prog, "/") {
+		if _, err := exec.LookPath(prog); err != nil {
+			return fmt.Sprintf("NOTIFYCMD %s: %s is not on PATH: notifications will reach the journal and WALL, not it", cmd, prog)
+		}
+		return ""
+	}
+	st, err := os.Stat(prog)
+	switch {
+	case err != nil && strings.HasSuffix(prog, "upssched"):
+		return fmt.Sprintf("NOTIFYCMD %s: NUT's upssched is not installed (it is not part of sysnut): notifications will reach the journal and WALL, not upssched; use a script of your own, or SCHEDULESHUTDOWN for a delayed power-off", cmd)
+	case err != nil:
+		return fmt.Sprintf("NOTIFYCMD %s: %v: notifications will reach the journal and WALL, not it", cmd, err)
+	case st.Mode()&0o111 == 0 || st.IsDir():
+		return fmt.Sprintf("NOTIFYCMD %s: %s is not an executable file: notifications will reach the journal and WALL, not it", cmd, prog)
+	}
+	return ""
+}
