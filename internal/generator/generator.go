@@ -70,6 +70,11 @@ func Generate(c *config.UPSConf, mode config.Mode) (files []File, warnings []str
 			b.WriteString("PrivateNetwork=no\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\nIPAddressDeny=\n")
 		}
 		files = append(files, File{Path: filepath.Join(unit+".d", "50-sysnut-generator.conf"), Content: b.String()})
+		if hidraw {
+			// udev pulls sysnut-usb-ups.target in when a UPS's hidraw
+			// node appears: plugging the UPS in starts its driver.
+			files = append(files, File{Path: filepath.Join("sysnut-usb-ups.target.wants", unit), Content: "@/usr/lib/systemd/system/ups-driver@.service"})
+		}
 		if dev != "" && !hidraw {
 			// Replugging the device starts its driver again.
 			files = append(files, File{Path: filepath.Join(EscapePath(dev)+".device.wants", unit), Content: "@/usr/lib/systemd/system/ups-driver@.service"})
