@@ -173,20 +173,27 @@ func (p *Publisher) command(c net.Conn, w []string) {
 	if len(w) == 0 {
 		return
 	}
-	reply := func(b []byte) {
-		p.mu.Lock()
-		defer p.mu.Unlock()
+	// write sends to this upsd; p.mu is held, so that nothing broadcast
+	// can come between a dump and the state it describes.
+	write := func(b []byte) {
 		if _, ok := p.conns[c]; ok {
 			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
 			_, _ = c.Write(b)
 		}
 	}
+	reply := func(b []byte) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		write(b)
+	}
 	switch strings.ToUpper(w[0]) {
 	case "DUMPALL":
+		// Built and written under one lock: a DATAOK broadcast between
+		// the two would reach upsd before a dump that still says
+		// DATASTALE, and leave it stale until the next change.
 		p.mu.Lock()
-		b := AppendDump(nil, p.tree, p.stale)
+		write(AppendDump(nil, p.tree, p.stale))
 		p.mu.Unlock()
-		reply(b)
 	case "PING":
 		reply([]byte("PONG\n"))
 	case "SET", "INSTCMD":
