@@ -48,22 +48,7 @@ func startDriverPair(t *testing.T, drv, theirs, ours string) *driverPair {
 	if err := site.StartDriver(ctx, drv, "theirs"); err != nil {
 		t.Fatalf("NUT's %s: %v\n%s", drv, err, site.Logs())
 	}
-	t.Setenv("NUT_STATEPATH", site.StateDir)
-	uc, err := config.LoadUPSConf(filepath.Join(site.ConfDir, "ups.conf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, _ := registry.Lookup(drv)
-	done := make(chan error, 1)
-	go func() {
-		done <- driver.Spec{ConfDir: site.ConfDir, UPSConf: uc, Name: "ours", Protocol: e.New, Version: e.Version,
-			Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))}.Serve(ctx)
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	if err := site.StartUpsd(ctx, port); err != nil {
-		t.Fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	addr := serveOurs(t, ctx, cancel, site, port, drv)
 	for _, u := range []string{"theirs", "ours"} {
 		waitReady(t, addr, u)
 	}
@@ -105,4 +90,31 @@ func (p *driverPair) compare(sets ...string) {
 			t.Errorf("%v differs\n%s", args, lineDiff(want, got))
 		}
 	}
+}
+
+// serveOurs runs our driver for [ours] of the site's ups.conf (its
+// driver named drv) and NUT's upsd on port, both stopped with cancel,
+// and returns upsd's address. The driver finds its socket directory
+// through NUT_STATEPATH, as under NUT: callers are not parallel.
+func serveOurs(t *testing.T, ctx context.Context, cancel context.CancelFunc, site *nutref.Site, port int, drv string) string {
+	t.Helper()
+	t.Setenv("NUT_STATEPATH", site.StateDir)
+	uc, err := config.LoadUPSConf(filepath.Join(site.ConfDir, "ups.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := registry.Lookup(drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- driver.Spec{ConfDir: site.ConfDir, UPSConf: uc, Name: "ours", Protocol: e.New, Version: e.Version,
+			Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))}.Serve(ctx)
+	}()
+	t.Cleanup(func() { cancel(); <-done })
+	if err := site.StartUpsd(ctx, port); err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", port)
 }

@@ -3,16 +3,10 @@ package interop
 import (
 	"bufio"
 	"context"
-	"fmt"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/sysnut/sysnut/internal/config"
-	"github.com/sysnut/sysnut/internal/driver"
-	"github.com/sysnut/sysnut/internal/driver/registry"
 )
 
 // usbhidUnknowable are the recorded upsc lines our usbhid-ups does not
@@ -39,25 +33,7 @@ func TestUSBHIDReplayBehindNUTUpsd(t *testing.T) {
 	}, "")
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	t.Setenv("NUT_STATEPATH", site.StateDir)
-	uc, err := config.LoadUPSConf(filepath.Join(site.ConfDir, "ups.conf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := registry.Lookup("usbhid-ups")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() {
-		done <- driver.Spec{ConfDir: site.ConfDir, UPSConf: uc, Name: "ours", Protocol: e.New, Version: e.Version,
-			Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))}.Serve(ctx)
-	}()
-	t.Cleanup(func() { cancel(); <-done })
-	if err := site.StartUpsd(ctx, port); err != nil {
-		t.Fatal(err)
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	addr := serveOurs(t, ctx, cancel, site, port, "usbhid-ups")
 	waitReady(t, addr, "ours")
 
 	want := map[string]string{}
