@@ -191,3 +191,69 @@ func TestIgnoreLB(t *testing.T) {
 		t.Errorf("after the charge fell: %q", got)
 	}
 }
+
+// hanging answers a few polls, then never returns from one, as a device
+// whose ioctl hangs in the kernel.
+type hanging struct {
+	flaky
+	polls   atomic.Int32
+	hung    chan struct{} // closed when the hanging poll starts
+	release chan struct{}
+}
+
+func (h *hanging) Poll(ctx context.Context, s *driver.State) error {
+	if h.polls.Add(1) == 4 {
+		close(h.hung)
+		<-h.release
+	}
+	return h.flaky.Poll(ctx, s)
+}
+
+// TestHungDeviceStarvesWatchdog: the systemd watchdog is fed between
+// polls only, so a driver stuck in a device call stops feeding it and
+// systemd restarts the unit (WatchdogSec=) instead of serving old data.
+func TestHungDeviceStarvesWatchdog(t *testing.T) {
+	dir := t.TempDir()
+	ns := filepath.Join(dir, "notify")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: ns, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	t.Setenv("NOTIFY_SOCKET", ns)
+	t.Setenv("WATCHDOG_USEC", "100000")
+	l, err := driversock.Listen(filepath.Join(dir, "hung-ups"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &hanging{hung: make(chan struct{}), release: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		driver.Run(ctx, h, driver.Params{UPS: &config.UPS{Name: "ups"}}, driver.Options{Driver: "hung", PollInterval: 30 * time.Millisecond}, l)
+	}()
+	defer func() { cancel(); close(h.release); <-done }()
+	pings := func(until time.Time) int {
+		n := 0
+		buf := make([]byte, 4096)
+		for {
+			conn.SetReadDeadline(until)
+			k, err := conn.Read(buf)
+			if err != nil {
+				return n
+			}
+			if strings.Contains(string(buf[:k]), "WATCHDOG=1") {
+				n++
+			}
+		}
+	}
+	if n := pings(time.Now().Add(120 * time.Millisecond)); n == 0 {
+		t.Fatal("no watchdog pings while the device answers")
+	}
+	<-h.hung
+	pings(time.Now().Add(60 * time.Millisecond)) // one may be on its way
+	if n := pings(time.Now().Add(500 * time.Millisecond)); n != 0 {
+		t.Errorf("%d watchdog pings while the driver is stuck in the device: systemd would not restart it", n)
+	}
+}
