@@ -50,6 +50,9 @@ type Engine struct {
 	// OnlineDischarge: OL and DISCHRG together mean on battery
 	// (ups.conf onlinedischarge, some CyberPower units).
 	OnlineDischarge bool
+	// OnlineCalibration: OL and DISCHRG together mean a calibration
+	// (ups.conf onlinedischarge_calibration, NUT 2.8.1): CAL is added.
+	OnlineCalibration bool
 
 	rows   []bound
 	status map[string]bool // NUT's ups_status bits, kept between walks
@@ -366,7 +369,7 @@ func (e *Engine) Status() string {
 	if s["off"] {
 		add("OFF")
 	}
-	if s["cal"] {
+	if s["cal"] || e.OnlineCalibration && s["online"] && s["dischrg"] && !e.OnlineDischarge {
 		add("CAL")
 	}
 	return strings.Join(out, " ")

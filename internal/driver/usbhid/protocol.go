@@ -49,8 +49,10 @@ type Protocol struct {
 	pollfreq        time.Duration
 	opts            map[string]string // offdelay, ondelay, lowbatt
 	onlineDischarge bool
-	nodes           func() ([]hidraw.Node, error)
-	dial            func() (Conn, *Device, error) // instead of open, for simulators
+	// onlinedischarge_calibration, and pollonly (no interrupt reports).
+	onlineCalibration, pollOnly bool
+	nodes                       func() ([]hidraw.Node, error)
+	dial                        func() (Conn, *Device, error) // instead of open, for simulators
 
 	mu       sync.Mutex
 	conn     Conn
@@ -65,6 +67,8 @@ func New(p driver.Params) (driver.Protocol, error) {
 		pollfreq: 30 * time.Second, onlineDischarge: p.UPS.HasFlag("onlinedischarge") || p.UPS.HasFlag("onlinedischarge_onbattery"),
 		nodes: func() ([]hidraw.Node, error) { return hidraw.Nodes("/") }}
 	u.port, _ = p.Param("port")
+	u.onlineCalibration = p.UPS.HasFlag("onlinedischarge_calibration")
+	u.pollOnly = p.UPS.HasFlag("pollonly")
 	for _, k := range []string{"vendorid", "productid", "vendor", "product", "serial", "bus", "device"} {
 		if v, ok := p.Param(k); ok {
 			// NUT's regular expressions: extended, case-insensitive, and
@@ -231,6 +235,7 @@ func (u *Protocol) Connect(ctx context.Context, s *driver.State) error {
 	eng := NewEngine(sub, dev, desc, readFrom(conn))
 	eng.Write = conn.SetFeature
 	eng.OnlineDischarge = u.onlineDischarge
+	eng.OnlineCalibration = u.onlineCalibration
 	eng.Changed = true
 	var ierr error
 	s.Update(func(v *driver.Vars) {
@@ -276,6 +281,9 @@ func readFrom(c Conn) ReportReader {
 func (u *Protocol) Wait(ctx context.Context, d time.Duration) error {
 	u.mu.Lock()
 	in, _ := u.conn.(Interrupter)
+	if u.pollOnly {
+		in = nil // ups.conf pollonly: the interrupt pipe is not read
+	}
 	u.mu.Unlock()
 	deadline := time.Now().Add(d)
 	for ctx.Err() == nil {

@@ -179,22 +179,25 @@ func TestStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		bits            byte
-		onlineDischarge bool
-		status, alarm   string
+		bits                         byte
+		onlineDischarge, calibration bool
+		status, alarm                string
 	}{
-		{0b00001, false, "OL", ""},
-		{0b00101, false, "OL CHRG", ""},
-		{0b00010, false, "OB DISCHRG", ""},
-		{0b01010, false, "OB DISCHRG LB", ""},
-		{0b00011, false, "OL DISCHRG", ""},
-		{0b00011, true, "OB DISCHRG", ""},
-		{0b10001, false, "ALARM OL RB", "Replace battery!"},
+		{0b00001, false, false, "OL", ""},
+		{0b00101, false, false, "OL CHRG", ""},
+		{0b00010, false, false, "OB DISCHRG", ""},
+		{0b01010, false, false, "OB DISCHRG LB", ""},
+		{0b00011, false, false, "OL DISCHRG", ""},
+		{0b00011, true, false, "OB DISCHRG", ""},
+		{0b00011, false, true, "OL DISCHRG CAL", ""},
+		{0b00010, false, true, "OB DISCHRG", ""},
+		{0b10001, false, false, "ALARM OL RB", "Replace battery!"},
 	} {
 		report := []byte{0x01, tc.bits}
 		e := usbhid.NewEngine(usbhid.APC, &usbhid.Device{VendorID: 0x051d}, desc,
 			func(uint8, int) ([]byte, error) { return report, nil })
 		e.OnlineDischarge = tc.onlineDischarge
+		e.OnlineCalibration = tc.calibration
 		v := newMapVars()
 		if err := e.Init(v); err != nil {
 			t.Fatal(err)

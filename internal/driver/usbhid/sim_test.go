@@ -133,10 +133,10 @@ type simRig struct {
 	trk  map[string]int // TRACKING answers by id
 }
 
-func newSimRig(t testing.TB, poll time.Duration) *simRig {
+func newSimRig(t testing.TB, poll time.Duration, flags ...string) *simRig {
 	t.Helper()
 	s := newSim(t)
-	ups := &config.UPS{Name: "apc", Driver: "usbhid-ups", Port: "auto"}
+	ups := &config.UPS{Name: "apc", Driver: "usbhid-ups", Port: "auto", Flags: flags}
 	p, err := usbhid.NewWithConn(driver.Params{UPS: ups}, func() (usbhid.Conn, *usbhid.Device, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
@@ -304,4 +304,19 @@ func BenchmarkInputReportToView(b *testing.B) {
 		r.status(b, "OL")
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(2*b.N), "µs/change")
+}
+
+// TestPollOnly: with pollonly the interrupt pipe is not read: a status
+// change waits for the next poll.
+func TestPollOnly(t *testing.T) {
+	t.Parallel()
+	r := newSimRig(t, 300*time.Millisecond, "pollonly")
+	r.status(t, "OL")
+	s := r.sim
+	s.inputs <- s.set(t, "UPS.PowerSummary.ACPresent", 0)
+	time.Sleep(100 * time.Millisecond)
+	if len(s.inputs) != 1 {
+		t.Errorf("the input report was read (%d left)", len(s.inputs))
+	}
+	r.status(t, "OB") // from the next poll
 }
