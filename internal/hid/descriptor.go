@@ -173,12 +173,13 @@ func Parse(b []byte) (*Descriptor, error) {
 				usages = append(usages, Node(page<<16|value&0xFFFF))
 			}
 		case itemCollection:
-			if len(path) >= MaxDepth-1 {
-				return d, ErrTooDeep
-			}
 			path = append(path, next())
 			if value >= 0x80 {
 				path = append(path, Node(0x00FF0000|value&0x7F))
+			}
+			// A field's path is its collections' and its own usage.
+			if len(path) > MaxDepth-1 {
+				return d, ErrTooDeep
 			}
 			resetLocal()
 		case itemEndColl:
