@@ -113,16 +113,24 @@ func TestReconnectAfterCableDrop(t *testing.T) {
 	wg.Wait()
 }
 
-func TestNotifiesSystemd(t *testing.T) {
-	dir := t.TempDir()
+// notifySocket stands in for systemd's notification socket, with the
+// watchdog period given; not for parallel tests (the environment).
+func notifySocket(t *testing.T, dir, watchdogUsec string) *net.UnixConn {
+	t.Helper()
 	ns := filepath.Join(dir, "notify")
 	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: ns, Net: "unixgram"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
 	t.Setenv("NOTIFY_SOCKET", ns)
-	t.Setenv("WATCHDOG_USEC", "200000")
+	t.Setenv("WATCHDOG_USEC", watchdogUsec)
+	return conn
+}
+
+func TestNotifiesSystemd(t *testing.T) {
+	dir := t.TempDir()
+	conn := notifySocket(t, dir, "200000")
 	l, err := driversock.Listen(filepath.Join(dir, "flaky-ups"))
 	if err != nil {
 		t.Fatal(err)
@@ -214,14 +222,7 @@ func (h *hanging) Poll(ctx context.Context, s *driver.State) error {
 // systemd restarts the unit (WatchdogSec=) instead of serving old data.
 func TestHungDeviceStarvesWatchdog(t *testing.T) {
 	dir := t.TempDir()
-	ns := filepath.Join(dir, "notify")
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: ns, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	t.Setenv("NOTIFY_SOCKET", ns)
-	t.Setenv("WATCHDOG_USEC", "100000")
+	conn := notifySocket(t, dir, "100000")
 	l, err := driversock.Listen(filepath.Join(dir, "hung-ups"))
 	if err != nil {
 		t.Fatal(err)

@@ -104,15 +104,16 @@ func (s *State) Update(fn func(v *Vars)) {
 func lowBattery(v *Vars) string {
 	for _, k := range []string{"battery.charge", "battery.runtime"} {
 		val, low := v.Get(k), v.Get(k+".low")
-		if val != nil && low != nil && leadingInt(val.Value) < leadingInt(low.Value) {
+		if val != nil && low != nil && Atol(val.Value) < Atol(low.Value) {
 			return " LB"
 		}
 	}
 	return ""
 }
 
-// leadingInt is strtol(s, NULL, 10): the leading integer, 0 if none.
-func leadingInt(s string) int64 {
+// Atol is C's atol and strtol(s, NULL, 10), as NUT's drivers read
+// numbers: the leading integer after blanks, 0 if there is none.
+func Atol(s string) int64 {
 	s = strings.TrimLeft(s, " \t")
 	end := 0
 	if end < len(s) && (s[0] == '-' || s[0] == '+') {

@@ -3,9 +3,9 @@ package usbhid
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
+	"github.com/sysnut/sysnut/internal/driver"
 	"github.com/sysnut/sysnut/internal/hid"
 )
 
@@ -470,9 +470,8 @@ func (e *Engine) write(b *bound, value string) error {
 		}
 		v = x
 	} else {
-		// NUT's atol: the leading integer, 0 if none.
-		n, _ := strconv.ParseInt(leadingInt(value), 10, 64)
-		v = float64(n)
+		v = float64(driver.Atol(value)) // NUT's atol
+
 	}
 	f := b.field
 	if f.Attribute&1 != 0 || e.Write == nil {
@@ -493,22 +492,6 @@ func (e *Engine) write(b *bound, value string) error {
 	}
 	e.Changed = true
 	return nil
-}
-
-// leadingInt is the optional sign and digits atol reads.
-func leadingInt(s string) string {
-	s = strings.TrimLeft(s, " \t")
-	end := 0
-	if end < len(s) && (s[0] == '-' || s[0] == '+') {
-		end++
-	}
-	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
-		end++
-	}
-	if end == 0 || end == 1 && (s[0] == '-' || s[0] == '+') {
-		return "0"
-	}
-	return s[:end]
 }
 
 // HandleInput applies an input report (an interrupt transfer) as NUT's
