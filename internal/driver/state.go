@@ -111,6 +111,11 @@ func lowBattery(v *Vars) string {
 	return ""
 }
 
+// WithoutFlag is a ups.status with every word flag taken out.
+func WithoutFlag(status, flag string) string {
+	return strings.Join(slices.DeleteFunc(strings.Fields(status), func(f string) bool { return f == flag }), " ")
+}
+
 // Atol is C's atol and strtol(s, NULL, 10), as NUT's drivers read
 // numbers: the leading integer after blanks, 0 if there is none.
 func Atol(s string) int64 {
@@ -173,7 +178,7 @@ func (v *Vars) Set(name, value string) {
 	}
 	if name == "ups.status" && v.s.ignoreLB {
 		// Update publishes it, with LB decided from the battery.
-		v.s.deviceStatus = strings.Join(slices.DeleteFunc(strings.Fields(value), func(f string) bool { return f == "LB" }), " ")
+		v.s.deviceStatus = WithoutFlag(value, "LB")
 		return
 	}
 	v.pin(name, value)

@@ -121,13 +121,12 @@ func Parse(b []byte) (*Descriptor, error) {
 	}
 	d := &Descriptor{}
 	var (
-		page     uint32
-		usages   []Node
-		path     Path
-		cur      Field // global state
-		count    int   // report count
-		offsets  = map[[2]uint8]int{}
-		haveData bool
+		page    uint32
+		usages  []Node
+		path    Path
+		cur     Field // global state
+		count   int   // report count
+		offsets = map[[2]uint8]int{}
 	)
 	resetLocal := func() { usages = usages[:0] }
 	// next takes the usage for a collection or field: the first one
@@ -210,7 +209,6 @@ func Parse(b []byte) (*Descriptor, error) {
 				f.Path = append(append(Path(nil), path...), u)
 				f.Type, f.Attribute, f.Offset = typ, value, off
 				d.Fields = append(d.Fields, f)
-				haveData = true
 			}
 			resetLocal()
 		case itemReportID:
@@ -242,7 +240,7 @@ func Parse(b []byte) (*Descriptor, error) {
 			cur.PhyMax, cur.HavePhyMax = signed(value, n), true
 		}
 	}
-	if !haveData {
+	if len(d.Fields) == 0 {
 		return d, ErrNoFields
 	}
 	return d, nil

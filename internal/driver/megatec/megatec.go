@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -268,7 +267,7 @@ func (m *Megatec) Poll(ctx context.Context, s *driver.State) error {
 		st := q.Status()
 		if m.ignoreSAB {
 			// The "shutdown active" bit, which some UPSes set wrongly.
-			st = strings.Join(slices.DeleteFunc(strings.Fields(st), func(f string) bool { return f == "FSD" }), " ")
+			st = driver.WithoutFlag(st, "FSD")
 		}
 		v.Set("ups.status", st)
 		v.Set("ups.type", q.Type())
