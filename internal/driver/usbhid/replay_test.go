@@ -54,7 +54,7 @@ var recorded = map[string]map[string]string{
 // replay reads a recorded device: the NUT log in its comments is the
 // device (descriptor, reports, USB identity); its upsc lines are what
 // NUT published.
-func replay(t *testing.T, file string) (*hid.NUTLog, map[string]string, []string) {
+func replay(t testing.TB, file string) (*hid.NUTLog, map[string]string, []string) {
 	t.Helper()
 	f, err := os.Open(file)
 	if err != nil {
@@ -85,6 +85,43 @@ func replay(t *testing.T, file string) (*hid.NUTLog, map[string]string, []string
 	return log, upsc, cmds
 }
 
+// recordedDevice is what a recording knows of its UPS: the parsed
+// descriptor, the USB identity, and the reports it answers GET_REPORT
+// with (the last ones read).
+func recordedDevice(t testing.TB, log *hid.NUTLog) (*hid.Descriptor, *usbhid.Device, map[uint8][]byte) {
+	t.Helper()
+	desc, err := hid.Parse(log.Descriptor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := &usbhid.Device{VendorID: log.VendorID, ProductID: log.ProductID,
+		Vendor: log.Manufacturer, Product: log.Product, Serial: log.Serial}
+	return desc, dev, log.Reports()
+}
+
+// runRecorded reads a recorded UPS through sub as usbhid-ups starts:
+// Init, then a full update that reads everything, as NUT's init does.
+func runRecorded(t testing.TB, sub *usbhid.Subdriver, log *hid.NUTLog) *mapVars {
+	t.Helper()
+	desc, dev, reports := recordedDevice(t, log)
+	read := func(id uint8, n int) ([]byte, error) {
+		if r, ok := reports[id]; ok {
+			return r, nil
+		}
+		return nil, fmt.Errorf("report %#02x not recorded", id)
+	}
+	e := usbhid.NewEngine(sub, dev, desc, read)
+	e.Changed = true
+	v := newMapVars()
+	if err := e.Init(v); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Update(v, true); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
 // TestReplayAsNUTPublished: each recorded device, replayed through the
 // APC subdriver, publishes what NUT's usbhid-ups published for it
 // (driver.* and the lines in unknowable aside), and the same commands.
@@ -96,28 +133,7 @@ func TestReplayAsNUTPublished(t *testing.T) {
 	}
 	for _, file := range files {
 		log, upsc, cmds := replay(t, file)
-		desc, err := hid.Parse(log.Descriptor)
-		if err != nil {
-			t.Fatal(err)
-		}
-		reports := log.Reports()
-		read := func(id uint8, n int) ([]byte, error) {
-			if r, ok := reports[id]; ok {
-				return r, nil
-			}
-			return nil, fmt.Errorf("report %#02x not recorded", id)
-		}
-		dev := &usbhid.Device{VendorID: log.VendorID, ProductID: log.ProductID,
-			Vendor: log.Manufacturer, Product: log.Product, Serial: log.Serial}
-		e := usbhid.NewEngine(usbhid.APC, dev, desc, read)
-		e.Changed = true // the first full update reads everything, as NUT's init does
-		v := newMapVars()
-		if err := e.Init(v); err != nil {
-			t.Fatal(err)
-		}
-		if err := e.Update(v, true); err != nil {
-			t.Fatal(err)
-		}
+		v := runRecorded(t, usbhid.APC, log)
 		name := filepath.Base(file)
 		var keys []string
 		for k := range upsc {
@@ -217,14 +233,9 @@ func TestStatus(t *testing.T) {
 func TestCommandsAndSet(t *testing.T) {
 	t.Parallel()
 	log, _, _ := replay(t, "../../hid/testdata/APC__Back-UPS_BK650M2-CH__usbhid-ups__2.8.0__01.dev")
-	desc, err := hid.Parse(log.Descriptor)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reports := log.Reports()
+	desc, dev, reports := recordedDevice(t, log)
 	var written [][]byte
-	e := usbhid.NewEngine(usbhid.APC, &usbhid.Device{VendorID: log.VendorID, ProductID: log.ProductID}, desc,
-		func(id uint8, n int) ([]byte, error) { return reports[id], nil })
+	e := usbhid.NewEngine(usbhid.APC, dev, desc, func(id uint8, n int) ([]byte, error) { return reports[id], nil })
 	e.Write = func(r []byte) error {
 		written = append(written, append([]byte(nil), r...))
 		reports[r[0]] = r
@@ -308,22 +319,7 @@ func TestGenericOnRecordedUPS(t *testing.T) {
 	files, _ := filepath.Glob("../../hid/testdata/APC__*.dev")
 	for _, file := range files {
 		log, upsc, _ := replay(t, file)
-		desc, err := hid.Parse(log.Descriptor)
-		if err != nil {
-			t.Fatal(err)
-		}
-		reports := log.Reports()
-		e := usbhid.NewEngine(usbhid.Generic, &usbhid.Device{VendorID: log.VendorID, ProductID: log.ProductID,
-			Vendor: log.Manufacturer, Product: log.Product, Serial: log.Serial}, desc,
-			func(id uint8, n int) ([]byte, error) { return reports[id], nil })
-		e.Changed = true
-		v := newMapVars()
-		if err := e.Init(v); err != nil {
-			t.Fatal(err)
-		}
-		if err := e.Update(v, true); err != nil {
-			t.Fatal(err)
-		}
+		v := runRecorded(t, usbhid.Generic, log)
 		name := filepath.Base(file)
 		for _, must := range []string{"battery.charge", "battery.runtime", "ups.status"} {
 			if _, ok := v.vals[must]; !ok {

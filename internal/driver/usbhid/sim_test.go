@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -39,23 +38,11 @@ type sim struct {
 
 func newSim(t testing.TB) *sim {
 	t.Helper()
-	f, err := os.Open("../../hid/testdata/APC__Back-UPS_CS_500__usbhid-ups__2.8.0__01.dev")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	l, err := hid.ReadNUTLog(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := hid.Parse(l.Descriptor)
-	if err != nil {
-		t.Fatal(err)
-	}
+	l, _, _ := replay(t, "../../hid/testdata/APC__Back-UPS_CS_500__usbhid-ups__2.8.0__01.dev")
+	d, dev, answers := recordedDevice(t, l)
 	s := &sim{raw: l.Descriptor, desc: d, names: hid.NewNames(usbhid.APC.Usages, hid.StandardUsages),
-		reports: map[uint8][]byte{}, inputs: make(chan []byte, 16),
-		dev: usbhid.Device{VendorID: l.VendorID, ProductID: l.ProductID, Vendor: l.Manufacturer, Product: l.Product, Serial: l.Serial}}
-	for id, r := range l.Reports() {
+		reports: map[uint8][]byte{}, inputs: make(chan []byte, 16), dev: *dev}
+	for id, r := range answers {
 		b := make([]byte, d.ReportLen[id]+1)
 		copy(b, r)
 		s.reports[id] = b
