@@ -51,7 +51,6 @@ type Protocol struct {
 	onlineDischarge bool
 	// onlinedischarge_calibration, and pollonly (no interrupt reports).
 	onlineCalibration, pollOnly bool
-	nodes                       func() ([]hidraw.Node, error)
 	dial                        func() (Conn, *Device, error) // instead of open, for simulators
 
 	mu       sync.Mutex
@@ -64,8 +63,7 @@ type Protocol struct {
 // New builds the protocol from a ups.conf section.
 func New(p driver.Params) (driver.Protocol, error) {
 	u := &Protocol{match: map[string]*regexp.Regexp{}, opts: map[string]string{}, confDir: p.ConfDir,
-		pollfreq: 30 * time.Second, onlineDischarge: p.UPS.HasFlag("onlinedischarge") || p.UPS.HasFlag("onlinedischarge_onbattery"),
-		nodes: func() ([]hidraw.Node, error) { return hidraw.Nodes("/") }}
+		onlineDischarge: p.UPS.HasFlag("onlinedischarge") || p.UPS.HasFlag("onlinedischarge_onbattery")}
 	u.port, _ = p.Param("port")
 	u.onlineCalibration = p.UPS.HasFlag("onlinedischarge_calibration")
 	u.pollOnly = p.UPS.HasFlag("pollonly")
@@ -131,7 +129,7 @@ func (u *Protocol) open() (Conn, *Device, error) {
 		}
 		return OpenReplay(path)
 	}
-	nodes, err := u.nodes()
+	nodes, err := hidraw.Nodes("/")
 	if err != nil {
 		return nil, nil, err
 	}
