@@ -241,6 +241,26 @@ inside systemctl status ups-server.service --no-pager 2>&1 | grep "reload refuse
   pass "both keep running on their configuration" || fail "a refused reload disturbed the services"
 for f in upsd.conf upsmon.conf; do cp -p "$P/$f.good" "$R/etc/nut/$f"; done
 
+echo "=== a driver with a configuration error: failed, not restarted, the cause in systemctl status"
+cp -p "$R/etc/nut/ups.conf" "$P/ups.conf.good"
+printf '[bad]\n\tdriver = dummy-ups\n\tport = myups.dev\n\tbogus = 1\n' >> "$R/etc/nut/ups.conf"
+inside systemctl daemon-reload
+inside systemctl start ups-driver@bad.service 2>/dev/null && fail "a driver with an unknown ups.conf key started"
+sleep 7 # past RestartSec=5: a restart would have happened
+[ "$(inside systemctl show -p ExecMainStatus --value ups-driver@bad.service)" = 78 ] &&
+  [ "$(inside systemctl show -p NRestarts --value ups-driver@bad.service)" = 0 ] &&
+  inside systemctl --failed --no-legend --plain | grep "ups-driver@bad.service" >/dev/null &&
+  pass "ups-driver@bad: exit 78, in systemctl --failed, not restarted" ||
+  { inside systemctl status --no-pager ups-driver@bad.service | tail || true; fail "a configuration error did not leave the driver failed"; }
+# (systemctl status exits 3 for a failed unit: read it first, then grep.)
+st=$(inside systemctl status --no-pager ups-driver@bad.service 2>&1 || true)
+grep -o 'ups.conf:[0-9]*: \[bad\]: "bogus" is not a valid variable name for driver dummy-ups' <<<"$st" | head -1 | sed 's/^/    | /'
+grep '"bogus" is not a valid variable name' <<<"$st" >/dev/null &&
+  pass "systemctl status ups-driver@bad names the file, line and key" || { echo "$st" | tail; fail "the cause is not in systemctl status"; }
+cp -p "$P/ups.conf.good" "$R/etc/nut/ups.conf"
+inside systemctl reset-failed ups-driver@bad.service
+inside systemctl daemon-reload
+
 sleep 2
 inside journalctl -u ups-monitor.service --no-pager -q | grep -E "shutdown proceeding|power-off requested|shutting down" && fail "a fault with mains on started a shutdown"
 pass "no shutdown through the faults"
