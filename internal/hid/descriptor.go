@@ -195,7 +195,11 @@ func Parse(b []byte) (*Descriptor, error) {
 				u := next()
 				key := [2]uint8{cur.ReportID, uint8(typ)}
 				off := offsets[key]
-				offsets[key] = off + cur.Size
+				// NUT keeps offsets in 8 bits: past bit 255 of a report
+				// they wrap, for its fields and for its buffer's length
+				// (a 23 x 16-bit report is 32 bytes long to NUT). The
+				// same descriptor must give the same reports.
+				offsets[key] = (off + cur.Size) & 0xff
 				if l := (off + cur.Size + 7) / 8; l > d.ReportLen[cur.ReportID] {
 					d.ReportLen[cur.ReportID] = l
 				}

@@ -38,17 +38,28 @@ type driverPair struct {
 // startDriverPair starts NUT's drv for [theirs], ours for [ours] and NUT's
 // upsd for both, and waits until both are served.
 func startDriverPair(t *testing.T, drv, theirs, ours string) *driverPair {
+	e, err := registry.Lookup(drv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return startDriverPairWith(t, drv, theirs, ours, e, nil)
+}
+
+// startDriverPairWith is startDriverPair with our driver made by e and
+// NUT's driver given env (for a simulated device).
+func startDriverPairWith(t *testing.T, drv, theirs, ours string, e registry.Entry, env []string) *driverPair {
 	bin := requireNUT(t)
 	site, port := newSite(t, bin, map[string]string{
 		"ups.conf":   "[theirs]\n" + theirs + "\n[ours]\n" + ours,
 		"upsd.users": "[admin]\n password = secret\n actions = SET\n instcmds = ALL\n",
 	}, "")
+	site.ExtraEnv = env
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	if err := site.StartDriver(ctx, drv, "theirs"); err != nil {
 		t.Fatalf("NUT's %s: %v\n%s", drv, err, site.Logs())
 	}
-	addr := serveOurs(t, ctx, cancel, site, port, drv)
+	addr := serveOurs(t, ctx, cancel, site, port, e)
 	for _, u := range []string{"theirs", "ours"} {
 		waitReady(t, addr, u)
 	}
@@ -76,7 +87,13 @@ func (p *driverPair) clean(s, ups string) string {
 func (p *driverPair) compare(sets ...string) {
 	t := p.t
 	t.Helper()
-	compareTypes(t, p.site, p.addr, func(s, ups string) string { return strings.ReplaceAll(s, ups, "UPS") }, driverExceptions, sets...)
+	skip := map[string]string{}
+	for _, m := range []map[string]string{driverExceptions, p.better} {
+		for k, v := range m {
+			skip[k] = v
+		}
+	}
+	compareTypes(t, p.site, p.addr, func(s, ups string) string { return strings.ReplaceAll(s, ups, "UPS") }, skip, sets...)
 	for _, args := range [][]string{{"upsc", "UPS@ADDR"}, {"upscmd", "-l", "UPS@ADDR"}, {"upsrw", "UPS@ADDR"}} {
 		run := func(ups string) string {
 			a := withAddr(args, p.addr)
@@ -92,18 +109,14 @@ func (p *driverPair) compare(sets ...string) {
 	}
 }
 
-// serveOurs runs our driver for [ours] of the site's ups.conf (its
-// driver named drv) and NUT's upsd on port, both stopped with cancel,
+// serveOurs runs our driver for [ours] of the site's ups.conf (made by
+// e) and NUT's upsd on port, both stopped with cancel,
 // and returns upsd's address. The driver finds its socket directory
 // through NUT_STATEPATH, as under NUT: callers are not parallel.
-func serveOurs(t *testing.T, ctx context.Context, cancel context.CancelFunc, site *nutref.Site, port int, drv string) string {
+func serveOurs(t *testing.T, ctx context.Context, cancel context.CancelFunc, site *nutref.Site, port int, e registry.Entry) string {
 	t.Helper()
 	t.Setenv("NUT_STATEPATH", site.StateDir)
 	uc, err := config.LoadUPSConf(filepath.Join(site.ConfDir, "ups.conf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	e, err := registry.Lookup(drv)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sysnut/sysnut/internal/driver/registry"
 )
 
 // usbhidUnknowable are the recorded upsc lines our usbhid-ups does not
@@ -33,7 +35,11 @@ func TestUSBHIDReplayBehindNUTUpsd(t *testing.T) {
 	}, "")
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	addr := serveOurs(t, ctx, cancel, site, port, "usbhid-ups")
+	e, err := registry.Lookup("usbhid-ups")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := serveOurs(t, ctx, cancel, site, port, e)
 	waitReady(t, addr, "ours")
 
 	want := map[string]string{}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -58,8 +59,11 @@ type Site struct {
 	Bin      *Binaries
 	ConfDir  string
 	StateDir string
+	// ExtraEnv is added to the environment of the programs started next.
+	ExtraEnv []string
 	procs    []*exec.Cmd
 	logs     []*bytes.Buffer
+	held     []net.Conn // connections to drivers, closed by Stop
 }
 
 // NewSite prepares dir/etc and dir/state. Files maps names under etc to
@@ -86,7 +90,8 @@ func NewSite(bin *Binaries, dir string, files map[string]string) (*Site, error) 
 
 // Env is the environment NUT's programs run with on this site.
 func (s *Site) Env() []string {
-	return append(os.Environ(), "NUT_CONFPATH="+s.ConfDir, "NUT_STATEPATH="+s.StateDir)
+	env := append(os.Environ(), "NUT_CONFPATH="+s.ConfDir, "NUT_STATEPATH="+s.StateDir)
+	return append(env, s.ExtraEnv...)
 }
 
 // userArgs makes NUT's daemons run as the current user instead of "nut".
@@ -128,10 +133,16 @@ func (s *Site) StartDriver(ctx context.Context, name, ups string) error {
 	sock := filepath.Join(s.StateDir, name+"-"+ups)
 	return waitFor(ctx, func() bool {
 		c, err := net.Dial("unix", sock)
-		if err == nil {
-			c.Close()
+		if err != nil {
+			return false
 		}
-		return err == nil
+		// NUT 2.8.0's drivers may crash when a client they have not read
+		// from yet is gone at their next broadcast (send_to_all frees
+		// the connection it is walking): keep this one open, read, until
+		// Stop.
+		s.held = append(s.held, c)
+		go func() { _, _ = io.Copy(io.Discard, c) }()
+		return true
 	}, func() string { return s.Logs() })
 }
 
@@ -161,6 +172,10 @@ func (s *Site) Logs() string {
 
 // Stop terminates every program of the site and waits for them.
 func (s *Site) Stop() {
+	for _, c := range s.held {
+		c.Close()
+	}
+	s.held = nil
 	for i := len(s.procs) - 1; i >= 0; i-- {
 		p := s.procs[i]
 		_ = p.Process.Signal(os.Interrupt)
