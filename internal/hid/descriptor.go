@@ -182,9 +182,12 @@ func Parse(b []byte) (*Descriptor, error) {
 			}
 			resetLocal()
 		case itemEndColl:
+			// The node removed is the collection's index, if it has
+			// one: then its usage goes too.
 			if len(path) > 0 {
+				last := path[len(path)-1]
 				path = path[:len(path)-1]
-				if len(path) > 0 && path[len(path)-1]&0xFFFF0000 == 0x00FF0000 {
+				if last&0xFFFF0000 == 0x00FF0000 && len(path) > 0 {
 					path = path[:len(path)-1]
 				}
 			}

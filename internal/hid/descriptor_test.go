@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/sysnut/sysnut/internal/hid"
@@ -84,4 +85,63 @@ func readLog(t *testing.T, file string) *hid.NUTLog {
 		t.Fatalf("%s: %v", file, err)
 	}
 	return l
+}
+
+// TestParseQuirksAsNUT: two places where NUT's parser does something a
+// reading of the HID specification would not, and ours follows, because
+// the same descriptor must give the same paths and reports as NUT's.
+func TestParseQuirksAsNUT(t *testing.T) {
+	t.Parallel()
+	names := hid.NewNames(hid.StandardUsages)
+	for _, tc := range []struct {
+		name  string
+		desc  []byte
+		paths []string
+		lens  map[uint8]int
+	}{{
+		// Closing an indexed collection (UPS.Flow.[4]) removes its
+		// index and its usage: the next collection is UPS's sibling.
+		name: "indexed collection",
+		desc: []byte{
+			0x05, 0x84, 0x09, 0x04, 0xa1, 0x01, // UPS, application
+			0x09, 0x1e, 0xa1, 0x84, // Flow, indexed [4]
+			0x85, 0x01, 0x75, 0x08, 0x95, 0x01, 0x15, 0x00, 0x26, 0xff, 0x00,
+			0x09, 0x40, 0xb1, 0x02, // ConfigVoltage
+			0xc0,
+			0x09, 0x24, 0xa1, 0x00, // PowerSummary
+			0x85, 0x02, 0x09, 0x30, 0xb1, 0x02, // Voltage
+			0xc0, 0xc0,
+		},
+		paths: []string{"UPS.Flow.[4].ConfigVoltage", "UPS.PowerSummary.Voltage"},
+		lens:  map[uint8]int{1: 1, 2: 1},
+	}, {
+		// NUT keeps bit offsets in 8 bits: 23 values of 16 bits are a
+		// 32-byte report to NUT (its buffer, and what it writes back).
+		name: "offsets wrap at 256 bits",
+		desc: []byte{
+			0x05, 0x84, 0x09, 0x04, 0xa1, 0x01,
+			0x85, 0x24, 0x75, 0x10, 0x95, 0x17, 0x15, 0x00, 0x27, 0xff, 0xff, 0x00, 0x00,
+			0x09, 0x30, 0xb1, 0xa2, // Voltage, then 22 unnamed
+			0xc0,
+		},
+		paths: []string{"UPS.Voltage"},
+		lens:  map[uint8]int{0x24: 32},
+	}} {
+		d, err := hid.Parse(tc.desc)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		var got []string
+		for _, f := range d.Fields {
+			got = append(got, names.String(f.Path))
+		}
+		if strings.Join(got, " ") != strings.Join(tc.paths, " ") {
+			t.Errorf("%s: paths %q, want %q", tc.name, got, tc.paths)
+		}
+		for id, n := range tc.lens {
+			if d.ReportLen[id] != n {
+				t.Errorf("%s: report %#02x is %d bytes, NUT's is %d", tc.name, id, d.ReportLen[id], n)
+			}
+		}
+	}
 }

@@ -20,6 +20,37 @@ import (
 type usbhidPair struct {
 	*driverPair
 	theirs, ours string // device files
+	// words are the values of each writable variable's lookup table
+	// (NUT does not publish them all as an ENUM).
+	words map[string][]string
+	// oneWay are the writable variables whose lookup has no way back:
+	// NUT writes -1 for any value, ours refuses (ups-driver(8)).
+	oneWay map[string]bool
+}
+
+// unsettable are writable variables whose SET is not compared, and why.
+var unsettable = map[string]string{
+	// mge_date_conversion_nuf and mge_time_conversion_nuf: strptime
+	// into an uninitialised struct tm, then mktime: what NUT writes
+	// depends on what was on its stack.
+	"ups.date": "NUT's conversion back reads an uninitialised struct tm",
+	"ups.time": "NUT's conversion back reads an uninitialised struct tm",
+}
+
+// lookupWords collects the words of a subdriver's writable rows.
+func lookupWords(sub *usbhid.Subdriver) (words map[string][]string, oneWay map[string]bool) {
+	words, oneWay = map[string][]string{}, map[string]bool{}
+	for _, r := range sub.Rows {
+		if r.RW && r.Lookup != nil {
+			for _, v := range r.Lookup.Values {
+				words[r.Var] = append(words[r.Var], v.NUT)
+			}
+			if r.Lookup.Rev == nil && len(r.Lookup.Values) == 0 {
+				oneWay[r.Var] = true
+			}
+		}
+	}
+	return words, oneWay
 }
 
 // usbhidBetter lists what differs between NUT's usbhid-ups and ours on
@@ -44,6 +75,7 @@ func startUSBHIDPair(t *testing.T, dev *fakeUSB, conf string) *usbhidPair {
 	p.driverPair = startDriverPairWith(t, "usbhid-ups", section, section, e,
 		[]string{"LD_LIBRARY_PATH=" + lib, "FAKEUSB_DEVICE=" + p.theirs})
 	p.better = usbhidBetter
+	p.settle()
 	return p
 }
 
@@ -94,6 +126,7 @@ func TestUSBHIDAsNUTDriver(t *testing.T) {
 		t.Run(dump, func(t *testing.T) {
 			dev := fakeFromLog(t, filepath.Join("../hid/testdata", dump))
 			p := startUSBHIDPair(t, dev, " pollinterval = 1\n pollfreq = 2\n")
+			p.words, p.oneWay = lookupWords(usbhid.APC)
 			p.compare()
 			p.commands()
 			p.sets()
@@ -142,13 +175,18 @@ func (p *usbhidPair) state(dev *fakeUSB, status string) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	// The rest follows at each driver's next full update (pollfreq).
-	for end := time.Now().Add(5 * time.Second); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
+	p.settle()
+	p.compare()
+}
+
+// settle waits until each driver has made a full update (pollfreq): NUT
+// publishes ups.alarm only then, ours at once.
+func (p *usbhidPair) settle() {
+	for end := time.Now().Add(6 * time.Second); time.Now().Before(end); time.Sleep(200 * time.Millisecond) {
 		if p.clean(fmtVars(p.upsc("theirs")), "theirs") == p.clean(fmtVars(p.upsc("ours")), "ours") {
-			break
+			return
 		}
 	}
-	p.compare()
 }
 
 // fmtVars prints vars as upsc does.
@@ -178,20 +216,27 @@ func (p *usbhidPair) sets() {
 			continue
 		}
 		name := strings.Trim(lines[0], "[]")
+		if p.oneWay[name] {
+			t.Logf("SET %s not compared: NUT writes -1 for any value, ours refuses", name)
+			continue
+		}
+		if why := unsettable[name]; why != "" {
+			t.Logf("SET %s not compared: %s", name, why)
+			continue
+		}
 		n++
-		p.act([]string{"upsrw", "-s", name + "=" + otherValue(lines), "-u", "admin", "-p", "secret", "UPS"}, "SET "+name)
+		p.act([]string{"upsrw", "-s", name + "=" + otherValue(lines, p.words[name]), "-u", "admin", "-p", "secret", "UPS"}, "SET "+name)
 	}
-	if n == 0 {
-		t.Errorf("NUT's usbhid-ups offers no writable variables:\n%s", list)
-	}
+	t.Logf("%d writable variables set", n)
+	p.settle() // NUT reads them back at its next update, ours at once
 }
 
 // otherValue is a valid value a variable does not have, from its upsrw
 // block: another option of an ENUM, another date, or a number one
 // higher. (Invalid values are not compared: NUT's usbhid-ups writes -1
 // or an undefined date for them, ours refuses them; ups-driver(8).)
-func otherValue(block []string) string {
-	name, cur := strings.Trim(block[0], "[]"), ""
+func otherValue(block []string, words []string) string {
+	var cur string
 	var options []string
 	for _, l := range block {
 		if v, ok := strings.CutPrefix(l, "Value: "); ok {
@@ -210,9 +255,10 @@ func otherValue(block []string) string {
 	if f, err := strconv.ParseFloat(cur, 64); err == nil {
 		return strconv.FormatFloat(f+1, 'f', -1, 64)
 	}
-	// Words of a lookup table that NUT does not publish as an ENUM.
-	if v, ok := map[string]string{"input.sensitivity": "medium"}[name]; ok && v != cur {
-		return v
+	for _, w := range words {
+		if w != cur {
+			return w
+		}
 	}
 	return cur
 }
@@ -238,13 +284,19 @@ func (p *usbhidPair) act(args []string, what string) {
 	if out[0] != out[1] {
 		t.Errorf("%s: NUT's usbhid-ups answers %q, ours %q", what, out[0], out[1])
 	}
-	// upsd answers before the driver acts: wait for the writes.
+	// upsd answers before the driver acts, and NUT's usbhid-ups waits
+	// 125 ms between the two writes of shutdown.return and
+	// shutdown.stayoff: wait until both have written and stopped.
 	var wt, wo []string
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		wt, wo = writes(t, p.theirs)[before[0]:], writes(t, p.ours)[before[1]:]
-		if len(wt) > 0 && len(wo) >= len(wt) {
-			break
+	quiet := 0
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline) && quiet < 6; time.Sleep(50 * time.Millisecond) {
+		nt, no := writes(t, p.theirs)[before[0]:], writes(t, p.ours)[before[1]:]
+		if len(nt) > 0 && len(nt) == len(wt) && len(no) == len(wo) {
+			quiet++
+		} else {
+			quiet = 0
 		}
+		wt, wo = nt, no
 	}
 	if strings.Join(wt, " ") != strings.Join(wo, " ") {
 		t.Errorf("%s: NUT's usbhid-ups writes %v, ours %v", what, wt, wo)
@@ -266,7 +318,6 @@ func (p *usbhidPair) commands() {
 		n++
 		p.act([]string{"upscmd", "-u", "admin", "-p", "secret", "UPS", cmd}, "upscmd "+cmd)
 	}
-	if n == 0 {
-		t.Errorf("NUT's usbhid-ups offers no instant commands:\n%s", list)
-	}
+	t.Logf("%d instant commands run", n)
+	p.settle()
 }

@@ -10,10 +10,10 @@ import (
 // APC is NUT 2.8.0's apc-hid.c: APC Back-UPS and Smart-UPS with USB
 // (vendor 0x051d).
 var APC = &Subdriver{
-	Name:      "APC HID 0.98",
-	VendorIDs: []uint16{0x051d},
-	Usages:    apcUsages,
-	Rows:      apcRows,
+	Name:    "APC HID 0.98",
+	Devices: apcDevices,
+	Usages:  apcUsages,
+	Rows:    apcRows,
 	Mfr: func(d *Device, _ func(string, string)) string {
 		if d.Vendor == "" {
 			return "APC"
@@ -23,6 +23,16 @@ var APC = &Subdriver{
 	Model:  apcModel,
 	Serial: usbSerial,
 	Fix:    apcFix,
+}
+
+// apcDevices is apc_usb_device_table. The Smart-UPS (0003) polls only,
+// as NUT makes it (its interrupt pipe misbehaves). For some Back-UPS
+// (0002) NUT reads reports into its whole buffer (max_report_size);
+// sysnut reads the descriptor's length, as NUT does for every other UPS.
+var apcDevices = []USBID{
+	{Vendor: 0x051d, Product: 0x0000},
+	{Vendor: 0x051d, Product: 0x0002, Quirk: "general_apc_check"},
+	{Vendor: 0x051d, Product: 0x0003, Quirk: "pollonly"},
 }
 
 // apcModel splits APC's product string "Back-UPS 500 FW: 6.5.I USB FW:
@@ -105,7 +115,7 @@ var apcDate = &Lookup{
 		}
 		return fmt.Sprintf("%04d/%02d/%02d", year, month, day), true
 	},
-	Rev: func(s string) (float64, bool) {
+	Rev: func(s string, _ *Device) (float64, bool) {
 		var y, m, d int64
 		if _, err := fmt.Sscanf(s, "%04d/%02d/%02d", &y, &m, &d); err != nil {
 			return 0, false

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/sysnut/sysnut/internal/driver"
 	"github.com/sysnut/sysnut/internal/hid"
@@ -15,7 +16,8 @@ type Vars interface {
 	Set(name, value string)
 	Get(name string) (string, bool)
 	Delete(name string)
-	// SetRW makes a variable writable, a string of at most n characters.
+	// SetRW makes a variable writable: a string of at most n characters,
+	// or, with n 0, a number or an enumeration (NUT's ST_FLAG_RW alone).
 	SetRW(name string, n int)
 	AddEnum(name, value string)
 	AddCmd(name string)
@@ -64,6 +66,16 @@ type Engine struct {
 	// Changed is set by a successful command or SET: the next full
 	// update reads the semi-static rows too (NUT's data_has_changed).
 	Changed bool
+	// Pause waits between two commands to the UPS; nil is time.Sleep.
+	Pause func(time.Duration)
+}
+
+func (e *Engine) pause(d time.Duration) {
+	if e.Pause != nil {
+		e.Pause(d)
+		return
+	}
+	time.Sleep(d)
 }
 
 // bound is a table row and its field, nil when the device lacks it or
@@ -91,6 +103,24 @@ func NewEngine(sub *Subdriver, dev *Device, desc *hid.Descriptor, read ReportRea
 			}
 		}
 		e.rows = append(e.rows, b)
+	}
+	dev.Item = func(path string) (float64, bool) {
+		p, err := e.Names.Parse(path)
+		if err != nil {
+			return 0, false
+		}
+		f := desc.Find(p, hid.Feature)
+		if f == nil {
+			f = desc.Find(p, hid.Input)
+		}
+		if f == nil {
+			return 0, false
+		}
+		if e.cache == nil {
+			e.startWalk()
+		}
+		v, ok, _ := e.value(f)
+		return v, ok
 	}
 	return e
 }
@@ -134,6 +164,7 @@ func (e *Engine) value(f *hid.Field) (v float64, ok bool, err error) {
 // its callback and upsdrv_initups set: identity, the first row of each
 // variable that the device answers, commands, the driver-held delays.
 func (e *Engine) Init(v Vars) error {
+	e.publishTo(v)
 	set := func(name, value string) { v.Set(name, value) }
 	for _, f := range []struct {
 		name string
@@ -254,6 +285,23 @@ func (e *Engine) apply(v Vars, b *bound, val float64, alarms *[]string) bool {
 	return true
 }
 
+// published reads a variable published so far.
+func (e *Engine) published(name string) (string, bool) {
+	if e.Dev.Published == nil {
+		return "", false
+	}
+	return e.Dev.Published(name)
+}
+
+// publishTo lets the lookups read and set v (NUT's dstate).
+func (e *Engine) publishTo(v Vars) {
+	e.Dev.Published, e.Dev.Publish, e.Dev.Unpublish = v.Get, v.Set, v.Delete
+	e.Dev.Flag = func(name string) bool { return e.status[name] }
+	if e.Dev.Memo == nil {
+		e.Dev.Memo = map[string]float64{}
+	}
+}
+
 // startWalk clears the report buffer and the counts of a walk.
 func (e *Engine) startWalk() {
 	e.cache = map[uint8][]byte{}
@@ -276,6 +324,7 @@ func (e *Engine) walkErr() error {
 // input.transfer.reason and, on a full poll, ups.alarm, as usbhid-ups.c
 // composes them.
 func (e *Engine) Update(v Vars, full bool) error {
+	e.publishTo(v)
 	e.startWalk()
 	changed := e.Changed
 	if full {
@@ -424,13 +473,21 @@ func (e *Engine) InstCmd(name, extra string, held func(string) string) error {
 		case "load.off":
 			return e.InstCmd("load.off.delay", "0", held)
 		case "shutdown.return", "shutdown.stayoff":
-			start := held("ups.delay.start")
+			start, auto := held("ups.delay.start"), "yes"
 			if strings.EqualFold(name, "shutdown.stayoff") {
-				start = "-1"
+				start, auto = "-1", "no"
+			}
+			// Whether the UPS restarts by itself when mains returns,
+			// where it says (NUT ignores a failure here, and so do we).
+			if _, ok := e.published("ups.start.auto"); ok {
+				_ = e.SetVar("ups.start.auto", auto, func(string, string) {})
 			}
 			if err := e.InstCmd("load.on.delay", start, held); err != nil {
 				return err
 			}
+			// Some UPSes (Tripp Lite AVR750U) drop a command that comes
+			// too soon after another: NUT waits this long.
+			e.pause(125 * time.Millisecond)
 			return e.InstCmd("load.off.delay", held("ups.delay.shutdown"), held)
 		}
 		return ErrUnknown
@@ -464,7 +521,7 @@ func (e *Engine) SetVar(name, value string, set func(name, value string)) error 
 func (e *Engine) write(b *bound, value string) error {
 	var v float64
 	if b.Lookup != nil {
-		x, ok := b.Lookup.reverse(value)
+		x, ok := b.Lookup.reverse(value, e.Dev)
 		if !ok {
 			return ErrInvalid
 		}

@@ -5,13 +5,14 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/sysnut/sysnut/internal/driver/usbhid"
 	"github.com/sysnut/sysnut/internal/hid"
 )
 
 // FuzzEngine: whatever descriptor and reports a device sends (the real
-// ones as seeds), the engine's walks, input reports, commands and SET
+// ones as seeds), every subdriver's walks, input reports, commands and SET
 // neither panic nor publish a status outside NUT's words.
 func FuzzEngine(f *testing.F) {
 	data, err := os.ReadFile("../../hid/testdata/APC__Back-UPS_CS_500__usbhid-ups__2.8.0__01.dev")
@@ -41,9 +42,14 @@ func FuzzEngine(f *testing.F) {
 			end := min(len(reports), start+n)
 			return append([]byte{id}, reports[start:end]...), nil
 		}
-		for _, sub := range []*usbhid.Subdriver{usbhid.APC, usbhid.Generic} {
-			e := usbhid.NewEngine(sub, &usbhid.Device{VendorID: 0x051d}, d, read)
+		for _, sub := range append(usbhid.Subdrivers[:len(usbhid.Subdrivers):len(usbhid.Subdrivers)], usbhid.Generic) {
+			dev := &usbhid.Device{VendorID: 0x051d}
+			if len(sub.Devices) > 0 {
+				dev.VendorID, dev.ProductID = sub.Devices[0].Vendor, sub.Devices[0].Product
+			}
+			e := usbhid.NewEngine(sub, dev, d, read)
 			e.Write = func([]byte) error { return nil }
+			e.Pause = func(time.Duration) {}
 			v := newMapVars()
 			if e.Init(v) != nil {
 				continue

@@ -9,7 +9,7 @@ package usbhid
 // explore subdriver, which publishes nothing).
 var Generic = &Subdriver{
 	Name:   "Generic HID 0.1 (sysnut)",
-	Claim:  func(*Device) bool { return false },
+	Claim:  func(*Device, bool) bool { return false },
 	Rows:   genericRows,
 	Mfr:    func(d *Device, _ func(string, string)) string { return d.Vendor },
 	Model:  func(d *Device, _ func(string, string)) string { return d.Product },

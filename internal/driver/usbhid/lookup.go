@@ -13,7 +13,10 @@ import (
 type Lookup struct {
 	Values []LookupValue
 	Fun    func(v float64, d *Device) (string, bool)
-	Rev    func(s string) (float64, bool)
+	Rev    func(s string, d *Device) (float64, bool)
+	// Indexed: the value is the index of a USB string descriptor, which
+	// the device layer may not be able to read (hidraw cannot).
+	Indexed bool
 }
 
 // LookupValue is one entry of a table.
@@ -37,9 +40,9 @@ func (l *Lookup) find(v float64, d *Device) (string, bool) {
 }
 
 // reverse is NUT's hu_find_valinfo, for SET VAR and commands.
-func (l *Lookup) reverse(s string) (float64, bool) {
+func (l *Lookup) reverse(s string, d *Device) (float64, bool) {
 	if l.Rev != nil {
-		return l.Rev(s)
+		return l.Rev(s, d)
 	}
 	for _, e := range l.Values {
 		if e.NUT == s {
@@ -58,21 +61,34 @@ func flag(name string) *Lookup {
 // others (trim, boost, bypass, off, cal, fanfail, ...) come with the
 // subdrivers that map them.
 var (
-	onlineInfo       = flag("online")
-	dischargingInfo  = flag("dischrg")
-	chargingInfo     = flag("chrg")
-	lowbattInfo      = flag("lowbatt")
-	overloadInfo     = flag("overload")
-	replacebattInfo  = flag("replacebatt")
-	nobatteryInfo    = &Lookup{Values: []LookupValue{{1, "!nobattery"}, {0, "nobattery"}}}
-	shutdownimmInfo  = flag("shutdownimm")
-	timelimitInfo    = flag("timelimitexp")
-	trimInfo         = flag("trim")
-	boostInfo        = flag("boost")
-	overheatInfo     = flag("overheat")
-	commfaultInfo    = flag("commfault")
-	fullyChargedInfo = flag("fullycharged")
-	depletedInfo     = flag("depleted")
+	onlineInfo        = flag("online")
+	dischargingInfo   = flag("dischrg")
+	chargingInfo      = flag("chrg")
+	lowbattInfo       = flag("lowbatt")
+	overloadInfo      = flag("overload")
+	replacebattInfo   = flag("replacebatt")
+	nobatteryInfo     = &Lookup{Values: []LookupValue{{1, "!nobattery"}, {0, "nobattery"}}}
+	shutdownimmInfo   = flag("shutdownimm")
+	timelimitInfo     = flag("timelimitexp")
+	trimInfo          = flag("trim")
+	boostInfo         = flag("boost")
+	overheatInfo      = flag("overheat")
+	commfaultInfo     = flag("commfault")
+	fullyChargedInfo  = flag("fullycharged")
+	depletedInfo      = flag("depleted")
+	bypassAutoInfo    = flag("bypassauto")
+	bypassManualInfo  = flag("bypassman")
+	fanfailInfo       = flag("fanfail")
+	awaitingpowerInfo = flag("awaitingpower")
+	battvoltloInfo    = flag("battvoltlo")
+	battvolthiInfo    = flag("battvolthi")
+	chargerfailInfo   = flag("chargerfail")
+	// off_info, vrange_info and frange_info: 0 sets off ("being off" is
+	// reported, so that a UPS without the usage is on); the ranges list
+	// the clear value first.
+	offInfo    = &Lookup{Values: []LookupValue{{0, "off"}, {1, "!off"}}}
+	vrangeInfo = &Lookup{Values: []LookupValue{{0, "!vrange"}, {1, "vrange"}}}
+	frangeInfo = &Lookup{Values: []LookupValue{{0, "!frange"}, {1, "frange"}}}
 )
 
 // NUT's value lookups (usbhid-ups.c).
@@ -80,6 +96,12 @@ var (
 	testReadInfo = &Lookup{Values: []LookupValue{{1, "Done and passed"}, {2, "Done and warning"}, {3, "Done and error"},
 		{4, "Aborted"}, {5, "In progress"}, {6, "No test initiated"}, {7, "Test scheduled"}}}
 	beeperInfo = &Lookup{Values: []LookupValue{{1, "disabled"}, {2, "enabled"}, {3, "muted"}}}
+	yesNoInfo  = &Lookup{Values: []LookupValue{{0, "no"}, {1, "yes"}}}
+	onOffInfo  = &Lookup{Values: []LookupValue{{0, "off"}, {1, "on"}}}
+	// divideBy10Conversion is the value a tenth of it, one decimal.
+	divideBy10Conversion = &Lookup{Fun: func(v float64, _ *Device) (string, bool) {
+		return strconv.FormatFloat(v*0.1, 'f', 1, 64), true
+	}}
 
 	// dateConversion reads a DOS-style date (days, months, years since
 	// 1980 in bit fields).
@@ -91,7 +113,7 @@ var (
 			}
 			return fmt.Sprintf("%04d/%02d/%02d", 1980+(n>>9), (n>>5)&0x0f, n&0x1f), true
 		},
-		Rev: func(s string) (float64, bool) {
+		Rev: func(s string, _ *Device) (float64, bool) {
 			var y, m, d int64
 			if _, err := fmt.Sscanf(s, "%04d/%02d/%02d", &y, &m, &d); err != nil {
 				return 0, false
@@ -113,7 +135,7 @@ var (
 	// stringID reads a USB string descriptor by index: the device layer
 	// may not be able to (hidraw cannot), and then the variable is left
 	// out.
-	stringID = &Lookup{Fun: func(v float64, d *Device) (string, bool) {
+	stringID = &Lookup{Indexed: true, Fun: func(v float64, d *Device) (string, bool) {
 		if d == nil || d.String == nil {
 			return "", false
 		}
@@ -135,4 +157,32 @@ func cformat(format string, v float64) string {
 		}
 	}
 	return format
+}
+
+// strtod is C's strtod: the number at the start of s, 0 if none.
+func strtod(s string) float64 {
+	s = strings.TrimSpace(s)
+	for n := len(s); n > 0; n-- {
+		if f, err := strconv.ParseFloat(s[:n], 64); err == nil {
+			return f
+		}
+	}
+	return 0
+}
+
+// cbuf is s as NUT's snprintf leaves it in a buffer of n bytes: at most
+// n-1 characters.
+func cbuf(s string, n int) string {
+	if len(s) >= n {
+		return s[:n-1]
+	}
+	return s
+}
+
+// memoOr is what a lookup learned about the device, or def.
+func memoOr(d *Device, key string, def float64) float64 {
+	if v, ok := d.Memo[key]; ok {
+		return v
+	}
+	return def
 }

@@ -24,7 +24,7 @@ const Version = "0.49-sysnut"
 
 // Subdrivers are the mappings sysnut has, in the order they claim a
 // device (NUT's subdriver_list).
-var Subdrivers = []*Subdriver{APC}
+var Subdrivers = []*Subdriver{MGE, APC, Arduino, Belkin, CyberPower, DeltaUPS, IDowell, Legrand, Liebert, OpenUPS, PowerCOM, Powervar, Salicru, TrippLite}
 
 // Conn is a UPS's HID interface: a hidraw node, or a recorded device.
 type Conn interface {
@@ -57,7 +57,9 @@ type Protocol struct {
 	conn     Conn
 	eng      *Engine
 	lastFull time.Time
-	pending  [][]byte // input reports not applied yet
+	// quirkPollOnly: the device table says this product polls only.
+	quirkPollOnly bool
+	pending       [][]byte // input reports not applied yet
 }
 
 // New builds the protocol from a ups.conf section.
@@ -168,7 +170,7 @@ func (u *Protocol) matches(n hidraw.Node) bool {
 		// Without a vendorid, only a vendor a subdriver claims: port =
 		// auto must never take a keyboard for a UPS.
 		for _, s := range Subdrivers {
-			if s.Claims(&Device{VendorID: n.VendorID, ProductID: n.ProductID}) {
+			if s.Claims(&Device{VendorID: n.VendorID, ProductID: n.ProductID, Vendor: n.Manufacturer, Product: n.Product}, u.match["productid"] != nil) {
 				return true
 			}
 		}
@@ -189,15 +191,24 @@ func (u *Protocol) subdriver(d *Device) (*Subdriver, error) {
 		}
 		return nil, fmt.Errorf("subdriver = %s matches none of: %s, %s", u.subName, names(), Generic.Name)
 	}
-	for _, s := range Subdrivers {
-		if s.Claims(d) {
-			return s, nil
-		}
+	if s := Claiming(d, u.match["productid"] != nil); s != nil {
+		return s, nil
 	}
 	if u.match["vendorid"] != nil {
 		return Generic, nil
 	}
 	return nil, fmt.Errorf("no sysnut subdriver for vendor %04x (%s) yet (sysnut has: %s); subdriver = generic reads the standard usages", d.VendorID, d.Vendor, names())
+}
+
+// Claiming is the first subdriver, in NUT's order, that claims the
+// device (productid: ups.conf gives productid), or nil.
+func Claiming(d *Device, productid bool) *Subdriver {
+	for _, s := range Subdrivers {
+		if s.Claims(d, productid) {
+			return s
+		}
+	}
+	return nil
 }
 
 func names() string {
@@ -257,6 +268,9 @@ func (u *Protocol) Connect(ctx context.Context, s *driver.State) error {
 	}
 	u.mu.Lock()
 	u.conn, u.eng, u.lastFull, u.pending = conn, eng, time.Now(), nil
+	// NUT's device table turns the interrupt pipe off for some products
+	// (APC Smart-UPS 0003, Legrand Keor), as pollonly does.
+	u.quirkPollOnly = dev.Quirks["pollonly"]
 	u.mu.Unlock()
 	return nil
 }
@@ -279,7 +293,7 @@ func readFrom(c Conn) ReportReader {
 func (u *Protocol) Wait(ctx context.Context, d time.Duration) error {
 	u.mu.Lock()
 	in, _ := u.conn.(Interrupter)
-	if u.pollOnly {
+	if u.pollOnly || u.quirkPollOnly {
 		in = nil // ups.conf pollonly: the interrupt pipe is not read
 	}
 	u.mu.Unlock()
@@ -427,6 +441,10 @@ func (a adapter) Get(n string) (string, bool) {
 }
 func (a adapter) Delete(n string) { a.v.Delete(n) }
 func (a adapter) SetRW(n string, l int) {
+	if l == 0 {
+		a.v.SetFlags(n, state.RW) // a number, or an ENUM
+		return
+	}
 	a.v.SetFlags(n, state.RW|state.String)
 	a.v.SetAux(n, l)
 }

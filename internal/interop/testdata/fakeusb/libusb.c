@@ -268,16 +268,18 @@ int LIBUSB_CALL libusb_get_string_descriptor_ascii(libusb_device_handle *handle,
  */
 int LIBUSB_CALL libusb_get_config_descriptor(libusb_device *dev, uint8_t index, struct libusb_config_descriptor **config)
 {
+	/* Every interface is the UPS's: some subdrivers (Arduino) ask for
+	 * the HID interface by another number than 0. */
+	enum { NIFACE = 4 };
 	static unsigned char hid[9];
 	static struct libusb_endpoint_descriptor ep = {
 		LIBUSB_DT_ENDPOINT_SIZE, LIBUSB_DT_ENDPOINT, 0x81, LIBUSB_TRANSFER_TYPE_INTERRUPT, 8, 10, 0, 0, NULL, 0};
-	static struct libusb_interface_descriptor alt = {
-		LIBUSB_DT_INTERFACE_SIZE, LIBUSB_DT_INTERFACE, 0, 0, 1, LIBUSB_CLASS_HID, 0, 0, 0, &ep, hid, sizeof(hid)};
-	static struct libusb_interface iface = {&alt, 1};
+	static struct libusb_interface_descriptor alt[NIFACE];
+	static struct libusb_interface iface[NIFACE];
 	static struct libusb_config_descriptor conf = {
-		LIBUSB_DT_CONFIG_SIZE, LIBUSB_DT_CONFIG, 34, 1, 1, 0, 0x80, 50, &iface, NULL, 0};
+		LIBUSB_DT_CONFIG_SIZE, LIBUSB_DT_CONFIG, 34, NIFACE, 1, 0, 0x80, 50, iface, NULL, 0};
 	(void)dev;
-	if (index != 0)
+	if (index >= NIFACE)
 		return LIBUSB_ERROR_NOT_FOUND;
 	load();
 	hid[0] = 9;
@@ -289,6 +291,13 @@ int LIBUSB_CALL libusb_get_config_descriptor(libusb_device *dev, uint8_t index, 
 	hid[6] = LIBUSB_DT_REPORT;
 	hid[7] = (unsigned char)(fake.desclen & 0xff);
 	hid[8] = (unsigned char)(fake.desclen >> 8);
+	for (int i = 0; i < NIFACE; i++) {
+		struct libusb_interface_descriptor a = {
+			LIBUSB_DT_INTERFACE_SIZE, LIBUSB_DT_INTERFACE, (uint8_t)i, 0, 1, LIBUSB_CLASS_HID, 0, 0, 0, &ep, hid, sizeof(hid)};
+		alt[i] = a;
+		iface[i].altsetting = &alt[i];
+		iface[i].num_altsetting = 1;
+	}
 	*config = &conf;
 	return LIBUSB_SUCCESS;
 }
@@ -322,7 +331,7 @@ int LIBUSB_CALL libusb_set_auto_detach_kernel_driver(libusb_device_handle *handl
 int LIBUSB_CALL libusb_claim_interface(libusb_device_handle *handle, int iface)
 {
 	(void)handle;
-	return iface == 0 ? LIBUSB_SUCCESS : LIBUSB_ERROR_NOT_FOUND;
+	return iface >= 0 && iface < 4 ? LIBUSB_SUCCESS : LIBUSB_ERROR_NOT_FOUND;
 }
 
 int LIBUSB_CALL libusb_set_interface_alt_setting(libusb_device_handle *handle, int iface, int alt)
@@ -349,7 +358,7 @@ int LIBUSB_CALL libusb_control_transfer(libusb_device_handle *handle, uint8_t ty
 	int id = value & 0xff, kind = value >> 8;
 	(void)handle;
 	(void)timeout;
-	if (index != 0)
+	if (index >= 4)
 		return LIBUSB_ERROR_PIPE;
 	load();
 	if (type == std_in && request == LIBUSB_REQUEST_GET_DESCRIPTOR && kind == LIBUSB_DT_REPORT && id == 0) {
