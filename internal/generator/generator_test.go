@@ -3,8 +3,11 @@ package generator_test
 import (
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -115,5 +118,58 @@ func TestModeDecidesWhatTheTargetStarts(t *testing.T) {
 		if !target || !dropin {
 			t.Errorf("MODE=%s: target drop-in %v, driver drop-in %v", tc.mode, target, dropin)
 		}
+	}
+}
+
+// TestGeneratedInstancesScore: each driver instance the generator makes
+// for testdata/ups.conf (serial, USB HID, file, network repeater) keeps
+// the template's sandbox: systemd-analyze security, offline, with the
+// template and the drop-in, scores it at most 2.0.
+func TestGeneratedInstancesScore(t *testing.T) {
+	t.Parallel()
+	analyze, err := exec.LookPath("systemd-analyze")
+	if err != nil {
+		t.Skip("systemd-analyze is not installed")
+	}
+	uc, err := config.LoadUPSConf("testdata/ups.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := generator.Generate(uc, config.ModeStandalone)
+	root := t.TempDir()
+	etc := filepath.Join(root, "etc/systemd/system")
+	if err := generator.Write(etc, files); err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := os.ReadFile("../../units/ups-driver@.service")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(etc, "ups-driver@.service"), tmpl, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, f := range files {
+		unit, ok := strings.CutSuffix(filepath.Dir(f.Path), ".d")
+		if !ok || !strings.HasPrefix(unit, "ups-driver@") {
+			continue
+		}
+		n++
+		out, err := exec.Command(analyze, "security", "--offline=yes", "--root="+root, unit).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", unit, err, out)
+		}
+		m := regexp.MustCompile(`Overall exposure level for \S+: (\d+\.\d+)`).FindSubmatch(out)
+		if m == nil {
+			t.Fatalf("%s: no score in\n%s", unit, out)
+		}
+		score, _ := strconv.ParseFloat(string(m[1]), 64)
+		t.Logf("%s: %.1f", unit, score)
+		if score > 2.0 {
+			t.Errorf("%s scores %.1f (above 2.0):\n%s", unit, score, out)
+		}
+	}
+	if n < 3 {
+		t.Errorf("only %d driver instances scored", n)
 	}
 }
