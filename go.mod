@@ -9,3 +9,5 @@ require golang.org/x/sys v0.49.0
 require go.bug.st/serial v1.8.0
 
 require github.com/godbus/dbus/v5 v5.2.4
+
+require github.com/gosnmp/gosnmp v1.47.0

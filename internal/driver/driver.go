@@ -19,6 +19,7 @@ import (
 	"github.com/coreos/go-systemd/v22/daemon"
 
 	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/driver/options"
 )
 
 // Protocol talks to one kind of UPS.
@@ -104,7 +105,7 @@ func Run(ctx context.Context, p Protocol, params Params, o Options, l net.Listen
 		v.Set("device.type", "ups")
 		for _, prm := range params.UPS.Params {
 			if !strings.HasPrefix(prm.Key, "default.") && !strings.HasPrefix(prm.Key, "override.") &&
-				prm.Key != "driver" && prm.Key != "desc" {
+				prm.Key != "driver" && prm.Key != "desc" && !options.Sensitive(o.Driver, prm.Key) {
 				v.Set("driver.parameter."+prm.Key, prm.Value)
 			}
 		}

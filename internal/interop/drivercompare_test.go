@@ -111,15 +111,16 @@ func (p *driverPair) compare(sets ...string) {
 
 // serveOurs runs our driver for [ours] of the site's ups.conf (made by
 // e) and NUT's upsd on port, both stopped with cancel,
-// and returns upsd's address. The driver finds its socket directory
-// through NUT_STATEPATH, as under NUT: callers are not parallel.
+// and returns upsd's address.
 func serveOurs(t *testing.T, ctx context.Context, cancel context.CancelFunc, site *nutref.Site, port int, e registry.Entry) string {
 	t.Helper()
-	t.Setenv("NUT_STATEPATH", site.StateDir)
 	uc, err := config.LoadUPSConf(filepath.Join(site.ConfDir, "ups.conf"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The socket goes where NUT's upsd looks: ups.conf's statepath, so
+	// that pairs can run in parallel (NUT_STATEPATH is the process's).
+	uc.StatePath = site.StateDir
 	done := make(chan error, 1)
 	go func() {
 		done <- driver.Spec{ConfDir: site.ConfDir, UPSConf: uc, Name: "ours", Protocol: e.New, Version: e.Version,

@@ -205,6 +205,7 @@ func TestUSBHIDSubdriversAsNUT(t *testing.T) {
 		}
 		for _, id := range ids {
 			t.Run(fmt.Sprintf("%s/%04x:%04x", sub.Name, id.Vendor, id.Product), func(t *testing.T) {
+				t.Parallel()
 				dev := coverageDevice(t, sub, seed)
 				dev.VendorID, dev.ProductID = id.Vendor, id.Product
 				p := startUSBHIDPair(t, dev, " pollinterval = 1\n pollfreq = 2\n")

@@ -22,8 +22,6 @@ var usbhidUnknowable = map[string]string{
 // serves it, and NUT's upsc prints what NUT's own usbhid-ups published
 // for that UPS (driver.* and the lines above aside).
 func TestUSBHIDReplayBehindNUTUpsd(t *testing.T) {
-	// Not parallel: the driver finds its socket directory through
-	// NUT_STATEPATH, as under NUT.
 	bin := requireNUT(t)
 	dump, err := filepath.Abs("../hid/testdata/APC__Back-UPS_CS_500__usbhid-ups__2.8.0__01.dev")
 	if err != nil {

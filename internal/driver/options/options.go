@@ -25,6 +25,19 @@ type Option struct {
 	// NoEffect, when set, says why sysnut accepts the option but does not
 	// act on it; ups-driver logs it once at start.
 	NoEffect string
+	// Sensitive: a secret, never published as driver.parameter.* (NUT's
+	// VAR_SENSITIVE).
+	Sensitive bool
+}
+
+// Sensitive reports whether a driver's key is a secret.
+func Sensitive(driver, key string) bool {
+	for _, o := range Drivers[driver] {
+		if o.Name == key {
+			return o.Sensitive
+		}
+	}
+	return false
 }
 
 // Common are the keys every NUT driver takes (NUT's main.c), with
@@ -88,6 +101,25 @@ var Drivers = map[string][]Option{
 		{Name: "explore", Flag: true, Desc: "diagnostic matching of an unsupported UPS", NoEffect: "no explore subdriver yet"},
 		{Name: "usb_set_altinterface", Desc: "libusb: set the alternate interface", NoEffect: "hidraw leaves the interface to the kernel"},
 		{Name: "busport", Desc: "regular expression for the USB port (NUT 2.8.1)", NoEffect: "not matched yet: use bus and device, or serial"},
+	},
+	"snmp-ups": {
+		{Name: "mibs", Desc: "the MIB mapping: auto (probe the agent, as NUT does) or one of sysnut's (ietf)"},
+		{Name: "community", Sensitive: true, Desc: "the SNMP v1/v2c community (default public)"},
+		{Name: "snmp_version", Desc: "v1 (default), v2c or v3"},
+		{Name: "pollfreq", Desc: "seconds between walks of the agent (default 30)"},
+		{Name: "semistaticfreq", Desc: "walks between reads of the semi-static values (default 10)"},
+		{Name: "snmp_retries", Desc: "retries of a request (default 5)"},
+		{Name: "snmp_timeout", Desc: "seconds to wait for an answer (default 1)"},
+		{Name: "notransferoids", Flag: true, Desc: "disable the transfer OIDs (APC Symmetra)", NoEffect: "no apcc mapping in sysnut yet"},
+		{Name: "symmetrathreephase", Flag: true, Desc: "APC three-phase Symmetra quirks", NoEffect: "no apcc mapping in sysnut yet"},
+		{Name: "secLevel", Desc: "SNMPv3 security level: noAuthNoPriv (default), authNoPriv or authPriv"},
+		{Name: "secName", Sensitive: true, Desc: "SNMPv3 user name"},
+		{Name: "authPassword", Sensitive: true, Desc: "SNMPv3 authentication pass phrase"},
+		{Name: "privPassword", Sensitive: true, Desc: "SNMPv3 privacy pass phrase"},
+		{Name: "authProtocol", Desc: "SNMPv3 authentication: MD5 (default), SHA, SHA256, SHA384 or SHA512"},
+		{Name: "privProtocol", Desc: "SNMPv3 privacy: DES (default), AES, AES192 or AES256"},
+		{Name: "ondelay", Desc: "seconds the UPS waits once mains returns", NoEffect: "snmp-ups commands are not there yet"},
+		{Name: "offdelay", Desc: "seconds before the UPS cuts its output", NoEffect: "snmp-ups commands are not there yet"},
 	},
 	"nutdrv_qx":  megatecOptions(true),
 	"blazer_ser": megatecOptions(false),

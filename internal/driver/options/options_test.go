@@ -29,7 +29,7 @@ func TestCheck(t *testing.T) {
 		{"no effect, said", "[u]\n driver = nutdrv_qx\n port = /dev/ttyS0\n runtimecal = 300,100,600,50\n user = nut\n", "", "ups.conf:4: [u]: runtimecal has no effect in sysnut: sysnut makes no runtime guesstimate"},
 		{"a value option alone is ignored, said", "[u]\n driver = nutdrv_qx\n port = /dev/ttyS0\n offdelay\n", "", "offdelay has no value and is ignored"},
 		{"Debian's stock global maxretry, said", "maxretry = 3\n[u]\n driver = dummy-ups\n port = u.dev\n", "", "ups.conf: global maxretry has no effect in sysnut: systemd restarts a driver"},
-		{"unsupported driver", "[u]\n driver = apcsmart\n port = /dev/ttyS0\n", `ups.conf:1: [u]: driver "apcsmart" is not supported by sysnut (supported: blazer_ser, dummy-ups, genericups, nutdrv_qx, usbhid-ups)`, ""},
+		{"unsupported driver", "[u]\n driver = apcsmart\n port = /dev/ttyS0\n", `ups.conf:1: [u]: driver "apcsmart" is not supported by sysnut (supported: blazer_ser, dummy-ups, genericups, nutdrv_qx, snmp-ups, usbhid-ups)`, ""},
 	} {
 		uc, err := config.ParseUPSConf("ups.conf", []byte(tc.conf))
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/sysnut/sysnut/internal/driver/genericups"
 	"github.com/sysnut/sysnut/internal/driver/megatec"
 	"github.com/sysnut/sysnut/internal/driver/options"
+	"github.com/sysnut/sysnut/internal/driver/snmp"
 	"github.com/sysnut/sysnut/internal/driver/usbhid"
 )
 
@@ -27,6 +28,7 @@ var drivers = map[string]Entry{
 	"blazer_ser": {megatec.New, megatec.Version},
 	"genericups": {genericups.New, genericups.Version},
 	"usbhid-ups": {usbhid.New, usbhid.Version},
+	"snmp-ups":   {snmp.New, snmp.Version},
 }
 
 // Lookup returns the protocol for a driver name.

@@ -1,0 +1,411 @@
+package snmp
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+// Kind is the ASN.1 type of an answer, as far as NUT tells them apart.
+type Kind int
+
+// Kinds of Value.
+const (
+	Integer Kind = iota // INTEGER, Counter32, Gauge32
+	Ticks               // TimeTicks (hundredths of a second)
+	Octets              // OCTET STRING, Opaque
+	ObjectID
+	Other
+)
+
+// Value is what the agent answered for one OID.
+type Value struct {
+	Kind Kind
+	Int  int64
+	Str  string // Octets: the bytes; ObjectID: dotted, with a leading dot
+}
+
+// Getter asks the agent for one OID; false when it has no such object
+// or did not answer.
+type Getter func(oid string) (Value, bool)
+
+// Vars is where the engine publishes.
+type Vars interface {
+	Set(name, value string)
+	Get(name string) (string, bool)
+	Delete(name string)
+	// SetType gives a variable NUT's flags: writable, a string of aux
+	// characters.
+	SetType(name string, rw, str bool, aux int)
+	AddEnum(name, value string)
+	AddCmd(name string)
+}
+
+// Engine walks a mapping table as snmp-ups.c does, for one agent.
+type Engine struct {
+	m      *Mapping
+	get    Getter
+	info   []Info
+	phases map[string]int64 // input, output, input.bypass: -1 until known
+	// SemiStaticFreq is semistaticfreq (walks between reads of the
+	// semi-static entries).
+	SemiStaticFreq int
+	countdown      int
+	status, alarms []string
+}
+
+// NewEngine binds a mapping to an agent.
+func NewEngine(m *Mapping, get Getter) *Engine {
+	e := &Engine{m: m, get: get, info: append([]Info(nil), m.Table...), SemiStaticFreq: 10,
+		phases: map[string]int64{"input": -1, "output": -1, "input.bypass": -1}}
+	for i := range e.info {
+		e.info[i].Flags |= OK
+	}
+	return e
+}
+
+// Init is upsdrv_initinfo: the commands whose OID the agent has, then
+// the first walk. It reports whether the agent answered the last entry
+// read (NUT's measure of a good walk).
+func (e *Engine) Init(v Vars) bool {
+	v.Set("driver.version.data", fmt.Sprintf("%s MIB %s", e.m.Name, e.m.Version))
+	for _, in := range e.info {
+		if in.Flags&Cmd != 0 {
+			if _, ok := e.get(in.OID); ok {
+				v.AddCmd(in.Var)
+			}
+		}
+	}
+	return e.walk(v, true)
+}
+
+// Update is upsdrv_updateinfo's poll: a walk, then ups.alarm and
+// ups.status composed from what it collected.
+func (e *Engine) Update(v Vars) bool {
+	e.status, e.alarms = nil, nil
+	ok := e.walk(v, false)
+	if len(e.alarms) > 0 {
+		v.Set("ups.alarm", strings.Join(e.alarms, " "))
+	} else {
+		v.Delete("ups.alarm")
+	}
+	st := strings.Join(e.status, " ")
+	if len(e.alarms) > 0 {
+		st = "ALARM " + st
+	}
+	v.Set("ups.status", st)
+	return ok
+}
+
+// walk is snmp_ups_walk for a device that is not a daisy chain.
+func (e *Engine) walk(v Vars, init bool) bool {
+	if !init {
+		e.countdown--
+		if e.countdown < 0 {
+			e.countdown = e.SemiStaticFreq
+		}
+	}
+	status := false
+	for i := range e.info {
+		in := &e.info[i]
+		switch {
+		case init && strings.HasPrefix(in.Var, "device.count"):
+			in.Flags &^= OK
+			continue
+		case in.Flags&Cmd != 0:
+			continue
+		case !init && in.Flags&OK == 0:
+			continue
+		case !init && in.Flags&SemiStatic != 0 && e.countdown != 0:
+			continue
+		case !init && in.Flags&Static != 0:
+			continue
+		case in.Flags&Absent != 0:
+			if init {
+				if in.Default != "" || in.OID == "" {
+					e.setinfo(v, in, nil)
+				}
+				in.Flags |= Static
+			}
+			continue
+		}
+		if in.Flags&inPhases != 0 && e.phase(v, "input", in) {
+			continue
+		}
+		if in.Flags&outPhases != 0 && e.phase(v, "output", in) {
+			continue
+		}
+		if in.Flags&bypPhases != 0 && e.phase(v, "input.bypass", in) {
+			continue
+		}
+		status = e.upsGet(v, in)
+		switch {
+		case status && in.Flags&Unique != 0:
+			e.disableCompetition(in)
+			in.Flags &^= Unique
+		case !status && init:
+			in.Flags &^= OK
+		}
+	}
+	return status
+}
+
+// phase is process_phase_data: it reports whether the entry is to be
+// skipped for the device's number of phases. (NUT tells the types apart
+// by prefix, so "input.bypass" entries go through the input case and
+// are never filtered; so here.)
+func (e *Engine) phase(v Vars, typ string, in *Info) bool {
+	var all, one, three Flag
+	switch {
+	case strings.HasPrefix(typ, "input"):
+		all, one, three = inPhases, Input1, Input3
+	case strings.HasPrefix(typ, "output"):
+		all, one, three = outPhases, Output1, Output3
+	default:
+		return true
+	}
+	n := e.phases[typ]
+	if n == -1 {
+		name := typ + ".phases"
+		if s, ok := v.Get(name); ok {
+			n, _ = strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		} else {
+			n = 1
+			for _, t := range e.info {
+				if t.Var == name {
+					if x, ok := e.getInt(t.OID); ok {
+						n = x
+					}
+					break
+				}
+			}
+		}
+		e.phases[typ] = n
+		v.Set(name, strconv.FormatInt(n, 10))
+	}
+	switch {
+	case in.Flags&one != 0:
+		if n != 1 {
+			in.Flags &^= OK
+			return true
+		}
+		in.Flags &^= all
+	case in.Flags&three != 0:
+		if n != 3 {
+			in.Flags &^= OK
+			return true
+		}
+		in.Flags &^= all
+	}
+	return false
+}
+
+// disableCompetition: the other entries of the same variable are off.
+func (e *Engine) disableCompetition(in *Info) {
+	for i := range e.info {
+		if o := &e.info[i]; o != in && o.Var == in.Var {
+			o.Flags &^= OK
+		}
+	}
+}
+
+// upsGet is su_ups_get: read the entry and publish it (or add to the
+// status and alarms).
+func (e *Engine) upsGet(v Vars, in *Info) bool {
+	switch {
+	case strings.EqualFold(in.Var, "ups.status"):
+		n, ok := e.getInt(in.OID)
+		if ok {
+			if s, found := in.Lookup.find(n); found && s != "" {
+				e.status = append(e.status, s)
+			}
+		}
+		return ok
+	case strings.HasSuffix(in.Var, ".alarm"):
+		n, ok := e.getInt(in.OID)
+		if ok {
+			if s, found := in.Lookup.find(n); found && s != "" {
+				e.alarms = append(e.alarms, s)
+			}
+		}
+		return ok
+	case strings.EqualFold(in.Var, "ambient.temperature"):
+		n, ok := e.getInt(in.OID)
+		if !ok {
+			return false
+		}
+		s := strconv.FormatFloat(float64(float32(float64(n)*in.Len)), 'f', 1, 64)
+		e.setinfo(v, in, &s)
+		return true
+	}
+	var s string
+	var ok bool
+	switch {
+	case in.OID == "" && in.Default != "":
+		s, ok = in.Default, true
+	case in.String:
+		s, ok = e.getStr(in.OID, in.Lookup)
+	default:
+		var n int64
+		n, ok = e.getInt(in.OID)
+		if !ok {
+			return false
+		}
+		if in.Flags&NegInvalid != 0 && n < 0 || in.Flags&ZeroInvalid != 0 && n == 0 {
+			in.Flags &^= OK
+			if in.Flags&Unique != 0 {
+				e.disableCompetition(in)
+				in.Flags &^= Unique
+			}
+			return false
+		}
+		if t, found := in.Lookup.find(n); found {
+			s = t
+		} else {
+			d := float64(n) * in.Len
+			if float64(int32(d)) == d {
+				s = strconv.Itoa(int(int32(d)))
+			} else {
+				s = strconv.FormatFloat(float64(float32(d)), 'f', 2, 64)
+			}
+		}
+	}
+	if ok {
+		e.setinfo(v, in, &s)
+	}
+	return ok
+}
+
+// setinfo is su_setinfo: publish the value (or the default) with NUT's
+// flags, and the enumeration of a writable variable with a lookup.
+func (e *Engine) setinfo(v Vars, in *Info, value *string) {
+	if in.Flags&Cmd != 0 || strings.EqualFold(in.Var, "ups.status") || strings.HasSuffix(in.Var, ".alarm") {
+		return
+	}
+	switch {
+	case value != nil:
+		v.Set(in.Var, *value)
+	default:
+		v.Set(in.Var, in.Default)
+	}
+	v.SetType(in.Var, in.RW, in.String, int(in.Len))
+	if in.RW && in.Lookup != nil {
+		for _, l := range in.Lookup.Values {
+			v.AddEnum(in.Var, l.Text)
+		}
+	}
+}
+
+// maxPointers bounds how many OID values in a row are followed: NUT
+// follows them without end, so an agent whose OID names itself would
+// make it recurse until it crashes.
+const maxPointers = 8
+
+// getInt is nut_snmp_get_int.
+func (e *Engine) getInt(oid string) (int64, bool) { return e.getIntN(oid, maxPointers) }
+
+func (e *Engine) getIntN(oid string, follow int) (int64, bool) {
+	val, ok := e.get(oid)
+	if !ok {
+		return 0, false
+	}
+	switch val.Kind {
+	case Octets:
+		return strtol(val.Str), true
+	case Integer:
+		return val.Int, true
+	case Ticks:
+		return val.Int / 100, true
+	case ObjectID:
+		if follow > 0 {
+			if n, ok := e.getIntN(val.Str, follow-1); ok {
+				return n, true
+			}
+		}
+		return strtol(val.Str[strings.LastIndex(val.Str, ".")+1:]), true
+	}
+	return 0, false
+}
+
+// getStr is nut_snmp_get_str (decode_str).
+func (e *Engine) getStr(oid string, l *Lookup) (string, bool) { return e.getStrN(oid, l, maxPointers) }
+
+func (e *Engine) getStrN(oid string, l *Lookup, follow int) (string, bool) {
+	val, ok := e.get(oid)
+	if !ok {
+		return "", false
+	}
+	switch val.Kind {
+	case Octets:
+		for _, r := range []byte(val.Str) {
+			if !(r >= 0x20 && r < 0x7f || unicode.IsSpace(rune(r))) {
+				return hexString([]byte(val.Str)), true
+			}
+		}
+		return cbuf(val.Str, infoSize), true
+	case Integer:
+		if l != nil {
+			return l.find(val.Int)
+		}
+		return strconv.FormatInt(val.Int, 10), true
+	case Ticks:
+		return strconv.FormatInt(val.Int/100, 10), true
+	case ObjectID:
+		if follow > 0 {
+			if s, ok := e.getStrN(val.Str, l, follow-1); ok {
+				return s, true
+			}
+		}
+		return val.Str[strings.LastIndex(val.Str, ".")+1:], true
+	}
+	return "", false
+}
+
+// hexString is net-snmp's snprint_hexstring: upper-case hex bytes, each
+// followed by a space.
+func hexString(b []byte) string {
+	var s strings.Builder
+	for _, c := range b {
+		fmt.Fprintf(&s, "%02X ", c)
+	}
+	return cbuf(s.String(), infoSize)
+}
+
+// cbuf is s as it fits in a C buffer of n bytes.
+func cbuf(s string, n int) string {
+	if len(s) >= n {
+		return s[:n-1]
+	}
+	return s
+}
+
+// strtol is C's strtol(s, NULL, 0): an optional sign, then decimal, 0x
+// hex or 0 octal digits, as far as they go.
+func strtol(s string) int64 {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	neg := false
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	base := int64(10)
+	switch {
+	case len(s) > 1 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'):
+		base, s = 16, s[2:]
+	case len(s) > 0 && s[0] == '0':
+		base = 8
+	}
+	var n int64
+	for _, c := range s {
+		d := int64(strings.IndexRune("0123456789abcdef", unicode.ToLower(c)))
+		if d < 0 || d >= base {
+			break
+		}
+		n = n*base + d
+	}
+	if neg {
+		return -n
+	}
+	return n
+}

@@ -1,0 +1,84 @@
+package snmp
+
+import (
+	"encoding/binary"
+	"strings"
+	"testing"
+)
+
+type mapVars map[string]string
+
+func (m mapVars) Set(n, v string)                 { m[n] = v }
+func (m mapVars) Get(n string) (string, bool)     { v, ok := m[n]; return v, ok }
+func (m mapVars) Delete(n string)                 { delete(m, n) }
+func (m mapVars) SetType(string, bool, bool, int) {}
+func (m mapVars) AddEnum(string, string)          {}
+func (m mapVars) AddCmd(string)                   {}
+
+// TestFormatsAsNUT: numbers come out as snmp-ups prints them (an integer
+// when the multiplier leaves none, else two decimals of a C float), and
+// strtol reads numeric strings as C does.
+func TestFormatsAsNUT(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		value int64
+		mult  float64
+		want  string
+	}{
+		{545, 0.1, "54.50"}, {97, 1, "97"}, {45, 60, "2700"}, {-12, 0.1, "-1.20"}, {500, 0.1, "50"}, {501, 0.1, "50.10"},
+	} {
+		m := &Mapping{Name: "t", Table: []Info{{Var: "x", Len: tc.mult, OID: "1"}}}
+		e := NewEngine(m, func(string) (Value, bool) { return Value{Kind: Integer, Int: tc.value}, true })
+		v := mapVars{}
+		e.Init(v)
+		if v["x"] != tc.want {
+			t.Errorf("%d x %g = %q, NUT prints %q", tc.value, tc.mult, v["x"], tc.want)
+		}
+	}
+	for in, want := range map[string]int64{"42": 42, " -7x": -7, "0x1f": 31, "017": 15, "abc": 0, "": 0} {
+		if got := strtol(in); got != want {
+			t.Errorf("strtol(%q) = %d, C says %d", in, got, want)
+		}
+	}
+}
+
+// FuzzEngine: whatever an agent answers (type and value per OID, from
+// the fuzzer), the IETF mapping's walks neither panic nor publish a
+// status outside NUT's words.
+func FuzzEngine(f *testing.F) {
+	f.Add([]byte{0, 3, 0, 0, 0, 0, 0, 0, 0, 2, 'O', 'K'})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		get := func(oid string) (Value, bool) {
+			if len(data) == 0 {
+				return Value{}, false
+			}
+			i := len(oid) % len(data)
+			kind := Kind(data[i] % 6)
+			var n int64
+			if len(data) >= 8 {
+				n = int64(binary.LittleEndian.Uint64(data[(i % (len(data) - 7)):]))
+			}
+			switch kind {
+			case Octets:
+				return Value{Kind: Octets, Str: string(data[i:])}, true
+			case ObjectID:
+				return Value{Kind: ObjectID, Str: ".1.3.6" + strings.Repeat(".1", int(data[i]%4))}, true
+			case Other + 1:
+				return Value{}, false
+			}
+			return Value{Kind: kind, Int: n}, true
+		}
+		e := NewEngine(IETF, get)
+		v := mapVars{}
+		e.Init(v)
+		e.Update(v)
+		e.Update(v)
+		for _, w := range strings.Fields(v["ups.status"]) {
+			switch w {
+			case "ALARM", "OL", "OB", "LB", "OFF", "BYPASS", "BOOST", "TRIM", "OVER", "TEST", "CAL":
+			default:
+				t.Fatalf("ups.status %q", v["ups.status"])
+			}
+		}
+	})
+}

@@ -1,0 +1,91 @@
+// Package snmp is NUT's snmp-ups: a UPS behind an SNMP agent (a network
+// card), read through NUT's MIB-to-NUT mapping tables with NUT's walk,
+// formatting and status rules, over gosnmp.
+package snmp
+
+// Flag is NUT's snmp_info_t flags (snmp-ups.h SU_*).
+type Flag uint64
+
+// Flags of a table entry.
+const (
+	OK          Flag = 1 << 0  // published (cleared when the agent lacks it)
+	Static      Flag = 1 << 1  // read once, at start
+	Absent      Flag = 1 << 2  // not read: the default is published
+	NegInvalid  Flag = 1 << 4  // a negative value means "unknown"
+	Unique      Flag = 1 << 5  // the first entry of the variable that answers wins
+	ZeroInvalid Flag = 1 << 6  // 0 means "unknown"
+	NAInvalid   Flag = 1 << 7  // "N/A" means "unknown"
+	CmdOffset   Flag = 1 << 8  // commands: the OID index is one more
+	SemiStatic  Flag = 1 << 9  // read every semistaticfreq walks
+	Input1      Flag = 1 << 12 // only with one input phase
+	Input3      Flag = 1 << 13 // only with three input phases
+	Output1     Flag = 1 << 14
+	Output3     Flag = 1 << 15
+	Bypass1     Flag = 1 << 16
+	Bypass3     Flag = 1 << 17
+	TypeInt     Flag = 1 << 18 // SET as an integer
+	TypeTime    Flag = 1 << 19 // SET as time ticks
+	Cmd         Flag = 1 << 20 // an instant command
+	StatusPwr   Flag = 1 << 28 // a power status element of ups.status
+	StatusBatt  Flag = 1 << 29 // a battery status element
+	StatusCal   Flag = 1 << 30 // a calibration status element
+	StatusRB    Flag = 1 << 31 // a replace-battery status element
+
+	inPhases  = Input1 | Input3
+	outPhases = Output1 | Output3
+	bypPhases = Bypass1 | Bypass3
+)
+
+// infoSize is the length NUT gives string variables (SU_INFOSIZE).
+const infoSize = 128
+
+// Info is one entry of a mapping table (NUT's snmp_info_t).
+type Info struct {
+	Var string
+	// String and RW are NUT's ST_FLAG_STRING and ST_FLAG_RW.
+	String, RW bool
+	// Len is a string variable's length, or a number's multiplier.
+	Len float64
+	// OID is read for the value; "" with a Default is a value held by
+	// the driver.
+	OID     string
+	Default string
+	Flags   Flag
+	Lookup  *Lookup
+}
+
+// Lookup maps an integer the agent answers to NUT's text (info_lkp_t).
+type Lookup struct {
+	Values []LookupValue
+}
+
+// LookupValue is one line of a Lookup.
+type LookupValue struct {
+	OID  int64
+	Text string
+}
+
+// find is NUT's su_find_infoval.
+func (l *Lookup) find(v int64) (string, bool) {
+	if l == nil {
+		return "", false
+	}
+	for _, e := range l.Values {
+		if e.OID == v {
+			return e.Text, true
+		}
+	}
+	return "", false
+}
+
+// Mapping is one MIB's table and how mibs=auto recognises it (NUT's
+// mib2nut_info_t).
+type Mapping struct {
+	Name, Version string
+	// PowerStatusOID and AutoCheckOID: an agent that answers them has
+	// this MIB (probed in NUT's order); SysOID is matched against the
+	// agent's sysObjectID first.
+	PowerStatusOID, AutoCheckOID string
+	SysOID                       string
+	Table                        []Info
+}

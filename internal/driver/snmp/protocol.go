@@ -1,0 +1,302 @@
+package snmp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gosnmp/gosnmp"
+
+	"github.com/sysnut/sysnut/internal/driver"
+	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/state"
+)
+
+// Version is driver.version.internal.
+const Version = "1.21-sysnut"
+
+// Mappings are the MIBs sysnut has, in NUT's probe order.
+var Mappings = []*Mapping{IETF}
+
+// Protocol is snmp-ups.
+type Protocol struct {
+	log      func(msg string, args ...any)
+	mibs     string
+	pollfreq time.Duration
+	client   *gosnmp.GoSNMP
+
+	mu       sync.Mutex
+	eng      *Engine
+	lastPoll time.Time
+}
+
+// New reads a section's snmp-ups keys, as NUT's upsdrv_initups does.
+func New(p driver.Params) (driver.Protocol, error) {
+	host, port := p.UPS.Port, uint16(161)
+	if h, ps, err := net.SplitHostPort(host); err == nil {
+		n, err := strconv.ParseUint(ps, 10, 16)
+		if err != nil {
+			return nil, fmt.Errorf("port = %s: %q is not a port number", p.UPS.Port, ps)
+		}
+		host, port = h, uint16(n)
+	}
+	if host == "" {
+		return nil, errors.New("port: the agent's host name or address is empty")
+	}
+	c := &gosnmp.GoSNMP{Target: host, Port: port, Transport: "udp", Community: "public",
+		Version: gosnmp.Version1, Timeout: time.Second, Retries: 5, MaxOids: gosnmp.MaxOids}
+	if v, ok := p.Param("community"); ok {
+		c.Community = v
+	}
+	retries, err := p.Int("snmp_retries", 5)
+	if err != nil {
+		return nil, err
+	}
+	timeout, err := p.Int("snmp_timeout", 1)
+	if err != nil {
+		return nil, err
+	}
+	c.Retries, c.Timeout = retries, time.Duration(timeout)*time.Second
+	switch v, _ := p.Param("snmp_version"); v {
+	case "", "v1":
+	case "v2c":
+		c.Version = gosnmp.Version2c
+	case "v3":
+		if err := v3(c, p); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("snmp_version = %s: not one of v1, v2c, v3", v)
+	}
+	pollfreq, err := p.Int("pollfreq", 30)
+	if err != nil {
+		return nil, err
+	}
+	mibs, _ := p.Param("mibs")
+	if mibs == "" {
+		mibs = "auto"
+	}
+	if mibs != "auto" && mappingNamed(mibs) == nil {
+		return nil, fmt.Errorf("mibs = %s: sysnut has %s (and auto)", mibs, mappingNames())
+	}
+	log := func(string, ...any) {}
+	if p.Log != nil {
+		log = p.Log.Info
+	}
+	return &Protocol{log: log, mibs: mibs, pollfreq: time.Duration(pollfreq) * time.Second, client: c}, nil
+}
+
+// v3 sets up SNMPv3 (USM) from secLevel, secName, authPassword,
+// privPassword, authProtocol and privProtocol, as NUT reads them.
+func v3(c *gosnmp.GoSNMP, p driver.Params) error {
+	c.Version, c.SecurityModel = gosnmp.Version3, gosnmp.UserSecurityModel
+	sp := &gosnmp.UsmSecurityParameters{AuthenticationProtocol: gosnmp.MD5, PrivacyProtocol: gosnmp.DES}
+	name, ok := p.Param("secName")
+	if !ok {
+		return errors.New("snmp_version = v3 needs secName")
+	}
+	sp.UserName = name
+	level, _ := p.Param("secLevel")
+	switch level {
+	case "", "noAuthNoPriv":
+		c.MsgFlags = gosnmp.NoAuthNoPriv
+	case "authNoPriv":
+		c.MsgFlags = gosnmp.AuthNoPriv
+	case "authPriv":
+		c.MsgFlags = gosnmp.AuthPriv
+	default:
+		return fmt.Errorf("secLevel = %s: not one of noAuthNoPriv, authNoPriv, authPriv", level)
+	}
+	if c.MsgFlags&gosnmp.AuthNoPriv != 0 {
+		pw, ok := p.Param("authPassword")
+		if !ok {
+			return fmt.Errorf("secLevel = %s needs authPassword", level)
+		}
+		sp.AuthenticationPassphrase = pw
+		if v, ok := p.Param("authProtocol"); ok {
+			a, found := map[string]gosnmp.SnmpV3AuthProtocol{"MD5": gosnmp.MD5, "SHA": gosnmp.SHA,
+				"SHA256": gosnmp.SHA256, "SHA384": gosnmp.SHA384, "SHA512": gosnmp.SHA512}[v]
+			if !found {
+				return fmt.Errorf("authProtocol = %s: not one of MD5, SHA, SHA256, SHA384, SHA512", v)
+			}
+			sp.AuthenticationProtocol = a
+		}
+	} else {
+		sp.AuthenticationProtocol = gosnmp.NoAuth
+	}
+	if c.MsgFlags&gosnmp.AuthPriv == gosnmp.AuthPriv {
+		pw, ok := p.Param("privPassword")
+		if !ok {
+			return fmt.Errorf("secLevel = %s needs privPassword", level)
+		}
+		sp.PrivacyPassphrase = pw
+		if v, ok := p.Param("privProtocol"); ok {
+			pr, found := map[string]gosnmp.SnmpV3PrivProtocol{"DES": gosnmp.DES, "AES": gosnmp.AES,
+				"AES192": gosnmp.AES192, "AES256": gosnmp.AES256}[v]
+			if !found {
+				return fmt.Errorf("privProtocol = %s: not one of DES, AES, AES192, AES256", v)
+			}
+			sp.PrivacyProtocol = pr
+		}
+	} else {
+		sp.PrivacyProtocol = gosnmp.NoPriv
+	}
+	c.SecurityParameters = sp
+	return nil
+}
+
+func mappingNamed(name string) *Mapping {
+	for _, m := range Mappings {
+		if m.Name == name {
+			return m
+		}
+	}
+	return nil
+}
+
+func mappingNames() string {
+	var n []string
+	for _, m := range Mappings {
+		n = append(n, m.Name)
+	}
+	return strings.Join(n, ", ")
+}
+
+// get is one GET of one OID, decoded as NUT tells the types apart.
+func (u *Protocol) get(oid string) (Value, bool) {
+	r, err := u.client.Get([]string{oid})
+	if err != nil || r == nil || len(r.Variables) != 1 || r.Error != gosnmp.NoError {
+		return Value{}, false
+	}
+	v := r.Variables[0]
+	switch v.Type {
+	case gosnmp.Integer, gosnmp.Counter32, gosnmp.Gauge32, gosnmp.Uinteger32:
+		return Value{Kind: Integer, Int: gosnmp.ToBigInt(v.Value).Int64()}, true
+	case gosnmp.TimeTicks:
+		return Value{Kind: Ticks, Int: gosnmp.ToBigInt(v.Value).Int64()}, true
+	case gosnmp.OctetString, gosnmp.Opaque:
+		b, _ := v.Value.([]byte)
+		return Value{Kind: Octets, Str: string(b)}, true
+	case gosnmp.ObjectIdentifier:
+		s, _ := v.Value.(string)
+		return Value{Kind: ObjectID, Str: s}, true
+	}
+	return Value{}, false
+}
+
+// choose is load_mib2nut: the mapping ups.conf names, or for auto the
+// first whose sysObjectID matches the agent's, else the first whose
+// check OID the agent answers.
+func (u *Protocol) choose() (*Mapping, error) {
+	if u.mibs != "auto" {
+		return mappingNamed(u.mibs), nil
+	}
+	if v, ok := u.get(".1.3.6.1.2.1.1.2.0"); ok && v.Kind == ObjectID {
+		for _, m := range Mappings {
+			if m.SysOID != "" && strings.HasPrefix(v.Str, m.SysOID) {
+				return m, nil
+			}
+		}
+	}
+	for _, m := range Mappings {
+		if m.AutoCheckOID == "" {
+			continue
+		}
+		if _, ok := u.get(m.AutoCheckOID); ok {
+			return m, nil
+		}
+	}
+	return nil, fmt.Errorf("no mapping of sysnut's (%s) fits the agent at %s:%d", mappingNames(), u.client.Target, u.client.Port)
+}
+
+// Connect reaches the agent, picks the mapping and does NUT's first walk
+// and poll.
+func (u *Protocol) Connect(ctx context.Context, s *driver.State) error {
+	if err := u.client.Connect(); err != nil {
+		return fmt.Errorf("agent %s:%d: %w", u.client.Target, u.client.Port, err)
+	}
+	m, err := u.choose()
+	if err != nil {
+		u.client.Conn.Close()
+		return err
+	}
+	u.log("SNMP mapping chosen", "mibs", m.Name, "version", m.Version)
+	eng := NewEngine(m, u.get)
+	var ok bool
+	s.Update(func(v *driver.Vars) {
+		a := adapter{v}
+		ok = eng.Init(a) && eng.Update(a)
+	})
+	if !ok {
+		u.client.Conn.Close()
+		return fmt.Errorf("agent %s:%d does not answer", u.client.Target, u.client.Port)
+	}
+	u.mu.Lock()
+	u.eng, u.lastPoll = eng, time.Now()
+	u.mu.Unlock()
+	return nil
+}
+
+// Poll walks the table every pollfreq, as NUT's snmp-ups does.
+func (u *Protocol) Poll(ctx context.Context, s *driver.State) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if time.Since(u.lastPoll) < u.pollfreq {
+		return nil
+	}
+	var ok bool
+	s.Update(func(v *driver.Vars) { ok = u.eng.Update(adapter{v}) })
+	u.lastPoll = time.Now()
+	if !ok {
+		return fmt.Errorf("agent %s:%d does not answer", u.client.Target, u.client.Port)
+	}
+	return nil
+}
+
+// Close releases the socket.
+func (u *Protocol) Close() error {
+	if u.client.Conn != nil {
+		return u.client.Conn.Close()
+	}
+	return nil
+}
+
+// SetVar is not there yet.
+func (u *Protocol) SetVar(context.Context, *driver.State, string, string) int {
+	return driversock.StatusUnknown
+}
+
+// InstCmd is not there yet.
+func (u *Protocol) InstCmd(context.Context, *driver.State, string, string) int {
+	return driversock.StatusUnknown
+}
+
+// adapter lets the engine publish into the driver's state.
+type adapter struct{ v *driver.Vars }
+
+func (a adapter) Set(n, val string) { a.v.Set(n, val) }
+func (a adapter) Get(n string) (string, bool) {
+	if x := a.v.Get(n); x != nil {
+		return x.Value, true
+	}
+	return "", false
+}
+func (a adapter) Delete(n string) { a.v.Delete(n) }
+func (a adapter) SetType(n string, rw, str bool, aux int) {
+	var f state.Flags
+	if rw {
+		f |= state.RW
+	}
+	if str {
+		f |= state.String
+	}
+	a.v.SetFlags(n, f)
+	a.v.SetAux(n, aux)
+}
+func (a adapter) AddEnum(n, val string) { a.v.AddEnum(n, val) }
+func (a adapter) AddCmd(n string)       { a.v.AddCmd(n) }
