@@ -8,7 +8,7 @@ package generator
 
 import (
 	"fmt"
-	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"sort"
@@ -76,7 +76,7 @@ func Generate(c *config.UPSConf, mode config.Mode) (files []File, warnings []str
 			// for everything else. A host name needs the resolver too,
 			// so then no address can be pinned.
 			b.WriteString("PrivateNetwork=no\nRestrictAddressFamilies=AF_UNIX AF_INET AF_INET6\n")
-			if ip := net.ParseIP(agent); ip != nil {
+			if ip, err := netip.ParseAddr(agent); err == nil {
 				fmt.Fprintf(&b, "IPAddressAllow=%s\n", ip)
 			} else {
 				fmt.Fprintf(&b, "# %s is a name, not an address: any address is allowed\nIPAddressDeny=\n", agent)
@@ -134,11 +134,17 @@ func snmpAgent(u config.UPS) (string, bool) {
 	if u.Driver != "snmp-ups" {
 		return "", false
 	}
+	// HOST, HOST:PORT, [V6] or [V6]:PORT; a bare IPv6 address has more
+	// than one colon. (Not package net: the generator runs at boot and
+	// links no C library.)
 	host := u.Port
-	if h, _, err := net.SplitHostPort(u.Port); err == nil {
-		host = h
+	switch {
+	case strings.HasPrefix(host, "["):
+		host, _, _ = strings.Cut(host[1:], "]")
+	case strings.Count(host, ":") == 1:
+		host, _, _ = strings.Cut(host, ":")
 	}
-	return strings.Trim(host, "[]"), true
+	return host, true
 }
 
 func repeater(u config.UPS) bool {

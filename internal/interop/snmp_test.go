@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,9 +15,10 @@ import (
 )
 
 // snmpAgent runs Debian's snmpsimd on loopback serving the recording
-// file as community "public", and returns its port. snmpsimd refuses to
+// file as community "public" (writable: SETs are kept), and returns its
+// port. snmpsimd refuses to
 // run as root: it drops to nobody, so its data must be readable by all.
-func snmpAgent(t *testing.T, recording string) int {
+func snmpAgent(t *testing.T, recording string, writable bool) int {
 	t.Helper()
 	simd, err := exec.LookPath("snmpsimd")
 	if err != nil {
@@ -33,6 +35,15 @@ func snmpAgent(t *testing.T, recording string) int {
 	data, err := os.ReadFile(recording)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if writable {
+		// snmpsim's writecache variation: a SET is kept and read back.
+		var lines []string
+		for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+			f := strings.SplitN(l, "|", 3)
+			lines = append(lines, f[0]+"|"+f[1]+":writecache|value="+f[2])
+		}
+		data = []byte(strings.Join(lines, "\n") + "\n")
 	}
 	if err := os.WriteFile(filepath.Join(dir, "public.snmprec"), data, 0o644); err != nil {
 		t.Fatal(err)
@@ -85,7 +96,8 @@ func snmpAgent(t *testing.T, recording string) int {
 // (snmpsimd serving a recording), each behind NUT's upsd, and NUT's
 // clients see the same UPS: upsc, upscmd -l, upsrw, GET TYPE, LIST ENUM
 // and LIST RANGE of every variable, on line and on battery with a low
-// battery, for SNMP v1 and v2c.
+// battery, for SNMP v1 and v2c; and every instant command and SET, with
+// the same answers and the same UPS after.
 func TestSNMPAsNUTDriver(t *testing.T) {
 	if _, err := os.Stat("/lib/nut/snmp-ups"); err != nil {
 		if os.Getenv("SYSNUT_REQUIRE_NUT") == "1" {
@@ -95,15 +107,21 @@ func TestSNMPAsNUTDriver(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		recording, version, mibs string
+		write                    bool
 	}{
-		{"ietf-ol.snmprec", "v2c", "ietf"},
-		{"ietf-oblb.snmprec", "v1", "auto"},
+		{"ietf-ol.snmprec", "v2c", "ietf", true},
+		{"ietf-oblb.snmprec", "v1", "auto", false},
 	} {
 		t.Run(tc.recording+"/"+tc.version+"/"+tc.mibs, func(t *testing.T) {
-			port := snmpAgent(t, filepath.Join("testdata/snmp", tc.recording))
-			conf := fmt.Sprintf(" driver = snmp-ups\n port = 127.0.0.1:%d\n community = public\n snmp_version = %s\n mibs = %s\n pollfreq = 2\n",
-				port, tc.version, tc.mibs)
-			p := startDriverPair(t, "snmp-ups", conf, conf)
+			t.Parallel()
+			rec := filepath.Join("testdata/snmp", tc.recording)
+			// Each driver has its agent: what one sets, the other's
+			// agent does not see.
+			section := func(port int) string {
+				return fmt.Sprintf(" driver = snmp-ups\n port = 127.0.0.1:%d\n community = public\n snmp_version = %s\n mibs = %s\n pollfreq = 2\n",
+					port, tc.version, tc.mibs)
+			}
+			p := startDriverPair(t, "snmp-ups", section(snmpAgent(t, rec, tc.write)), section(snmpAgent(t, rec, tc.write)))
 			var n int
 			for _, ups := range []string{"theirs", "ours"} {
 				r := runNUT(t, &env{site: p.site}, []string{"upsc", ups + "@" + p.addr})
@@ -112,6 +130,39 @@ func TestSNMPAsNUTDriver(t *testing.T) {
 			if n < 30 {
 				t.Errorf("only %d variables", n)
 			}
+			p.compare()
+			if !tc.write {
+				return
+			}
+			// Every command and every writable variable, on both: the
+			// same answers, then (after a walk) the same UPS.
+			list := runNUT(t, &env{site: p.site}, []string{"upscmd", "-l", "theirs@" + p.addr}).stdout
+			var actions [][]string
+			for _, l := range strings.Split(list, "\n") {
+				if cmd, _, ok := strings.Cut(l, " - "); ok {
+					actions = append(actions, []string{"upscmd", "-u", "admin", "-p", "secret", "UPS", cmd})
+				}
+			}
+			for _, name := range []string{"device.contact", "device.location", "ups.timer.shutdown"} {
+				actions = append(actions, []string{"upsrw", "-s", name + "=42", "-u", "admin", "-p", "secret", "UPS"})
+			}
+			for _, a := range actions {
+				var out [2]string
+				for i, ups := range []string{"theirs", "ours"} {
+					args := append([]string(nil), a...)
+					for j := range args {
+						if args[j] == "UPS" {
+							args[j] = ups + "@" + p.addr
+						}
+					}
+					r := runNUT(t, &env{site: p.site}, args)
+					out[i] = r.stdout + r.stderr
+				}
+				if out[0] != out[1] {
+					t.Errorf("%v: NUT's snmp-ups answers %q, ours %q", a, out[0], out[1])
+				}
+			}
+			time.Sleep(5 * time.Second) // two walks (pollfreq 2)
 			p.compare()
 		})
 	}

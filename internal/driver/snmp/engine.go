@@ -409,3 +409,77 @@ func strtol(s string) int64 {
 	}
 	return n
 }
+
+// Setter sends one SET to the agent: kind 's' (OCTET STRING), 'i'
+// (INTEGER) or 't' (TimeTicks), as NUT's nut_snmp_set; false when the
+// agent refused or did not answer.
+type Setter func(oid string, kind byte, value string) bool
+
+// Results of Set, as NUT's drivers answer upsd.
+const (
+	SetHandled = iota
+	SetUnknown
+	SetInvalid
+	SetFailed
+)
+
+// Set is su_setOID: an instant command (cmd, with param or the table's
+// default) or a SET of a writable variable. A variable set is published
+// with the value given.
+func (e *Engine) Set(v Vars, set Setter, name, value string, hasValue, cmd bool) int {
+	var in *Info
+	for i := range e.info {
+		if strings.EqualFold(e.info[i].Var, name) {
+			in = &e.info[i]
+			break
+		}
+	}
+	if in == nil || in.Flags&OK == 0 || cmd && in.OID == "" {
+		return SetUnknown
+	}
+	val := value
+	if !hasValue {
+		val = in.Default
+	}
+	var ok bool
+	switch {
+	case in.String:
+		ok = set(in.OID, 's', val)
+	default:
+		var n int64
+		switch {
+		case cmd:
+			x, err := strconv.ParseInt(val, 10, 64)
+			if err != nil {
+				return SetInvalid
+			}
+			n = x
+		case in.Lookup != nil:
+			n = -1
+			for _, l := range in.Lookup.Values {
+				if l.Text == val {
+					n = l.OID
+					break
+				}
+			}
+		default:
+			x, err := strconv.ParseInt(value, 10, 64)
+			if err != nil {
+				return SetInvalid
+			}
+			n = int64(float64(x) / in.Len)
+		}
+		if in.Flags&TypeTime != 0 {
+			ok = set(in.OID, 't', strconv.FormatInt(n*100, 10))
+		} else {
+			ok = set(in.OID, 'i', strconv.FormatInt(n, 10))
+		}
+	}
+	if !ok {
+		return SetFailed
+	}
+	if !cmd {
+		v.Set(name, value)
+	}
+	return SetHandled
+}

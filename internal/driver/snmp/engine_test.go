@@ -82,3 +82,39 @@ func FuzzEngine(f *testing.F) {
 		}
 	})
 }
+
+// TestSetAsNUT: what su_setOID sends for commands and SETs of the IETF
+// table.
+func TestSetAsNUT(t *testing.T) {
+	t.Parallel()
+	e := NewEngine(IETF, func(string) (Value, bool) { return Value{Kind: Integer, Int: 1}, true })
+	v := mapVars{}
+	e.Init(v)
+	type sent struct {
+		oid   string
+		kind  byte
+		value string
+	}
+	for _, tc := range []struct {
+		name, value string
+		has, cmd    bool
+		want        *sent
+		result      int
+	}{
+		{"beeper.disable", "", false, true, &sent{"1.3.6.1.2.1.33.1.9.8.0", 'i', "1"}, SetHandled},
+		{"load.off", "", false, true, &sent{"1.3.6.1.2.1.33.1.8.2.0", 'i', "0"}, SetHandled},
+		{"load.off", "x", true, true, nil, SetInvalid},
+		{"ups.timer.shutdown", "30", true, false, &sent{"1.3.6.1.2.1.33.1.8.2.0", 's', "30"}, SetHandled},
+		{"device.contact", "ops", true, false, &sent{".1.3.6.1.2.1.1.4.0", 's', "ops"}, SetHandled},
+		{"no.such.thing", "1", true, false, nil, SetUnknown},
+	} {
+		var got *sent
+		r := e.Set(v, func(oid string, kind byte, value string) bool {
+			got = &sent{oid, kind, value}
+			return true
+		}, tc.name, tc.value, tc.has, tc.cmd)
+		if r != tc.result || (got == nil) != (tc.want == nil) || got != nil && *got != *tc.want {
+			t.Errorf("%s %q: result %d, sent %+v; NUT: %d, %+v", tc.name, tc.value, r, got, tc.result, tc.want)
+		}
+	}
+}

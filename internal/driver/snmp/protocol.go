@@ -266,13 +266,67 @@ func (u *Protocol) Close() error {
 	return nil
 }
 
-// SetVar is not there yet.
-func (u *Protocol) SetVar(context.Context, *driver.State, string, string) int {
-	return driversock.StatusUnknown
+// set is one SET of one OID, typed as NUT types it.
+func (u *Protocol) set(oid string, kind byte, value string) bool {
+	pdu := gosnmp.SnmpPDU{Name: oid}
+	switch kind {
+	case 's':
+		pdu.Type, pdu.Value = gosnmp.OctetString, []byte(value)
+	case 'i':
+		n, err := strconv.ParseInt(value, 10, 32)
+		if err != nil {
+			return false
+		}
+		pdu.Type, pdu.Value = gosnmp.Integer, int(n)
+	case 't':
+		n, err := strconv.ParseUint(value, 10, 32)
+		if err != nil {
+			return false
+		}
+		pdu.Type, pdu.Value = gosnmp.TimeTicks, uint32(n)
+	}
+	r, err := u.client.Set([]gosnmp.SnmpPDU{pdu})
+	if err != nil || r == nil || r.Error != gosnmp.NoError {
+		u.log("SNMP SET refused", "oid", oid, "value", value, "error", fmt.Sprint(err, " ", errStatus(r)))
+		return false
+	}
+	return true
 }
 
-// InstCmd is not there yet.
-func (u *Protocol) InstCmd(context.Context, *driver.State, string, string) int {
+func errStatus(r *gosnmp.SnmpPacket) string {
+	if r == nil {
+		return ""
+	}
+	return r.Error.String()
+}
+
+// SetVar is NUT's su_setvar.
+func (u *Protocol) SetVar(_ context.Context, s *driver.State, name, value string) int {
+	return u.setOID(s, name, value, true, false)
+}
+
+// InstCmd is NUT's su_instcmd: the command's value is param, else the
+// table's.
+func (u *Protocol) InstCmd(_ context.Context, s *driver.State, name, param string) int {
+	return u.setOID(s, name, param, param != "", true)
+}
+
+func (u *Protocol) setOID(s *driver.State, name, value string, has, cmd bool) int {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.eng == nil {
+		return driversock.StatusFailed
+	}
+	var r int
+	s.Update(func(v *driver.Vars) { r = u.eng.Set(adapter{v}, u.set, name, value, has, cmd) })
+	switch r {
+	case SetHandled:
+		return driversock.StatusHandled
+	case SetInvalid:
+		return driversock.StatusInvalid
+	case SetFailed:
+		return driversock.StatusFailed
+	}
 	return driversock.StatusUnknown
 }
 
