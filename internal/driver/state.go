@@ -222,3 +222,26 @@ func (v *Vars) DeleteCmd(name string) { v.u.DeleteCmd(name) }
 
 // Get returns a published variable, or nil.
 func (v *Vars) Get(name string) *state.Var { return v.u.Get(name) }
+
+// CBuf is what a C buffer of size bytes keeps of s (snprintf cuts it
+// to size-1 characters): NUT's drivers print into such buffers, and
+// sysnut's print the same.
+func CBuf(s string, size int) string {
+	if len(s) >= size {
+		return s[:size-1]
+	}
+	return s
+}
+
+// StringVars is Vars with Get answering a value and whether it is
+// published: the shape the table-driven engines (usbhid, snmp) publish
+// through.
+type StringVars struct{ *Vars }
+
+// Get returns a published variable's value.
+func (v StringVars) Get(name string) (string, bool) {
+	if x := v.Vars.Get(name); x != nil {
+		return x.Value, true
+	}
+	return "", false
+}

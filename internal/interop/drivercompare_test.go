@@ -95,18 +95,26 @@ func (p *driverPair) compare(sets ...string) {
 	}
 	compareTypes(t, p.site, p.addr, func(s, ups string) string { return strings.ReplaceAll(s, ups, "UPS") }, skip, sets...)
 	for _, args := range [][]string{{"upsc", "UPS@ADDR"}, {"upscmd", "-l", "UPS@ADDR"}, {"upsrw", "UPS@ADDR"}} {
-		run := func(ups string) string {
-			a := withAddr(args, p.addr)
-			for i := range a {
-				a[i] = strings.ReplaceAll(a[i], "UPS@", ups+"@")
-			}
-			r := runNUT(t, &env{site: p.site}, a)
-			return p.clean(r.stdout+r.stderr, ups)
-		}
-		if want, got := run("theirs"), run("ours"); got != want {
+		out := p.both(args)
+		if want, got := p.clean(out[0], "theirs"), p.clean(out[1], "ours"); got != want {
 			t.Errorf("%v differs\n%s", args, lineDiff(want, got))
 		}
 	}
+}
+
+// both runs a NUT client for [theirs], then for [ours] ("UPS@ADDR" in
+// args names the UPS) and returns what each printed.
+func (p *driverPair) both(args []string) [2]string {
+	var out [2]string
+	for i, ups := range []string{"theirs", "ours"} {
+		a := withAddr(args, p.addr)
+		for j := range a {
+			a[j] = strings.ReplaceAll(a[j], "UPS@", ups+"@")
+		}
+		r := runNUT(p.t, &env{site: p.site}, a)
+		out[i] = r.stdout + r.stderr
+	}
+	return out
 }
 
 // serveOurs runs our driver for [ours] of the site's ups.conf (made by

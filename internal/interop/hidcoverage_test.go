@@ -155,19 +155,8 @@ func coverageDevice(t *testing.T, sub *usbhid.Subdriver, seed int64) *fakeUSB {
 // all set "online") agrees with the others: otherwise the status would
 // depend on which rows the last poll read, in NUT as in ours.
 func boolValue(l *usbhid.Lookup, rng *rand.Rand, flags map[string]bool) int64 {
-	out := func(v int64) (string, bool) {
-		if l.Fun != nil {
-			return l.Fun(float64(v), &usbhid.Device{Memo: map[string]float64{}})
-		}
-		for _, e := range l.Values {
-			if e.HID == v {
-				return e.NUT, true
-			}
-		}
-		return "", false
-	}
 	for _, v := range []int64{0, 1} {
-		s, ok := out(v)
+		s, ok := l.Find(float64(v), &usbhid.Device{Memo: map[string]float64{}})
 		if !ok {
 			continue
 		}

@@ -140,25 +140,14 @@ func TestSNMPAsNUTDriver(t *testing.T) {
 			var actions [][]string
 			for _, l := range strings.Split(list, "\n") {
 				if cmd, _, ok := strings.Cut(l, " - "); ok {
-					actions = append(actions, []string{"upscmd", "-u", "admin", "-p", "secret", "UPS", cmd})
+					actions = append(actions, []string{"upscmd", "-u", "admin", "-p", "secret", "UPS@ADDR", cmd})
 				}
 			}
 			for _, name := range []string{"device.contact", "device.location", "ups.timer.shutdown"} {
-				actions = append(actions, []string{"upsrw", "-s", name + "=42", "-u", "admin", "-p", "secret", "UPS"})
+				actions = append(actions, []string{"upsrw", "-s", name + "=42", "-u", "admin", "-p", "secret", "UPS@ADDR"})
 			}
 			for _, a := range actions {
-				var out [2]string
-				for i, ups := range []string{"theirs", "ours"} {
-					args := append([]string(nil), a...)
-					for j := range args {
-						if args[j] == "UPS" {
-							args[j] = ups + "@" + p.addr
-						}
-					}
-					r := runNUT(t, &env{site: p.site}, args)
-					out[i] = r.stdout + r.stderr
-				}
-				if out[0] != out[1] {
+				if out := p.both(a); out[0] != out[1] {
 					t.Errorf("%v: NUT's snmp-ups answers %q, ours %q", a, out[0], out[1])
 				}
 			}

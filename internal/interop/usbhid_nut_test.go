@@ -225,7 +225,7 @@ func (p *usbhidPair) sets() {
 			continue
 		}
 		n++
-		p.act([]string{"upsrw", "-s", name + "=" + otherValue(lines, p.words[name]), "-u", "admin", "-p", "secret", "UPS"}, "SET "+name)
+		p.act([]string{"upsrw", "-s", name + "=" + otherValue(lines, p.words[name]), "-u", "admin", "-p", "secret", "UPS@ADDR"}, "SET "+name)
 	}
 	t.Logf("%d writable variables set", n)
 	p.settle() // NUT reads them back at its next update, ours at once
@@ -264,23 +264,12 @@ func otherValue(block []string, words []string) string {
 }
 
 // act runs a NUT client's action on both UPSes (args name the UPS
-// "UPS") and checks that both answer alike and write the same to the device.
+// "UPS@ADDR") and checks that both answer alike and write the same to the device.
 func (p *usbhidPair) act(args []string, what string) {
 	t := p.t
 	t.Helper()
 	before := [2]int{len(writes(t, p.theirs)), len(writes(t, p.ours))}
-	var out [2]string
-	for i, ups := range []string{"theirs", "ours"} {
-		a := make([]string, len(args))
-		for j, arg := range args {
-			if arg == "UPS" {
-				arg = ups + "@" + p.addr
-			}
-			a[j] = arg
-		}
-		r := runNUT(t, &env{site: p.site}, a)
-		out[i] = r.stdout + r.stderr
-	}
+	out := p.both(args)
 	if out[0] != out[1] {
 		t.Errorf("%s: NUT's usbhid-ups answers %q, ours %q", what, out[0], out[1])
 	}
@@ -316,7 +305,7 @@ func (p *usbhidPair) commands() {
 			continue
 		}
 		n++
-		p.act([]string{"upscmd", "-u", "admin", "-p", "secret", "UPS", cmd}, "upscmd "+cmd)
+		p.act([]string{"upscmd", "-u", "admin", "-p", "secret", "UPS@ADDR", cmd}, "upscmd "+cmd)
 	}
 	t.Logf("%d instant commands run", n)
 	p.settle()

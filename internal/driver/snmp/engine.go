@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/sysnut/sysnut/internal/driver"
 )
 
 // Kind is the ASN.1 type of an answer, as far as NUT tells them apart.
@@ -343,7 +345,7 @@ func (e *Engine) getStrN(oid string, l *Lookup, follow int) (string, bool) {
 				return hexString([]byte(val.Str)), true
 			}
 		}
-		return cbuf(val.Str, infoSize), true
+		return driver.CBuf(val.Str, infoSize), true
 	case Integer:
 		if l != nil {
 			return l.find(val.Int)
@@ -369,15 +371,7 @@ func hexString(b []byte) string {
 	for _, c := range b {
 		fmt.Fprintf(&s, "%02X ", c)
 	}
-	return cbuf(s.String(), infoSize)
-}
-
-// cbuf is s as it fits in a C buffer of n bytes.
-func cbuf(s string, n int) string {
-	if len(s) >= n {
-		return s[:n-1]
-	}
-	return s
+	return driver.CBuf(s.String(), infoSize)
 }
 
 // strtol is C's strtol(s, NULL, 0): an optional sign, then decimal, 0x

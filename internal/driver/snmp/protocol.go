@@ -229,7 +229,7 @@ func (u *Protocol) Connect(ctx context.Context, s *driver.State) error {
 	eng := NewEngine(m, u.get)
 	var ok bool
 	s.Update(func(v *driver.Vars) {
-		a := adapter{v}
+		a := newAdapter(v)
 		ok = eng.Init(a) && eng.Update(a)
 	})
 	if !ok {
@@ -250,7 +250,7 @@ func (u *Protocol) Poll(ctx context.Context, s *driver.State) error {
 		return nil
 	}
 	var ok bool
-	s.Update(func(v *driver.Vars) { ok = u.eng.Update(adapter{v}) })
+	s.Update(func(v *driver.Vars) { ok = u.eng.Update(newAdapter(v)) })
 	u.lastPoll = time.Now()
 	if !ok {
 		return fmt.Errorf("agent %s:%d does not answer", u.client.Target, u.client.Port)
@@ -318,7 +318,7 @@ func (u *Protocol) setOID(s *driver.State, name, value string, has, cmd bool) in
 		return driversock.StatusFailed
 	}
 	var r int
-	s.Update(func(v *driver.Vars) { r = u.eng.Set(adapter{v}, u.set, name, value, has, cmd) })
+	s.Update(func(v *driver.Vars) { r = u.eng.Set(newAdapter(v), u.set, name, value, has, cmd) })
 	switch r {
 	case SetHandled:
 		return driversock.StatusHandled
@@ -331,16 +331,10 @@ func (u *Protocol) setOID(s *driver.State, name, value string, has, cmd bool) in
 }
 
 // adapter lets the engine publish into the driver's state.
-type adapter struct{ v *driver.Vars }
+type adapter struct{ driver.StringVars }
 
-func (a adapter) Set(n, val string) { a.v.Set(n, val) }
-func (a adapter) Get(n string) (string, bool) {
-	if x := a.v.Get(n); x != nil {
-		return x.Value, true
-	}
-	return "", false
-}
-func (a adapter) Delete(n string) { a.v.Delete(n) }
+func newAdapter(v *driver.Vars) adapter { return adapter{driver.StringVars{Vars: v}} }
+
 func (a adapter) SetType(n string, rw, str bool, aux int) {
 	var f state.Flags
 	if rw {
@@ -349,8 +343,6 @@ func (a adapter) SetType(n string, rw, str bool, aux int) {
 	if str {
 		f |= state.String
 	}
-	a.v.SetFlags(n, f)
-	a.v.SetAux(n, aux)
+	a.SetFlags(n, f)
+	a.SetAux(n, aux)
 }
-func (a adapter) AddEnum(n, val string) { a.v.AddEnum(n, val) }
-func (a adapter) AddCmd(n string)       { a.v.AddCmd(n) }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sysnut/sysnut/internal/driver"
 	"github.com/sysnut/sysnut/internal/hid"
 )
 
@@ -274,12 +275,12 @@ var (
 			d.Memo["liebert_config_voltage_mult"] = 1e8
 			d.Memo["liebert_line_voltage_mult"] = 1e7
 		}
-		return cbuf(cformat("%.1f", v*memoOr(d, "liebert_config_voltage_mult", 1)), 10), true
+		return driver.CBuf(cformat("%.1f", v*memoOr(d, "liebert_config_voltage_mult", 1)), 10), true
 	}}
 	liebertLineVoltageInfo = &Lookup{Fun: func(v float64, d *Device) (string, bool) {
 		if v < 1 && math.Abs(v-1e-7) < 1e-9 {
 			d.Memo["liebert_line_voltage_mult"] = 1e7
 		}
-		return cbuf(cformat("%.1f", v*memoOr(d, "liebert_line_voltage_mult", 1)), 10), true
+		return driver.CBuf(cformat("%.1f", v*memoOr(d, "liebert_line_voltage_mult", 1)), 10), true
 	}}
 )

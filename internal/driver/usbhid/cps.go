@@ -1,6 +1,9 @@
 package usbhid
 
-import "github.com/sysnut/sysnut/internal/hid"
+import (
+	"github.com/sysnut/sysnut/internal/driver"
+	"github.com/sysnut/sysnut/internal/hid"
+)
 
 // CyberPower is NUT 2.8.0's cps-hid.c: CyberPower (vendor 0764), with
 // NUT's fix of broken descriptors and its clamps.
@@ -74,7 +77,7 @@ var cpsRows = []Row{
 
 // cpsBattcharge clamps the charge to 100%: some units report more.
 var cpsBattcharge = &Lookup{Fun: func(v float64, _ *Device) (string, bool) {
-	return cbuf(cformat("%.0f", min(v, 100)), 8), true
+	return driver.CBuf(cformat("%.0f", min(v, 100)), 8), true
 }}
 
 // cpsBattvolt scales the battery voltage by 2/3 on the units (product
@@ -96,7 +99,7 @@ var cpsBattvolt = &Lookup{Fun: func(v float64, d *Device) (string, bool) {
 			}
 		}
 	}
-	return cbuf(cformat("%.1f", scale*v), 8), true
+	return driver.CBuf(cformat("%.1f", scale*v), 8), true
 }}
 
 // cpsFix is NUT's cps_fix_report_desc: some 0501 units (CP900EPFCLCD)

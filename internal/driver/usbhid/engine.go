@@ -222,7 +222,7 @@ func (e *Engine) Init(v Vars) error {
 			v.SetRW(b.Var, b.Len)
 			if b.Flags&Enum != 0 && b.Lookup != nil {
 				for _, lv := range b.Lookup.Values {
-					if _, ok := b.Lookup.find(float64(lv.HID), e.Dev); ok {
+					if _, ok := b.Lookup.Find(float64(lv.HID), e.Dev); ok {
 						v.AddEnum(b.Var, lv.NUT)
 					}
 				}
@@ -260,7 +260,7 @@ func (e *Engine) has(name string) bool {
 // variable was set.
 func (e *Engine) apply(v Vars, b *bound, val float64, alarms *[]string) bool {
 	if b.Lookup != nil {
-		s, ok := b.Lookup.find(val, e.Dev)
+		s, ok := b.Lookup.Find(val, e.Dev)
 		if !ok {
 			return false
 		}

@@ -68,9 +68,7 @@ var legrandRows = []Row{
 // legrandTimes multiplies the value back to what the UPS measures
 // (its descriptor's exponents are off by these factors).
 func legrandTimes(k float64) *Lookup {
-	return &Lookup{Fun: func(v float64, _ *Device) (string, bool) {
-		return cbuf(cformat("%.1f", v*k), 20), true
-	}}
+	return scaled("%.1f", 20, func(*Device) float64 { return k })
 }
 
 var (

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/sysnut/sysnut/internal/driver"
 )
 
 // Lookup turns a HID value into a NUT value and back: a table of values
@@ -25,9 +27,9 @@ type LookupValue struct {
 	NUT string
 }
 
-// find is NUT's hu_find_infoval: the function if there is one, else the
+// Find is NUT's hu_find_infoval: the function if there is one, else the
 // first entry whose value equals v truncated to an integer.
-func (l *Lookup) find(v float64, d *Device) (string, bool) {
+func (l *Lookup) Find(v float64, d *Device) (string, bool) {
 	if l.Fun != nil {
 		return l.Fun(v, d)
 	}
@@ -170,13 +172,14 @@ func strtod(s string) float64 {
 	return 0
 }
 
-// cbuf is s as NUT's snprintf leaves it in a buffer of n bytes: at most
-// n-1 characters.
-func cbuf(s string, n int) string {
-	if len(s) >= n {
-		return s[:n-1]
-	}
-	return s
+// scaled prints the value times the device's factor in NUT's format,
+// into a C buffer of size bytes (longer results are cut, as NUT's
+// snprintf cuts them): the per-product scale conversions of Tripp Lite
+// and openUPS, Legrand's exponent corrections.
+func scaled(format string, size int, factor func(*Device) float64) *Lookup {
+	return &Lookup{Fun: func(v float64, d *Device) (string, bool) {
+		return driver.CBuf(cformat(format, v*factor(d)), size), true
+	}}
 }
 
 // memoOr is what a lookup learned about the device, or def.

@@ -668,7 +668,7 @@ func mgeTime(layout, other string, dateFirst bool) *Lookup {
 			if dateFirst {
 				full = s + " " + o
 			}
-			t, err := time.ParseInLocation("2006/01/02 15:04:05", cbuf(full, 20), time.Local)
+			t, err := time.ParseInLocation("2006/01/02 15:04:05", driver.CBuf(full, 20), time.Local)
 			if err != nil {
 				return 0, true
 			}

@@ -3,6 +3,7 @@ package usbhid
 import (
 	"strconv"
 
+	"github.com/sysnut/sysnut/internal/driver"
 	"github.com/sysnut/sysnut/internal/hid"
 )
 
@@ -65,23 +66,19 @@ var openupsRows = []Row{
 	{Var: "BOOL", Path: "UPS.PowerSummary.PresentStatus.BatteryPresent", Flags: QuickPoll, Lookup: openupsNobatteryInfo},
 }
 
-// openupsScales are the input voltage, output voltage, charge current
-// and discharge current multipliers NUT sets per product (d004: its
-// ADC's; d005: tenths; others 1).
-func openupsScales(d *Device) (vin, vout, ccharge, cdischarge float64) {
+// openupsScale is the input voltage, output voltage, charge current and
+// discharge current multipliers NUT sets per product (d004: its ADC's;
+// d005: tenths; others 1).
+type openupsScale struct{ vin, vout, ccharge, cdischarge float64 }
+
+func openupsScales(d *Device) openupsScale {
 	switch {
 	case d.ProductID == 0xd004:
-		return 0.03545 * 100, 0.02571 * 100, 0.8274 / 10, 16.113 / 10
+		return openupsScale{0.03545 * 100, 0.02571 * 100, 0.8274 / 10, 16.113 / 10}
 	case d.ProductID == 0xd005:
-		return 0.1, 0.1, 0.1, 0.1
+		return openupsScale{0.1, 0.1, 0.1, 0.1}
 	}
-	return 1, 1, 1, 1
-}
-
-func openupsScaled(format string, pick func(vin, vout, cc, cd float64) float64) *Lookup {
-	return &Lookup{Fun: func(v float64, d *Device) (string, bool) {
-		return cbuf(cformat(format, v*pick(openupsScales(d))), 20), true
-	}}
+	return openupsScale{1, 1, 1, 1}
 }
 
 var (
@@ -95,10 +92,11 @@ var (
 		}
 		return "off", true
 	}}
-	openupsVinInfo        = openupsScaled("%.2f", func(vin, _, _, _ float64) float64 { return vin })
-	openupsVoutInfo       = openupsScaled("%.2f", func(_, vout, _, _ float64) float64 { return vout })
-	openupsCchargeInfo    = openupsScaled("%.3f", func(_, _, cc, _ float64) float64 { return cc })
-	openupsCdischargeInfo = openupsScaled("%.3f", func(_, _, _, cd float64) float64 { return cd })
+	// printed into NUT's 20-byte buffer
+	openupsVinInfo        = scaled("%.2f", 20, func(d *Device) float64 { return openupsScales(d).vin })
+	openupsVoutInfo       = scaled("%.2f", 20, func(d *Device) float64 { return openupsScales(d).vout })
+	openupsCchargeInfo    = scaled("%.3f", 20, func(d *Device) float64 { return openupsScales(d).ccharge })
+	openupsCdischargeInfo = scaled("%.3f", 20, func(d *Device) float64 { return openupsScales(d).cdischarge })
 )
 
 // openupsThermistor is the thermistor's reading at -40, -35, ... 125 °C
@@ -131,5 +129,5 @@ var openupsTemperatureInfo = &Lookup{Fun: func(v float64, _ *Device) (string, bo
 	}
 	t1, t2 := pos*5-40, (pos+1)*5-40
 	temp := float64(th-tbl[pos])*float64(t2-t1)/float64(tbl[pos+1]-tbl[pos]) + float64(t1)
-	return cbuf(cformat("%.2f", temp), 20), true
+	return driver.CBuf(cformat("%.2f", temp), 20), true
 }}

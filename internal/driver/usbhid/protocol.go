@@ -248,7 +248,7 @@ func (u *Protocol) Connect(ctx context.Context, s *driver.State) error {
 	eng.Changed = true
 	var ierr error
 	s.Update(func(v *driver.Vars) {
-		a := adapter{v}
+		a := newAdapter(v)
 		v.Set("driver.parameter.pollfreq", strconv.Itoa(int(u.pollfreq/time.Second)))
 		if ierr = eng.Init(a); ierr != nil {
 			return
@@ -341,7 +341,7 @@ func (u *Protocol) Poll(ctx context.Context, s *driver.State) error {
 	if len(u.pending) > 0 {
 		s.Update(func(v *driver.Vars) {
 			for _, r := range u.pending {
-				u.eng.HandleInput(adapter{v}, r)
+				u.eng.HandleInput(newAdapter(v), r)
 			}
 		})
 		u.pending = nil
@@ -349,7 +349,7 @@ func (u *Protocol) Poll(ctx context.Context, s *driver.State) error {
 	}
 	full := time.Since(u.lastFull) >= u.pollfreq || u.eng.Changed
 	var err error
-	s.Update(func(v *driver.Vars) { err = u.eng.Update(adapter{v}, full) })
+	s.Update(func(v *driver.Vars) { err = u.eng.Update(newAdapter(v), full) })
 	if full && err == nil {
 		u.lastFull = time.Now()
 	}
@@ -430,26 +430,18 @@ func (u *Protocol) KillPower(ctx context.Context) error {
 }
 
 // adapter lets the engine publish into the driver's state.
-type adapter struct{ v *driver.Vars }
+type adapter struct{ driver.StringVars }
 
-func (a adapter) Set(n, val string) { a.v.Set(n, val) }
-func (a adapter) Get(n string) (string, bool) {
-	if x := a.v.Get(n); x != nil {
-		return x.Value, true
-	}
-	return "", false
-}
-func (a adapter) Delete(n string) { a.v.Delete(n) }
+func newAdapter(v *driver.Vars) adapter { return adapter{driver.StringVars{Vars: v}} }
+
 func (a adapter) SetRW(n string, l int) {
 	if l == 0 {
-		a.v.SetFlags(n, state.RW) // a number, or an ENUM
+		a.SetFlags(n, state.RW) // a number, or an ENUM
 		return
 	}
-	a.v.SetFlags(n, state.RW|state.String)
-	a.v.SetAux(n, l)
+	a.SetFlags(n, state.RW|state.String)
+	a.SetAux(n, l)
 }
-func (a adapter) AddEnum(n, val string) { a.v.AddEnum(n, val) }
-func (a adapter) AddCmd(n string)       { a.v.AddCmd(n) }
 
 // rawConn is a hidraw node.
 type rawConn struct{ d *hidraw.Dev }

@@ -166,32 +166,27 @@ var trippliteRows = []Row{
 	{Var: "beeper.mute", Path: "UPS.PowerSummary.AudibleAlarmControl", Format: "3", Flags: Cmd},
 }
 
-// trippliteScales are the multipliers of battery voltage, input/output
+// trippliteScale is the multipliers of battery voltage, input/output
 // voltage, frequency and current that NUT's device table hooks set per
 // product (default 1).
-func trippliteScales(d *Device) (batt, volt, freq, amp float64) {
+type trippliteScale struct{ batt, volt, freq, amp float64 }
+
+func trippliteScales(d *Device) trippliteScale {
 	switch {
 	case d.Quirks["battery_scale_0dot1"]:
-		return 0.1, 1, 1, 1
+		return trippliteScale{0.1, 1, 1, 1}
 	case d.Quirks["smart1500lcdt_scale"]:
-		return 100000, 100000, 0.01, 0.01
+		return trippliteScale{100000, 100000, 0.01, 0.01}
 	}
-	return 1, 1, 1, 1
+	return trippliteScale{1, 1, 1, 1}
 }
 
-// trippliteScaled prints a scaled value as NUT does, into its 8-byte
-// buffer (longer results are cut).
-func trippliteScaled(pick func(batt, volt, freq, amp float64) float64) *Lookup {
-	return &Lookup{Fun: func(v float64, d *Device) (string, bool) {
-		return cbuf(cformat("%.1f", pick(trippliteScales(d))*v), 8), true
-	}}
-}
-
+// Tripp Lite's scaled values, printed into NUT's 8-byte buffer.
 var (
-	trippliteBattvolt = trippliteScaled(func(b, _, _, _ float64) float64 { return b })
-	trippliteIovolt   = trippliteScaled(func(_, v, _, _ float64) float64 { return v })
-	trippliteIofreq   = trippliteScaled(func(_, _, f, _ float64) float64 { return f })
-	trippliteIoamp    = trippliteScaled(func(_, _, _, a float64) float64 { return a })
+	trippliteBattvolt = scaled("%.1f", 8, func(d *Device) float64 { return trippliteScales(d).batt })
+	trippliteIovolt   = scaled("%.1f", 8, func(d *Device) float64 { return trippliteScales(d).volt })
+	trippliteIofreq   = scaled("%.1f", 8, func(d *Device) float64 { return trippliteScales(d).freq })
+	trippliteIoamp    = scaled("%.1f", 8, func(d *Device) float64 { return trippliteScales(d).amp })
 )
 
 // trippliteChemistry is the battery chemistry string, "unknown" on the
