@@ -466,13 +466,12 @@ func (r *Runner) powerOff(ctx context.Context) error {
 			out, e := exec.CommandContext(ctx, "/bin/sh", "-c", cmd).CombinedOutput()
 			if e != nil {
 				r.Log.Error("SHUTDOWNCMD "+cmd+" failed; asking logind to power off instead", "cmd", cmd, "err", e, "output", strings.TrimSpace(string(out)))
-				err = r.Power.PowerOff(ctx)
+				err = r.powerOffLogged(ctx)
 			}
 		} else {
-			err = r.Power.PowerOff(ctx)
+			err = r.powerOffLogged(ctx)
 		}
 		if err == nil {
-			r.Log.Warn("power-off requested")
 			return nil
 		}
 		r.Log.Error(fmt.Sprintf("POWER-OFF REFUSED (attempt %d): this machine will lose power uncleanly unless this is fixed", attempt), "attempt", attempt, "err", err)
@@ -480,6 +479,15 @@ func (r *Runner) powerOff(ctx context.Context) error {
 			return err
 		}
 	}
+}
+
+// powerOffLogged asks logind to power off, saying so first: once logind
+// accepts, the machine is going down and upsmon may be stopped before it
+// could log anything, so the journal would lack the request. A refusal
+// is logged after it (POWER-OFF REFUSED).
+func (r *Runner) powerOffLogged(ctx context.Context) error {
+	r.Log.Warn("power-off requested")
+	return r.Power.PowerOff(ctx)
 }
 
 // writeFlag sets the killpower flag for this boot.
