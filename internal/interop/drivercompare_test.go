@@ -3,9 +3,11 @@ package interop
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/sysnut/sysnut/internal/config"
@@ -33,6 +35,26 @@ type driverPair struct {
 	drv  string
 	// better lists lines where sysnut differs on purpose (ups-driver(8)).
 	better map[string]string
+	// log is what our driver logged.
+	log *lockedBuffer
+}
+
+// lockedBuffer is a log written by one goroutine and read by another.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // startDriverPair starts NUT's drv for [theirs], ours for [ours] and NUT's
@@ -59,11 +81,12 @@ func startDriverPairWith(t *testing.T, drv, theirs, ours string, e registry.Entr
 	if err := site.StartDriver(ctx, drv, "theirs"); err != nil {
 		t.Fatalf("NUT's %s: %v\n%s", drv, err, site.Logs())
 	}
-	addr := serveOurs(t, ctx, cancel, site, port, e)
+	log := &lockedBuffer{}
+	addr := serveOurs(t, ctx, cancel, site, port, e, log)
 	for _, u := range []string{"theirs", "ours"} {
 		waitReady(t, addr, u)
 	}
-	return &driverPair{t: t, site: site, addr: addr, drv: drv}
+	return &driverPair{t: t, site: site, addr: addr, drv: drv, log: log}
 }
 
 // clean drops the excepted lines and names both UPSes alike.
@@ -119,8 +142,9 @@ func (p *driverPair) both(args []string) [2]string {
 
 // serveOurs runs our driver for [ours] of the site's ups.conf (made by
 // e) and NUT's upsd on port, both stopped with cancel,
-// and returns upsd's address.
-func serveOurs(t *testing.T, ctx context.Context, cancel context.CancelFunc, site *nutref.Site, port int, e registry.Entry) string {
+// and returns upsd's address. The driver's log goes to the test's, and
+// to log when it is not nil.
+func serveOurs(t *testing.T, ctx context.Context, cancel context.CancelFunc, site *nutref.Site, port int, e registry.Entry, log io.Writer) string {
 	t.Helper()
 	uc, err := config.LoadUPSConf(filepath.Join(site.ConfDir, "ups.conf"))
 	if err != nil {
@@ -129,10 +153,14 @@ func serveOurs(t *testing.T, ctx context.Context, cancel context.CancelFunc, sit
 	// The socket goes where NUT's upsd looks: ups.conf's statepath, so
 	// that pairs can run in parallel (NUT_STATEPATH is the process's).
 	uc.StatePath = site.StateDir
+	var w io.Writer = testWriter{t}
+	if log != nil {
+		w = io.MultiWriter(w, log)
+	}
 	done := make(chan error, 1)
 	go func() {
 		done <- driver.Spec{ConfDir: site.ConfDir, UPSConf: uc, Name: "ours", Protocol: e.New, Version: e.Version,
-			Log: slog.New(slog.NewTextHandler(testWriter{t}, nil))}.Serve(ctx)
+			Log: slog.New(slog.NewTextHandler(w, nil))}.Serve(ctx)
 	}()
 	t.Cleanup(func() { cancel(); <-done })
 	if err := site.StartUpsd(ctx, port); err != nil {

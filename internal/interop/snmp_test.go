@@ -99,12 +99,7 @@ func snmpAgent(t *testing.T, recording string, writable bool) int {
 // battery, for SNMP v1 and v2c; and every instant command and SET, with
 // the same answers and the same UPS after.
 func TestSNMPAsNUTDriver(t *testing.T) {
-	if _, err := os.Stat("/lib/nut/snmp-ups"); err != nil {
-		if os.Getenv("SYSNUT_REQUIRE_NUT") == "1" {
-			t.Fatal("SYSNUT_REQUIRE_NUT=1 but NUT's snmp-ups is missing (apt-get install nut-snmp)")
-		}
-		t.Skip("NUT's snmp-ups is not installed (apt-get install nut-snmp)")
-	}
+	requireNUTSNMP(t)
 	for _, tc := range []struct {
 		recording, version, mibs string
 		write                    bool

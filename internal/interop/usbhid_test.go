@@ -37,7 +37,7 @@ func TestUSBHIDReplayBehindNUTUpsd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := serveOurs(t, ctx, cancel, site, port, e)
+	addr := serveOurs(t, ctx, cancel, site, port, e, nil)
 	waitReady(t, addr, "ours")
 
 	want := map[string]string{}

@@ -30,9 +30,19 @@ type Protocol struct {
 	pollfreq time.Duration
 	client   *gosnmp.GoSNMP
 
+	// mu serialises the agent's client between the poll loop and the
+	// SETs upsd forwards; the driver's state is never locked while a
+	// request is out.
 	mu       sync.Mutex
 	eng      *Engine
 	lastPoll time.Time
+	// lost is why the agent stopped answering in this walk: later GETs
+	// fail at once, so a silent agent costs one timeout, not one per
+	// entry of the table.
+	lost error
+	// unhook stops the watch that closes the socket when the driver
+	// stops.
+	unhook func() bool
 }
 
 // New reads a section's snmp-ups keys, as NUT's upsdrv_initups does.
@@ -167,10 +177,19 @@ func mappingNames() string {
 	return strings.Join(n, ", ")
 }
 
-// get is one GET of one OID, decoded as NUT tells the types apart.
+// get is one GET of one OID, decoded as NUT tells the types apart. An
+// agent that does not answer (or answers what gosnmp cannot decode, or
+// refuses the credentials) is lost until the next Connect.
 func (u *Protocol) get(oid string) (Value, bool) {
+	if u.lost != nil {
+		return Value{}, false
+	}
 	r, err := u.client.Get([]string{oid})
-	if err != nil || r == nil || len(r.Variables) != 1 || r.Error != gosnmp.NoError {
+	if err != nil {
+		u.lost = err
+		return Value{}, false
+	}
+	if r == nil || len(r.Variables) != 1 || r.Error != gosnmp.NoError {
 		return Value{}, false
 	}
 	v := r.Variables[0]
@@ -211,59 +230,95 @@ func (u *Protocol) choose() (*Mapping, error) {
 			return m, nil
 		}
 	}
+	if u.lost != nil {
+		return nil, u.silent()
+	}
 	return nil, fmt.Errorf("no mapping of sysnut's (%s) fits the agent at %s:%d", mappingNames(), u.client.Target, u.client.Port)
 }
 
 // Connect reaches the agent, picks the mapping and does NUT's first walk
 // and poll.
 func (u *Protocol) Connect(ctx context.Context, s *driver.State) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.eng, u.lost = nil, nil
+	u.client.Context = ctx
 	if err := u.client.Connect(); err != nil {
 		return fmt.Errorf("agent %s:%d: %w", u.client.Target, u.client.Port, err)
 	}
+	// Stopping the driver cuts a request short: gosnmp looks at its
+	// context only between tries.
+	conn := u.client.Conn
+	u.unhook = context.AfterFunc(ctx, func() { conn.Close() })
 	m, err := u.choose()
-	if err != nil {
-		u.client.Conn.Close()
-		return err
+	if err == nil {
+		u.log("SNMP mapping chosen", "mibs", m.Name, "version", m.Version)
+		eng := NewEngine(m, u.get)
+		g := newStage(s)
+		if eng.Init(g) && eng.Update(g) && u.lost == nil {
+			g.publish()
+			u.eng, u.lastPoll = eng, time.Now()
+			return nil
+		}
+		err = u.silent()
 	}
-	u.log("SNMP mapping chosen", "mibs", m.Name, "version", m.Version)
-	eng := NewEngine(m, u.get)
-	var ok bool
-	s.Update(func(v *driver.Vars) {
-		a := newAdapter(v)
-		ok = eng.Init(a) && eng.Update(a)
-	})
-	if !ok {
-		u.client.Conn.Close()
-		return fmt.Errorf("agent %s:%d does not answer", u.client.Target, u.client.Port)
-	}
-	u.mu.Lock()
-	u.eng, u.lastPoll = eng, time.Now()
-	u.mu.Unlock()
-	return nil
+	u.closeConn()
+	return err
 }
 
-// Poll walks the table every pollfreq, as NUT's snmp-ups does.
+// closeConn releases the socket of one Connect.
+func (u *Protocol) closeConn() error {
+	if u.unhook != nil {
+		u.unhook()
+		u.unhook = nil
+	}
+	if u.client.Conn == nil {
+		return nil
+	}
+	err := u.client.Conn.Close()
+	u.client.Conn = nil
+	return err
+}
+
+// silent says why a walk failed: the agent was lost, or it answered but
+// not for the table's last entry (NUT's test of a good walk).
+func (u *Protocol) silent() error {
+	at := fmt.Sprintf("%s:%d", u.client.Target, u.client.Port)
+	switch {
+	case u.lost == nil:
+		return fmt.Errorf("agent %s answers, but not for the UPS's objects", at)
+	case u.client.Version == gosnmp.Version3:
+		return fmt.Errorf("agent %s (SNMPv3 user %s): %w", at, u.client.SecurityParameters.(*gosnmp.UsmSecurityParameters).UserName, u.lost)
+	default:
+		return fmt.Errorf("agent %s does not answer SNMP v%s with community %q: %w", at, u.client.Version, u.client.Community, u.lost)
+	}
+}
+
+// Poll walks the table every pollfreq, as NUT's snmp-ups does. The walk
+// is published only when the agent answered all through it: a walk cut
+// short would publish a status missing its parts.
 func (u *Protocol) Poll(ctx context.Context, s *driver.State) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if time.Since(u.lastPoll) < u.pollfreq {
 		return nil
 	}
-	var ok bool
-	s.Update(func(v *driver.Vars) { ok = u.eng.Update(newAdapter(v)) })
+	g := newStage(s)
+	ok := u.eng.Update(g)
 	u.lastPoll = time.Now()
-	if !ok {
-		return fmt.Errorf("agent %s:%d does not answer", u.client.Target, u.client.Port)
+	if !ok || u.lost != nil {
+		return u.silent()
 	}
+	g.publish()
 	return nil
 }
 
 // Close releases the socket.
 func (u *Protocol) Close() error {
-	if u.client.Conn != nil {
-		return u.client.Conn.Close()
-	}
-	return nil
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.eng = nil
+	return u.closeConn()
 }
 
 // set is one SET of one OID, typed as NUT types it.
@@ -317,8 +372,9 @@ func (u *Protocol) setOID(s *driver.State, name, value string, has, cmd bool) in
 	if u.eng == nil {
 		return driversock.StatusFailed
 	}
-	var r int
-	s.Update(func(v *driver.Vars) { r = u.eng.Set(newAdapter(v), u.set, name, value, has, cmd) })
+	g := newStage(s)
+	r := u.eng.Set(g, u.set, name, value, has, cmd)
+	g.publish()
 	switch r {
 	case SetHandled:
 		return driversock.StatusHandled
