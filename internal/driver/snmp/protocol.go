@@ -287,11 +287,27 @@ func (u *Protocol) silent() error {
 	switch {
 	case u.lost == nil:
 		return fmt.Errorf("agent %s answers, but not for the UPS's objects", at)
+	case u.client.Version == gosnmp.Version3 && refused(u.lost):
+		return fmt.Errorf("agent %s refuses the credentials of SNMPv3 user %q (secLevel, authProtocol, authPassword, privProtocol, privPassword): %w",
+			at, u.client.SecurityParameters.(*gosnmp.UsmSecurityParameters).UserName, u.lost)
 	case u.client.Version == gosnmp.Version3:
-		return fmt.Errorf("agent %s (SNMPv3 user %s): %w", at, u.client.SecurityParameters.(*gosnmp.UsmSecurityParameters).UserName, u.lost)
+		return fmt.Errorf("agent %s does not answer SNMPv3 user %q: %w", at, u.client.SecurityParameters.(*gosnmp.UsmSecurityParameters).UserName, u.lost)
 	default:
 		return fmt.Errorf("agent %s does not answer SNMP v%s with community %q: %w", at, u.client.Version, u.client.Community, u.lost)
 	}
+}
+
+// refused tells an agent's report on the USM credentials (or a reply
+// that fails their check) from silence.
+func refused(err error) bool {
+	for _, e := range []error{gosnmp.ErrWrongDigest, gosnmp.ErrUnknownUsername, gosnmp.ErrDecryption,
+		gosnmp.ErrUnknownSecurityLevel, gosnmp.ErrNotInTimeWindow} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	// gosnmp does not export this one.
+	return strings.Contains(err.Error(), "not authentic")
 }
 
 // Poll walks the table every pollfreq, as NUT's snmp-ups does. The walk
