@@ -20,6 +20,16 @@ import (
 // run as root: it drops to nobody, so its data must be readable by all.
 func snmpAgent(t *testing.T, recording string, writable bool) int {
 	t.Helper()
+	data, err := os.ReadFile(recording)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snmpAgentServing(t, data, writable)
+}
+
+// snmpAgentServing is snmpAgent for a recording made by the test.
+func snmpAgentServing(t *testing.T, data []byte, writable bool) int {
+	t.Helper()
 	simd, err := exec.LookPath("snmpsimd")
 	if err != nil {
 		if os.Getenv("SYSNUT_REQUIRE_NUT") == "1" {
@@ -32,10 +42,6 @@ func snmpAgent(t *testing.T, recording string, writable bool) int {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	data, err := os.ReadFile(recording)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if writable {
 		// snmpsim's writecache variation: a SET is kept and read back.
 		var lines []string

@@ -146,6 +146,16 @@ func (s *Site) StartDriver(ctx context.Context, name, ups string) error {
 	}, func() string { return s.Logs() })
 }
 
+// KillPower runs NUT's driver name for [ups] with -k (upsdrv_shutdown)
+// and returns what it printed.
+func (s *Site) KillPower(ctx context.Context, name, ups string) (string, error) {
+	args := append(userArgs(), "-a", ups, "-k")
+	cmd := exec.CommandContext(ctx, filepath.Join(filepath.Dir(s.Bin.DummyUPS), name), args...)
+	cmd.Env = s.Env()
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
 // StartUpsd starts NUT's upsd and waits until port answers.
 func (s *Site) StartUpsd(ctx context.Context, port int) error {
 	if err := s.start(s.Bin.Upsd); err != nil {

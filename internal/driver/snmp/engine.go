@@ -53,8 +53,11 @@ type Engine struct {
 	// SemiStaticFreq is semistaticfreq (walks between reads of the
 	// semi-static entries).
 	SemiStaticFreq int
-	countdown      int
-	status, alarms []string
+	// NoTransferOIDs and SymmetraThreePhase are ups.conf's flags
+	// notransferoids and symmetrathreephase.
+	NoTransferOIDs, SymmetraThreePhase bool
+	countdown                          int
+	status, alarms                     []string
 }
 
 // NewEngine binds a mapping to an agent.
@@ -67,6 +70,47 @@ func NewEngine(m *Mapping, get Getter) *Engine {
 	return e
 }
 
+// InitUPS is the part of upsdrv_initups after the mapping is chosen: the
+// commands NUT composes from load.off.delay and load.on.delay (listed
+// whatever the agent has, and refused as unknown when run, as NUT does),
+// and sysDescr, sysContact and sysLocation as device.description,
+// device.contact and device.location until the table says otherwise.
+func (e *Engine) InitUPS(v Vars) {
+	off, on := e.find("load.off.delay") != nil, e.find("load.on.delay") != nil
+	if off {
+		v.AddCmd("load.off")
+	}
+	if on {
+		v.AddCmd("load.on")
+	}
+	if off && on {
+		v.AddCmd("shutdown.return")
+		v.AddCmd("shutdown.stayoff")
+	}
+	for _, d := range []struct{ name, oid string }{
+		{"device.description", ".1.3.6.1.2.1.1.1.0"},
+		{"device.contact", ".1.3.6.1.2.1.1.4.0"},
+		{"device.location", ".1.3.6.1.2.1.1.6.0"},
+	} {
+		if _, ok := v.Get(d.name); ok {
+			continue
+		}
+		if s, ok := e.getStr(d.oid, nil); ok {
+			v.Set(d.name, s)
+		}
+	}
+}
+
+// find is su_find_info: the first entry of a variable, published or not.
+func (e *Engine) find(name string) *Info {
+	for i := range e.info {
+		if strings.EqualFold(e.info[i].Var, name) {
+			return &e.info[i]
+		}
+	}
+	return nil
+}
+
 // Init is upsdrv_initinfo: the commands whose OID the agent has, then
 // the first walk. It reports whether the agent answered the last entry
 // read (NUT's measure of a good walk).
@@ -76,6 +120,14 @@ func (e *Engine) Init(v Vars) bool {
 		if in.Flags&Cmd != 0 {
 			if _, ok := e.get(in.OID); ok {
 				v.AddCmd(in.Var)
+			}
+		}
+	}
+	if e.NoTransferOIDs {
+		// NUT's disable_transfer_oids turns off the low one only.
+		for i := range e.info {
+			if strings.EqualFold(e.info[i].Var, "input.transfer.low") {
+				e.info[i].Flags &^= OK
 			}
 		}
 	}
@@ -237,7 +289,16 @@ func (e *Engine) upsGet(v Vars, in *Info) bool {
 		if !ok {
 			return false
 		}
-		s := strconv.FormatFloat(float64(float32(float64(n)*in.Len)), 'f', 1, 64)
+		temp := float32(float64(n) * in.Len)
+		if in.OID == apccIEMTemp {
+			// NUT takes Fahrenheit unless the probe says Celsius.
+			if u, ok := e.getInt(apccIEMTempUnit); !ok || u == apccIEMFahrenheit {
+				temp = float32((float64(n) - 32) / 1.8)
+			} else {
+				temp = float32(n)
+			}
+		}
+		s := strconv.FormatFloat(float64(temp), 'f', 1, 64)
 		e.setinfo(v, in, &s)
 		return true
 	}
@@ -248,6 +309,10 @@ func (e *Engine) upsGet(v Vars, in *Info) bool {
 		s, ok = in.Default, true
 	case in.String:
 		s, ok = e.getStr(in.OID, in.Lookup)
+		if ok && e.SymmetraThreePhase && (strings.EqualFold(in.Var, "input.transfer.low") || strings.EqualFold(in.Var, "input.transfer.high")) {
+			// Line-to-line to line-to-neutral.
+			s = strconv.FormatFloat(atof(s)*0.707, 'f', 2, 64)
+		}
 	default:
 		var n int64
 		n, ok = e.getInt(in.OID)
@@ -374,6 +439,17 @@ func hexString(b []byte) string {
 	return driver.CBuf(s.String(), infoSize)
 }
 
+// atof is C's atof: the longest leading decimal number, else 0.
+func atof(s string) float64 {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	for n := len(s); n > 0; n-- {
+		if f, err := strconv.ParseFloat(s[:n], 64); err == nil {
+			return f
+		}
+	}
+	return 0
+}
+
 // strtol is C's strtol(s, NULL, 0): an optional sign, then decimal, 0x
 // hex or 0 octal digits, as far as they go.
 func strtol(s string) int64 {
@@ -421,13 +497,7 @@ const (
 // default) or a SET of a writable variable. A variable set is published
 // with the value given.
 func (e *Engine) Set(v Vars, set Setter, name, value string, hasValue, cmd bool) int {
-	var in *Info
-	for i := range e.info {
-		if strings.EqualFold(e.info[i].Var, name) {
-			in = &e.info[i]
-			break
-		}
-	}
+	in := e.find(name)
 	if in == nil || in.Flags&OK == 0 || cmd && in.OID == "" {
 		return SetUnknown
 	}
@@ -449,13 +519,7 @@ func (e *Engine) Set(v Vars, set Setter, name, value string, hasValue, cmd bool)
 			}
 			n = x
 		case in.Lookup != nil:
-			n = -1
-			for _, l := range in.Lookup.Values {
-				if l.Text == val {
-					n = l.OID
-					break
-				}
-			}
+			n = in.Lookup.value(val)
 		default:
 			x, err := strconv.ParseInt(value, 10, 64)
 			if err != nil {

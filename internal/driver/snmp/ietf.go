@@ -4,6 +4,10 @@ package snmp
 // table and lookups are its data, in its order.
 var IETF = &Mapping{Name: "ietf", Version: "1.54", PowerStatusOID: "1.3.6.1.2.1.33.1.4.1.0", AutoCheckOID: "1.3.6.1.2.1.33.1.1.1.0", SysOID: ".1.3.6.1.2.1.33", Table: ietfTable}
 
+// TrippLite is ietf-mib.c's second mapping: the same table, chosen by
+// Tripp Lite's sysObjectID.
+var TrippLite = &Mapping{Name: "tripplite", Version: "1.54", SysOID: ".1.3.6.1.4.1.850.1", Table: ietfTable}
+
 var ietfBatteryInfo = &Lookup{Values: []LookupValue{{1, ""}, {2, ""}, {3, "LB"}, {4, "LB"}}}
 var ietfPowerSourceInfo = &Lookup{Values: []LookupValue{{1, ""}, {2, "OFF"}, {3, "OL"}, {4, "OL BYPASS"}, {5, "OB"}, {6, "OL BOOST"}, {7, "OL TRIM"}}}
 var ietfOverloadInfo = &Lookup{Values: []LookupValue{{1, "OVER"}}}

@@ -65,17 +65,38 @@ type LookupValue struct {
 	Text string
 }
 
+// endText ends a lookup for NUT's searches (not for its list of
+// enumerated values): cyberpower's power status starts with it, so NUT
+// finds none of that lookup's states.
+const endText = "NULL"
+
 // find is NUT's su_find_infoval.
 func (l *Lookup) find(v int64) (string, bool) {
 	if l == nil {
 		return "", false
 	}
 	for _, e := range l.Values {
+		if e.Text == endText {
+			break
+		}
 		if e.OID == v {
 			return e.Text, true
 		}
 	}
 	return "", false
+}
+
+// value is NUT's su_find_valinfo: the number for a text, or -1.
+func (l *Lookup) value(text string) int64 {
+	for _, e := range l.Values {
+		if e.Text == endText {
+			break
+		}
+		if e.Text == text {
+			return e.OID
+		}
+	}
+	return -1
 }
 
 // Mapping is one MIB's table and how mibs=auto recognises it (NUT's

@@ -20,15 +20,19 @@ import (
 // Version is driver.version.internal.
 const Version = "1.21-sysnut"
 
-// Mappings are the MIBs sysnut has, in NUT's probe order.
-var Mappings = []*Mapping{IETF}
+// Mappings are the UPS MIBs sysnut has, in NUT's probe order (NUT's
+// PDU, ATS and Eaton pw/pxgx_ups and cpqpower mappings are not here).
+var Mappings = []*Mapping{APCC, Bestpower, CyberPower, DeltaUPS, Huawei, MGE, Netvision, XPPC, TrippLite, IETF}
 
 // Protocol is snmp-ups.
 type Protocol struct {
 	log      func(msg string, args ...any)
 	mibs     string
 	pollfreq time.Duration
-	client   *gosnmp.GoSNMP
+	// ondelay and offdelay are ups.conf's, "" when not set.
+	ondelay, offdelay        string
+	noTransferOIDs, symmetra bool
+	client                   *gosnmp.GoSNMP
 
 	// mu serialises the agent's client between the poll loop and the
 	// SETs upsd forwards; the driver's state is never locked while a
@@ -87,6 +91,10 @@ func New(p driver.Params) (driver.Protocol, error) {
 	if err != nil {
 		return nil, err
 	}
+	ondelay, offdelay, err := delays(p)
+	if err != nil {
+		return nil, err
+	}
 	mibs, _ := p.Param("mibs")
 	if mibs == "" {
 		mibs = "auto"
@@ -98,7 +106,29 @@ func New(p driver.Params) (driver.Protocol, error) {
 	if p.Log != nil {
 		log = p.Log.Info
 	}
-	return &Protocol{log: log, mibs: mibs, pollfreq: time.Duration(pollfreq) * time.Second, client: c}, nil
+	return &Protocol{log: log, mibs: mibs, ondelay: ondelay, offdelay: offdelay,
+		noTransferOIDs: p.UPS.HasFlag("notransferoids"), symmetra: p.UPS.HasFlag("symmetrathreephase"), pollfreq: time.Duration(pollfreq) * time.Second, client: c}, nil
+}
+
+// delays reads ondelay and offdelay: whole numbers of seconds, as NUT's
+// atoi would take them, kept as text for the SET.
+func delays(p driver.Params) (on, off string, err error) {
+	for _, d := range []struct {
+		key string
+		to  *string
+	}{{"ondelay", &on}, {"offdelay", &off}} {
+		if _, ok := p.Param(d.key); !ok {
+			continue
+		}
+		n, err := p.Int(d.key, 0)
+		if err != nil {
+			return "", "", err
+		}
+		if n >= 0 {
+			*d.to = strconv.Itoa(n)
+		}
+	}
+	return on, off, nil
 }
 
 // v3 sets up SNMPv3 (USM) from secLevel, secName, authPassword,
@@ -208,25 +238,30 @@ func (u *Protocol) get(oid string) (Value, bool) {
 	return Value{}, false
 }
 
-// choose is load_mib2nut: the mapping ups.conf names, or for auto the
-// first whose sysObjectID matches the agent's, else the first whose
-// check OID the agent answers.
+// choose is load_mib2nut. For auto: the first mapping whose sysObjectID
+// is the agent's (exactly) and whose model the agent answers, else the
+// first whose model it answers. A named mapping must answer for its
+// model too, as NUT refuses it otherwise.
 func (u *Protocol) choose() (*Mapping, error) {
 	if u.mibs != "auto" {
-		return mappingNamed(u.mibs), nil
+		if m := mappingNamed(u.mibs); m != nil && u.answersModel(m) {
+			return m, nil
+		}
+		if u.lost != nil {
+			return nil, u.silent()
+		}
+		return nil, fmt.Errorf("mibs = %s: the agent at %s:%d does not answer for this mapping's model (%s)",
+			u.mibs, u.client.Target, u.client.Port, modelOID(mappingNamed(u.mibs)))
 	}
 	if v, ok := u.get(".1.3.6.1.2.1.1.2.0"); ok && v.Kind == ObjectID {
 		for _, m := range Mappings {
-			if m.SysOID != "" && strings.HasPrefix(v.Str, m.SysOID) {
+			if m.SysOID != "" && strings.TrimPrefix(v.Str, ".") == strings.TrimPrefix(m.SysOID, ".") && u.answersModel(m) {
 				return m, nil
 			}
 		}
 	}
 	for _, m := range Mappings {
-		if m.AutoCheckOID == "" {
-			continue
-		}
-		if _, ok := u.get(m.AutoCheckOID); ok {
+		if u.answersModel(m) {
 			return m, nil
 		}
 	}
@@ -234,6 +269,28 @@ func (u *Protocol) choose() (*Mapping, error) {
 		return nil, u.silent()
 	}
 	return nil, fmt.Errorf("no mapping of sysnut's (%s) fits the agent at %s:%d", mappingNames(), u.client.Target, u.client.Port)
+}
+
+// modelOID is what match_model_OID asks: the OID of the table's first
+// device.model entry, else of its first ups.model entry.
+func modelOID(m *Mapping) string {
+	for _, name := range []string{"device.model", "ups.model"} {
+		for _, in := range m.Table {
+			if strings.EqualFold(in.Var, name) {
+				return in.OID
+			}
+		}
+	}
+	return ""
+}
+
+func (u *Protocol) answersModel(m *Mapping) bool {
+	oid := modelOID(m)
+	if oid == "" {
+		return false
+	}
+	_, ok := u.get(oid)
+	return ok
 }
 
 // Connect reaches the agent, picks the mapping and does NUT's first walk
@@ -254,7 +311,10 @@ func (u *Protocol) Connect(ctx context.Context, s *driver.State) error {
 	if err == nil {
 		u.log("SNMP mapping chosen", "mibs", m.Name, "version", m.Version)
 		eng := NewEngine(m, u.get)
+		eng.NoTransferOIDs, eng.SymmetraThreePhase = u.noTransferOIDs, u.symmetra
 		g := newStage(s)
+		eng.InitUPS(g)
+		u.setDelays(eng, g)
 		if eng.Init(g) && eng.Update(g) && u.lost == nil {
 			g.publish()
 			u.eng, u.lastPoll = eng, time.Now()
@@ -295,6 +355,35 @@ func (u *Protocol) silent() error {
 	default:
 		return fmt.Errorf("agent %s does not answer SNMP v%s with community %q: %w", at, u.client.Version, u.client.Community, u.lost)
 	}
+}
+
+// setDelays is NUT's set_delays: ondelay and offdelay from ups.conf are
+// written to the agent as ups.delay.start and ups.delay.shutdown.
+func (u *Protocol) setDelays(eng *Engine, v Vars) {
+	for _, d := range []struct{ name, value string }{{"ups.delay.start", u.ondelay}, {"ups.delay.shutdown", u.offdelay}} {
+		if d.value != "" {
+			eng.Set(v, u.set, d.name, d.value, true, false)
+		}
+	}
+}
+
+// KillPower is upsdrv_shutdown: shutdown.return, else shutdown.reboot,
+// else load.off.delay, each as the table writes it, after the delays.
+func (u *Protocol) KillPower(ctx context.Context) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.eng == nil {
+		return errors.New("not connected to the agent")
+	}
+	var v Vars = newStage(nil)
+	u.setDelays(u.eng, v)
+	for _, cmd := range []string{"shutdown.return", "shutdown.reboot", "load.off.delay"} {
+		if u.eng.Set(v, u.set, cmd, "", false, true) == SetHandled {
+			u.log("SNMP UPS told to shut down", "command", cmd)
+			return nil
+		}
+	}
+	return fmt.Errorf("agent %s:%d: none of shutdown.return, shutdown.reboot, load.off.delay was taken", u.client.Target, u.client.Port)
 }
 
 // refused tells an agent's report on the USM credentials (or a reply

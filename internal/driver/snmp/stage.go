@@ -27,6 +27,9 @@ func (g *stage) Get(name string) (string, bool) {
 		}
 		return *p, true
 	}
+	if g.s == nil { // a stage that is never published (killpower)
+		return "", false
+	}
 	return g.s.Get(name)
 }
 
