@@ -43,8 +43,8 @@ func TestFormatsAsNUT(t *testing.T) {
 }
 
 // FuzzEngine: whatever an agent answers (type and value per OID, from
-// the fuzzer), the IETF mapping's walks neither panic nor publish a
-// status outside NUT's words.
+// the fuzzer), every mapping's walks neither panic nor publish a status
+// word its status lookups do not have.
 func FuzzEngine(f *testing.F) {
 	f.Add([]byte{0, 3, 0, 0, 0, 0, 0, 0, 0, 2, 'O', 'K'})
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -68,16 +68,27 @@ func FuzzEngine(f *testing.F) {
 			}
 			return Value{Kind: kind, Int: n}, true
 		}
-		e := NewEngine(IETF, get)
-		v := mapVars{}
-		e.Init(v)
-		e.Update(v)
-		e.Update(v)
-		for _, w := range strings.Fields(v["ups.status"]) {
-			switch w {
-			case "ALARM", "OL", "OB", "LB", "OFF", "BYPASS", "BOOST", "TRIM", "OVER", "TEST", "CAL":
-			default:
-				t.Fatalf("ups.status %q", v["ups.status"])
+		for _, m := range Mappings {
+			words := map[string]bool{"ALARM": true}
+			for _, in := range m.Table {
+				if in.Var == "ups.status" && in.Lookup != nil {
+					for _, l := range in.Lookup.Values {
+						for _, w := range strings.Fields(l.Text) {
+							words[w] = w != endText
+						}
+					}
+				}
+			}
+			e := NewEngine(m, get)
+			v := mapVars{}
+			e.InitUPS(v)
+			e.Init(v)
+			e.Update(v)
+			e.Update(v)
+			for _, w := range strings.Fields(v["ups.status"]) {
+				if !words[w] {
+					t.Fatalf("%s: ups.status %q", m.Name, v["ups.status"])
+				}
 			}
 		}
 	})
