@@ -110,7 +110,8 @@ func killAll(dir string, uc *config.UPSConf, log *slog.Logger) error {
 	for _, u := range order {
 		e, err := registry.Lookup(u.Driver)
 		if err == nil {
-			spec := driver.Spec{ConfDir: dir, UPSConf: uc, Name: u.Name, Protocol: e.New, Version: e.Version, Log: log}
+			spec := driver.Spec{ConfDir: dir, UPSConf: uc, Name: u.Name, Protocol: e.New, Version: e.Version, Log: log,
+				Credentials: os.Getenv("CREDENTIALS_DIRECTORY")}
 			err = spec.KillPower(ctx)
 		}
 		if err != nil {
@@ -157,7 +158,8 @@ func run(name string, kill bool, log *slog.Logger) error {
 	if err != nil {
 		return &driver.ConfigError{Err: fmt.Errorf("%s:%d: %w", uc.File, u.Line, err)}
 	}
-	spec := driver.Spec{ConfDir: dir, UPSConf: uc, Name: name, Protocol: e.New, Version: e.Version, Log: log}
+	spec := driver.Spec{ConfDir: dir, UPSConf: uc, Name: name, Protocol: e.New, Version: e.Version, Log: log,
+		Credentials: os.Getenv("CREDENTIALS_DIRECTORY")}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	if kill {

@@ -45,6 +45,17 @@ func (u *UPS) Get(key string) (string, bool) {
 	return "", false
 }
 
+// LineOf is the line of the value Get returns for key, or the section's
+// line when the key is not there.
+func (u *UPS) LineOf(key string) int {
+	for i := len(u.Params) - 1; i >= 0; i-- {
+		if strings.EqualFold(u.Params[i].Key, key) {
+			return u.Params[i].Line
+		}
+	}
+	return u.Line
+}
+
 // HasFlag reports whether the flag is set: a one-word line, or, as NUT's
 // drivers take it, the flag's name given a value ("nolock = yes").
 func (u *UPS) HasFlag(flag string) bool {

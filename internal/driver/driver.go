@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -58,10 +60,23 @@ type Params struct {
 	UPS     *config.UPS
 	ConfDir string // relative paths in ups.conf are taken from here
 	Log     *slog.Logger
+	// Credentials is systemd's $CREDENTIALS_DIRECTORY, "" without one.
+	Credentials string
 }
 
-// Param returns a driver parameter from the UPS section.
-func (p Params) Param(key string) (string, bool) { return p.UPS.Get(key) }
+// Param returns a driver parameter from the UPS section; a secret
+// (options.Sensitive) the section does not give comes from the systemd
+// credential of that name, when the unit has one.
+func (p Params) Param(key string) (string, bool) {
+	if v, ok := p.UPS.Get(key); ok || p.Credentials == "" || !options.Sensitive(p.UPS.Driver, key) {
+		return v, ok
+	}
+	b, err := os.ReadFile(filepath.Join(p.Credentials, key))
+	if err != nil {
+		return "", false
+	}
+	return strings.TrimRight(string(b), "\r\n"), true
+}
 
 // Int returns a numeric parameter, or def when it is not set.
 func (p Params) Int(key string, def int) (int, error) {
@@ -71,10 +86,26 @@ func (p Params) Int(key string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %q is not a number", key, v)
+		return 0, BadParam(key, fmt.Errorf("%s: %q is not a number", key, v))
 	}
 	return n, nil
 }
+
+// ParamError is a bad value of one key of a section: ups-driver names
+// the line of ups.conf it is on.
+type ParamError struct {
+	Key string
+	Err error
+}
+
+// BadParam ties err to the key whose value caused it.
+func BadParam(key string, err error) error { return &ParamError{Key: key, Err: err} }
+
+// Error is the underlying error's text.
+func (e *ParamError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *ParamError) Unwrap() error { return e.Err }
 
 // Options tune the framework.
 type Options struct {

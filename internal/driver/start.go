@@ -2,6 +2,7 @@ package driver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -35,6 +36,9 @@ type Spec struct {
 	Protocol func(Params) (Protocol, error)
 	Version  string
 	Log      *slog.Logger
+	// Credentials is where systemd put the unit's credentials
+	// ($CREDENTIALS_DIRECTORY): secrets ups.conf leaves out.
+	Credentials string
 }
 
 // Prepare finds the section and builds its protocol.
@@ -52,10 +56,15 @@ func (s Spec) Prepare() (*config.UPS, Protocol, Params, error) {
 	for _, n := range append(options.GlobalNotes(s.UPSConf), notes...) {
 		s.Log.Info(n, "ups", u.Name)
 	}
-	params := Params{UPS: u, ConfDir: s.ConfDir, Log: s.Log}
+	params := Params{UPS: u, ConfDir: s.ConfDir, Log: s.Log, Credentials: s.Credentials}
 	p, err := s.Protocol(params)
 	if err != nil {
-		return nil, nil, Params{}, &ConfigError{fmt.Errorf("%s:%d: [%s]: %w", s.UPSConf.File, u.Line, u.Name, err)}
+		line := u.Line
+		var pe *ParamError
+		if errors.As(err, &pe) {
+			line = u.LineOf(pe.Key)
+		}
+		return nil, nil, Params{}, &ConfigError{fmt.Errorf("%s:%d: [%s]: %w", s.UPSConf.File, line, u.Name, err)}
 	}
 	return u, p, params, nil
 }

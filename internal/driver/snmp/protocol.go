@@ -55,12 +55,12 @@ func New(p driver.Params) (driver.Protocol, error) {
 	if h, ps, err := net.SplitHostPort(host); err == nil {
 		n, err := strconv.ParseUint(ps, 10, 16)
 		if err != nil {
-			return nil, fmt.Errorf("port = %s: %q is not a port number", p.UPS.Port, ps)
+			return nil, driver.BadParam("port", fmt.Errorf("port = %s: %q is not a port number", p.UPS.Port, ps))
 		}
 		host, port = h, uint16(n)
 	}
 	if host == "" {
-		return nil, errors.New("port: the agent's host name or address is empty")
+		return nil, driver.BadParam("port", errors.New("port: the agent's host name or address is empty"))
 	}
 	c := &gosnmp.GoSNMP{Target: host, Port: port, Transport: "udp", Community: "public",
 		Version: gosnmp.Version1, Timeout: time.Second, Retries: 5, MaxOids: gosnmp.MaxOids}
@@ -85,7 +85,7 @@ func New(p driver.Params) (driver.Protocol, error) {
 			return nil, err
 		}
 	default:
-		return nil, fmt.Errorf("snmp_version = %s: not one of v1, v2c, v3", v)
+		return nil, driver.BadParam("snmp_version", fmt.Errorf("snmp_version = %s: not one of v1, v2c, v3", v))
 	}
 	pollfreq, err := p.Int("pollfreq", 30)
 	if err != nil {
@@ -100,7 +100,7 @@ func New(p driver.Params) (driver.Protocol, error) {
 		mibs = "auto"
 	}
 	if mibs != "auto" && mappingNamed(mibs) == nil {
-		return nil, fmt.Errorf("mibs = %s: sysnut has %s (and auto)", mibs, mappingNames())
+		return nil, driver.BadParam("mibs", fmt.Errorf("mibs = %s: sysnut has %s (and auto)", mibs, mappingNames()))
 	}
 	log := func(string, ...any) {}
 	if p.Log != nil {
@@ -138,7 +138,7 @@ func v3(c *gosnmp.GoSNMP, p driver.Params) error {
 	sp := &gosnmp.UsmSecurityParameters{AuthenticationProtocol: gosnmp.MD5, PrivacyProtocol: gosnmp.DES}
 	name, ok := p.Param("secName")
 	if !ok {
-		return errors.New("snmp_version = v3 needs secName")
+		return driver.BadParam("snmp_version", errors.New("snmp_version = v3 needs secName (in ups.conf, or as the unit's credential secName)"))
 	}
 	sp.UserName = name
 	level, _ := p.Param("secLevel")
@@ -150,19 +150,19 @@ func v3(c *gosnmp.GoSNMP, p driver.Params) error {
 	case "authPriv":
 		c.MsgFlags = gosnmp.AuthPriv
 	default:
-		return fmt.Errorf("secLevel = %s: not one of noAuthNoPriv, authNoPriv, authPriv", level)
+		return driver.BadParam("secLevel", fmt.Errorf("secLevel = %s: not one of noAuthNoPriv, authNoPriv, authPriv", level))
 	}
 	if c.MsgFlags&gosnmp.AuthNoPriv != 0 {
 		pw, ok := p.Param("authPassword")
 		if !ok {
-			return fmt.Errorf("secLevel = %s needs authPassword", level)
+			return driver.BadParam("secLevel", fmt.Errorf("secLevel = %s needs authPassword (in ups.conf, or as the unit's credential authPassword)", level))
 		}
 		sp.AuthenticationPassphrase = pw
 		if v, ok := p.Param("authProtocol"); ok {
 			a, found := map[string]gosnmp.SnmpV3AuthProtocol{"MD5": gosnmp.MD5, "SHA": gosnmp.SHA,
 				"SHA256": gosnmp.SHA256, "SHA384": gosnmp.SHA384, "SHA512": gosnmp.SHA512}[v]
 			if !found {
-				return fmt.Errorf("authProtocol = %s: not one of MD5, SHA, SHA256, SHA384, SHA512", v)
+				return driver.BadParam("authProtocol", fmt.Errorf("authProtocol = %s: not one of MD5, SHA, SHA256, SHA384, SHA512", v))
 			}
 			sp.AuthenticationProtocol = a
 		}
@@ -172,14 +172,14 @@ func v3(c *gosnmp.GoSNMP, p driver.Params) error {
 	if c.MsgFlags&gosnmp.AuthPriv == gosnmp.AuthPriv {
 		pw, ok := p.Param("privPassword")
 		if !ok {
-			return fmt.Errorf("secLevel = %s needs privPassword", level)
+			return driver.BadParam("secLevel", fmt.Errorf("secLevel = %s needs privPassword (in ups.conf, or as the unit's credential privPassword)", level))
 		}
 		sp.PrivacyPassphrase = pw
 		if v, ok := p.Param("privProtocol"); ok {
 			pr, found := map[string]gosnmp.SnmpV3PrivProtocol{"DES": gosnmp.DES, "AES": gosnmp.AES,
 				"AES192": gosnmp.AES192, "AES256": gosnmp.AES256}[v]
 			if !found {
-				return fmt.Errorf("privProtocol = %s: not one of DES, AES, AES192, AES256", v)
+				return driver.BadParam("privProtocol", fmt.Errorf("privProtocol = %s: not one of DES, AES, AES192, AES256", v))
 			}
 			sp.PrivacyProtocol = pr
 		}

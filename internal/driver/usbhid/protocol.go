@@ -75,7 +75,7 @@ func New(p driver.Params) (driver.Protocol, error) {
 			// the whole string must match.
 			re, err := regexp.Compile("^(?i:" + v + ")$")
 			if err != nil {
-				return nil, fmt.Errorf("%s = %q: %v", k, v, err)
+				return nil, driver.BadParam(k, fmt.Errorf("%s = %q: %v", k, v, err))
 			}
 			u.match[k] = re
 		}
@@ -83,19 +83,19 @@ func New(p driver.Params) (driver.Protocol, error) {
 	if v, ok := p.Param("subdriver"); ok {
 		re, err := regexp.Compile("(?i)" + v)
 		if err != nil {
-			return nil, fmt.Errorf("subdriver = %q: %v", v, err)
+			return nil, driver.BadParam("subdriver", fmt.Errorf("subdriver = %q: %v", v, err))
 		}
 		u.subName = re
 	}
 	if n, err := p.Int("pollfreq", 30); err != nil || n <= 0 {
-		return nil, fmt.Errorf("pollfreq: want a positive number of seconds")
+		return nil, driver.BadParam("pollfreq", fmt.Errorf("pollfreq: want a positive number of seconds"))
 	} else {
 		u.pollfreq = time.Duration(n) * time.Second
 	}
 	for _, k := range []string{"offdelay", "ondelay", "lowbatt"} {
 		if v, ok := p.Param(k); ok {
 			if _, err := strconv.Atoi(v); err != nil {
-				return nil, fmt.Errorf("%s = %q: not a number", k, v)
+				return nil, driver.BadParam(k, fmt.Errorf("%s = %q: not a number", k, v))
 			}
 			u.opts[k] = v
 		}
