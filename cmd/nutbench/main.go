@@ -33,7 +33,17 @@ func main() {
 	idle := flag.Int("idle", 10000, "idle connections held during the last phase (and the attacks' flood)")
 	attacks := flag.Bool("attacks", false, "run the attack suite instead of the throughput phases")
 	wakeups := flag.String("wakeups", "", "with `DRIVER` (sysnut's ups-driver binary): count idle wake-ups of both stacks instead")
+	fleet := flag.Int("snmp", 0, "with -driver: run `N` SNMP UPS instances of each stack and report their memory and CPU instead")
+	driverBin := flag.String("driver", "", "path of sysnut's ups-driver binary (for -snmp)")
+	recording := flag.String("snmprec", "internal/interop/testdata/snmp/ietf-ol.snmprec", "the agent's recording (for -snmp)")
 	flag.Parse()
+	if *fleet > 0 {
+		if err := snmpFleet(*driverBin, *recording, *fleet, *dur); err != nil {
+			fmt.Fprintln(os.Stderr, "nutbench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *ours == "" {
 		fmt.Fprintln(os.Stderr, "usage: nutbench -upsd PATH [-d 5s] [-idle 10000] [-attacks | -wakeups DRIVER]")
 		os.Exit(2)

@@ -235,6 +235,17 @@ func (s *Site) Pid(name string) int {
 	return 0
 }
 
+// DriverPid is the pid of the driver started for ups, whichever it is,
+// or 0.
+func (s *Site) DriverPid(ups string) int {
+	for _, p := range s.procs {
+		if len(p.Args) > 1 && p.Args[len(p.Args)-2] == "-a" && p.Args[len(p.Args)-1] == ups {
+			return p.Process.Pid
+		}
+	}
+	return 0
+}
+
 // Process returns the running dummy-ups of ups, or nil.
 func (s *Site) Process(ups string) *os.Process {
 	for _, p := range s.procs {

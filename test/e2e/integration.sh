@@ -151,6 +151,36 @@ if probe /dev/null >/dev/null && ! probe /dev/zero >/dev/null; then
   pass "inside the driver's cgroup /dev/null opens and /dev/zero does not ($(probe /dev/zero | head -1))"
 else fail "device allow-list not enforced"; fi
 
+echo "=== an SNMP UPS: the network for its agent, none for the others"
+upsc_in() { timeout 10 nsenter --net="/proc/$L/ns/net" "$P/bin/upsc" "$@" 2>&1; }
+# Debian's snmpsimd (this machine's, in the container's overlay) serves the
+# UPS-MIB on the container's loopback.
+mkdir -p "$R/var/tmp/snmprec"
+cp "$SRC/internal/interop/testdata/snmp/ietf-ol.snmprec" "$R/var/tmp/snmprec/public.snmprec"
+chmod -R a+rX "$R/var/tmp/snmprec"
+inside systemd-run -q --unit=snmp-agent -p User=nobody -p Group=nogroup -p PrivateTmp=yes \
+  snmpsimd --data-dir=/var/tmp/snmprec --agent-udpv4-endpoint=127.0.0.1:1161 --logging-method=null
+printf '[netups]\n\tdriver = snmp-ups\n\tport = 127.0.0.1:1161\n\tmibs = ietf\n\tsnmp_version = v2c\n\tpollfreq = 5\n' >> "$R/etc/nut/ups.conf"
+inside systemctl daemon-reload
+inside systemctl start ups-driver@netups.service || { inside journalctl --no-pager -q -u ups-driver@netups | tail; fail "ups-driver@netups did not start"; }
+for i in $(seq 100); do [ "$(upsc_in netups@127.0.0.1 ups.status)" = OL ] && break; sleep 0.2; done
+[ "$(upsc_in netups@127.0.0.1 battery.charge)" = 97 ] && pass "ups-driver@netups (snmp-ups) reads its agent on loopback under systemd: battery.charge 97" ||
+  { inside journalctl --no-pager -q -u ups-driver@netups -u snmp-agent | tail; fail "netups: $(upsc_in netups@127.0.0.1 ups.status)"; }
+show() { inside systemctl show -p "$2" --value "$1"; }
+[ "$(show ups-driver@netups.service IPAddressAllow)" = 127.0.0.1/32 ] && [ "$(show ups-driver@netups.service PrivateNetwork)" = no ] &&
+  [ "$(show ups-driver@myups.service PrivateNetwork)" = yes ] && [ "$(show ups-driver@myups.service RestrictAddressFamilies)" = AF_UNIX ] &&
+  pass "generator: netups may reach 127.0.0.1 only (PrivateNetwork=no, $(show ups-driver@netups.service RestrictAddressFamilies)); myups keeps PrivateNetwork=yes, AF_UNIX" ||
+  fail "sandbox: netups $(show ups-driver@netups.service IPAddressAllow) $(show ups-driver@netups.service PrivateNetwork), myups $(show ups-driver@myups.service PrivateNetwork) $(show ups-driver@myups.service RestrictAddressFamilies)"
+# The address filter is the cgroup's: a process moved into each driver's
+# cgroup asks the agent.
+ask() { inside sh -c "echo \$\$ > '/sys/fs/cgroup$(show "$1" ControlGroup)/cgroup.procs' && exec snmpget -v2c -c public -t 1 -r 0 -On 127.0.0.1:1161 1.3.6.1.2.1.33.1.2.4.0" 2>&1; }
+if ask ups-driver@netups.service | grep -q 'INTEGER: 97' && ! ask ups-driver@myups.service | grep -q 'INTEGER'; then
+  pass "from netups' cgroup the agent answers; from myups' cgroup it cannot be reached ($(ask ups-driver@myups.service | head -1))"
+else fail "cgroup address filter: netups '$(ask ups-driver@netups.service | head -1)', myups '$(ask ups-driver@myups.service | head -1)'"; fi
+inside systemctl stop ups-driver@netups.service snmp-agent.service
+sed -i '/^\[netups\]/,$d' "$R/etc/nut/ups.conf"
+inside systemctl daemon-reload
+
 echo "=== a reboot: what was enabled runs again"
 inside systemctl enable ups-server.socket ups-monitor.service >/dev/null 2>&1
 reboot

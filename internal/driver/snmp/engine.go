@@ -134,6 +134,22 @@ func (e *Engine) Init(v Vars) bool {
 	return e.walk(v, true)
 }
 
+// OIDs are what the next walk (the first one, with its command probes,
+// when init) may read: the entries it does not skip, in table order.
+func (e *Engine) OIDs(init bool) []string {
+	var oids []string
+	seen := map[string]bool{}
+	for _, in := range e.info {
+		skip := in.OID == "" || seen[in.OID] || strings.Contains(in.OID, "%") ||
+			!init && (in.Flags&(Cmd|Static|Absent) != 0 || in.Flags&OK == 0)
+		if !skip {
+			seen[in.OID] = true
+			oids = append(oids, in.OID)
+		}
+	}
+	return oids
+}
+
 // Update is upsdrv_updateinfo's poll: a walk, then ups.alarm and
 // ups.status composed from what it collected.
 func (e *Engine) Update(v Vars) bool {

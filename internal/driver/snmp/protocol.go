@@ -44,6 +44,9 @@ type Protocol struct {
 	// fail at once, so a silent agent costs one timeout, not one per
 	// entry of the table.
 	lost error
+	// cache holds a walk's prefetched answers; nil between walks, so
+	// that a SET is read back from the agent.
+	cache map[string]answer
 	// unhook stops the watch that closes the socket when the driver
 	// stops.
 	unhook func() bool
@@ -214,6 +217,9 @@ func (u *Protocol) get(oid string) (Value, bool) {
 	if u.lost != nil {
 		return Value{}, false
 	}
+	if a, ok := u.cache[oid]; ok {
+		return a.v, a.ok
+	}
 	r, err := u.client.Get([]string{oid})
 	if err != nil {
 		u.lost = err
@@ -222,7 +228,47 @@ func (u *Protocol) get(oid string) (Value, bool) {
 	if r == nil || len(r.Variables) != 1 || r.Error != gosnmp.NoError {
 		return Value{}, false
 	}
-	v := r.Variables[0]
+	return decode(r.Variables[0])
+}
+
+// answer is what the agent said for one OID of a prefetch.
+type answer struct {
+	v  Value
+	ok bool
+}
+
+// prefetchChunk is how many OIDs one GET of a prefetch asks: small
+// enough for the 484-byte messages the oldest v1 agents are bound to.
+const prefetchChunk = 12
+
+// prefetch asks the agent, a few OIDs to a GET, for what a walk is about
+// to read one by one, so that a walk costs a handful of round trips
+// instead of one per entry (NUT's snmp-ups sends one GET per entry). A
+// chunk the agent refuses as a whole (SNMPv1's noSuchName, tooBig) is
+// left to the walk's single GETs, which then answer as NUT's would.
+func (u *Protocol) prefetch(oids []string) {
+	u.cache = make(map[string]answer, len(oids))
+	for len(oids) > 0 && u.lost == nil {
+		chunk := oids[:min(prefetchChunk, len(oids))]
+		oids = oids[len(chunk):]
+		r, err := u.client.Get(chunk)
+		if err != nil {
+			u.lost = err
+			return
+		}
+		if r == nil || r.Error != gosnmp.NoError || len(r.Variables) != len(chunk) {
+			continue
+		}
+		for i, v := range r.Variables {
+			a, ok := decode(v)
+			u.cache[chunk[i]] = answer{a, ok}
+		}
+	}
+}
+
+// decode reads one answer as NUT tells the types apart; false for
+// noSuchObject, noSuchInstance and types NUT does not read.
+func decode(v gosnmp.SnmpPDU) (Value, bool) {
 	switch v.Type {
 	case gosnmp.Integer, gosnmp.Counter32, gosnmp.Gauge32, gosnmp.Uinteger32:
 		return Value{Kind: Integer, Int: gosnmp.ToBigInt(v.Value).Int64()}, true
@@ -315,7 +361,10 @@ func (u *Protocol) Connect(ctx context.Context, s *driver.State) error {
 		g := newStage(s)
 		eng.InitUPS(g)
 		u.setDelays(eng, g)
-		if eng.Init(g) && eng.Update(g) && u.lost == nil {
+		u.prefetch(eng.OIDs(true))
+		ok := eng.Init(g)
+		u.cache = nil
+		if ok && u.walk(eng, g) {
 			g.publish()
 			u.eng, u.lastPoll = eng, time.Now()
 			return nil
@@ -338,6 +387,15 @@ func (u *Protocol) closeConn() error {
 	err := u.client.Conn.Close()
 	u.client.Conn = nil
 	return err
+}
+
+// walk is one poll, prefetched; true when the agent answered all through
+// it and for the table's last entry.
+func (u *Protocol) walk(eng *Engine, g *stage) bool {
+	u.prefetch(eng.OIDs(false))
+	ok := eng.Update(g)
+	u.cache = nil
+	return ok && u.lost == nil
 }
 
 // silent says why a walk failed: the agent was lost, or it answered but
@@ -409,9 +467,9 @@ func (u *Protocol) Poll(ctx context.Context, s *driver.State) error {
 		return nil
 	}
 	g := newStage(s)
-	ok := u.eng.Update(g)
+	ok := u.walk(u.eng, g)
 	u.lastPoll = time.Now()
-	if !ok || u.lost != nil {
+	if !ok {
 		return u.silent()
 	}
 	g.publish()

@@ -129,3 +129,28 @@ func TestSilentAgentFailsTheWalkAtOnce(t *testing.T) {
 		t.Errorf("a walk cut short published ups.status %q (was %q)", after, before)
 	}
 }
+
+// BenchmarkWalk is one poll of the ietf table against an agent on
+// loopback: what each SNMP UPS costs the machine every pollfreq.
+func BenchmarkWalk(b *testing.B) {
+	t := &testing.T{}
+	a := newFakeAgent(t)
+	defer a.l.Close()
+	ups := &config.UPS{Name: "net", Driver: "snmp-ups", Port: a.l.LocalAddr().String(), Params: []config.Param{
+		{Key: "mibs", Value: "ietf"}, {Key: "snmp_version", Value: "v2c"}, {Key: "pollfreq", Value: "0"}}}
+	p, err := New(driver.Params{UPS: ups})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer p.Close()
+	s := driver.NewTestState(p, ups)
+	if err := p.Connect(context.Background(), s); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := p.Poll(context.Background(), s); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

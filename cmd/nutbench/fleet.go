@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/loadgen"
+	"github.com/sysnut/sysnut/internal/nutref"
+)
+
+// snmpFleet runs n of NUT's snmp-ups and n of sysnut's ups-driver, each
+// instance polling one snmpsimd agent serving recording (pollfreq 10 s),
+// and reports the memory and CPU each fleet costs over d. Memory is
+// summed as PSS (shared pages split between the processes that map them:
+// what the fleet adds to the machine) and as RSS.
+func snmpFleet(driverBin, recording string, n int, d time.Duration) error {
+	bin, err := nutref.Find()
+	if err != nil {
+		return err
+	}
+	dir, err := os.MkdirTemp("", "nutbench-snmp-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	port, stopAgent, err := startAgent(dir, recording)
+	if err != nil {
+		return err
+	}
+	defer stopAgent()
+	var conf strings.Builder
+	for i := range n {
+		fmt.Fprintf(&conf, "[u%d]\n driver = snmp-ups\n port = 127.0.0.1:%d\n mibs = ietf\n snmp_version = v2c\n pollfreq = 10\n", i, port)
+	}
+	files := map[string]string{"ups.conf": conf.String()}
+	nut, err := nutref.NewSite(bin, filepath.Join(dir, "nut"), files)
+	if err != nil {
+		return err
+	}
+	defer nut.Stop()
+	ours, err := nutref.NewSite(bin, filepath.Join(dir, "ours"), files)
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	var nutPids, ourPids []int
+	for i := range n {
+		if err := nut.StartDriver(ctx, "snmp-ups", fmt.Sprintf("u%d", i)); err != nil {
+			return fmt.Errorf("NUT's snmp-ups u%d: %w\n%s", i, err, nut.Logs())
+		}
+		nutPids = append(nutPids, nut.DriverPid(fmt.Sprintf("u%d", i)))
+	}
+	env := append(os.Environ(), "NUT_CONFPATH="+ours.ConfDir, "NUT_STATEPATH="+ours.StateDir)
+	var procs []*exec.Cmd
+	defer func() {
+		for _, p := range procs {
+			p.Process.Signal(syscall.SIGTERM)
+			p.Wait()
+		}
+	}()
+	for i := range n {
+		cmd := exec.Command(driverBin, fmt.Sprintf("u%d", i))
+		cmd.Env = env
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		procs = append(procs, cmd)
+		ourPids = append(ourPids, cmd.Process.Pid)
+	}
+	time.Sleep(12 * time.Second) // every instance past its first walks
+	cpu0 := [2]time.Duration{sumCPU(nutPids), sumCPU(ourPids)}
+	time.Sleep(d)
+	cpu := [2]time.Duration{sumCPU(nutPids) - cpu0[0], sumCPU(ourPids) - cpu0[1]}
+	fmt.Printf("%d SNMP UPS instances per stack, one snmpsimd agent, pollfreq 10 s, over %s:\n", n, d)
+	fmt.Printf("  %-24s %10s %10s %10s %12s\n", "", "PSS MB", "RSS MB", "CPU s", "alive")
+	var pss [2]float64
+	for i, row := range []struct {
+		name string
+		pids []int
+	}{{"NUT 2.8.0 snmp-ups", nutPids}, {"sysnut ups-driver", ourPids}} {
+		var p, r int64
+		alive := 0
+		for _, pid := range row.pids {
+			if x := pssOf(pid); x > 0 {
+				alive++
+				p += x
+			}
+			r += loadgen.RSS(pid)
+		}
+		pss[i] = float64(p) / (1 << 20)
+		fmt.Printf("  %-24s %10.1f %10.1f %10.2f %8d/%d\n", row.name, pss[i], float64(r)/(1<<20), cpu[i].Seconds(), alive, n)
+	}
+	fmt.Printf("  sysnut/NUT: memory (PSS) %.2fx, CPU %.2fx\n", pss[1]/pss[0], cpu[1].Seconds()/max(cpu[0].Seconds(), 0.01))
+	return nil
+}
+
+// startAgent runs snmpsimd on loopback serving recording as community
+// public (as nobody when this runs as root: snmpsimd refuses root).
+func startAgent(dir, recording string) (int, func(), error) {
+	data, err := os.ReadFile(recording)
+	if err != nil {
+		return 0, nil, err
+	}
+	rec := filepath.Join(dir, "agent")
+	if err := os.MkdirAll(filepath.Join(rec, "cache"), 0o777); err != nil {
+		return 0, nil, err
+	}
+	for _, d := range []string{dir, rec, filepath.Join(rec, "cache")} {
+		if err := os.Chmod(d, 0o777); err != nil {
+			return 0, nil, err
+		}
+	}
+	if err := os.WriteFile(filepath.Join(rec, "public.snmprec"), data, 0o644); err != nil {
+		return 0, nil, err
+	}
+	l, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		return 0, nil, err
+	}
+	port := l.LocalAddr().(*net.UDPAddr).Port
+	l.Close()
+	args := []string{"--data-dir=" + rec, "--cache-dir=" + filepath.Join(rec, "cache"),
+		"--agent-udpv4-endpoint=127.0.0.1:" + strconv.Itoa(port), "--logging-method=null"}
+	if os.Geteuid() == 0 {
+		args = append(args, "--process-user=nobody", "--process-group=nogroup")
+	}
+	cmd := exec.Command("snmpsimd", args...)
+	if err := cmd.Start(); err != nil {
+		return 0, nil, fmt.Errorf("snmpsimd (apt-get install snmpsim): %w", err)
+	}
+	time.Sleep(3 * time.Second) // indexing the recording
+	return port, func() { cmd.Process.Kill(); cmd.Wait() }, nil
+}
+
+func sumCPU(pids []int) time.Duration {
+	var t time.Duration
+	for _, p := range pids {
+		t += cpuTime(p)
+	}
+	return t
+}
+
+// pssOf is a process's proportional set size in bytes, from
+// smaps_rollup; 0 when it is gone.
+func pssOf(pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(l, "Pss:"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
