@@ -155,17 +155,18 @@ echo "=== an SNMP UPS: the network for its agent, none for the others"
 upsc_in() { timeout 10 nsenter --net="/proc/$L/ns/net" "$P/bin/upsc" "$@" 2>&1; }
 # Debian's snmpsimd (this machine's, in the container's overlay) serves the
 # UPS-MIB on the container's loopback.
-mkdir -p "$R/var/tmp/snmprec"
-cp "$SRC/internal/interop/testdata/snmp/ietf-ol.snmprec" "$R/var/tmp/snmprec/public.snmprec"
-chmod -R a+rX "$R/var/tmp/snmprec"
-inside systemd-run -q --unit=snmp-agent -p User=nobody -p Group=nogroup -p PrivateTmp=yes \
-  snmpsimd --data-dir=/var/tmp/snmprec --agent-udpv4-endpoint=127.0.0.1:1161 --logging-method=null
+mkdir -p "$R/srv/snmprec"
+cp "$SRC/internal/interop/testdata/snmp/ietf-ol.snmprec" "$R/srv/snmprec/public.snmprec"
+chmod -R a+rX "$R/srv/snmprec"
+inside systemd-run -q --unit=snmp-agent -p DynamicUser=yes --setenv=HOME=/tmp \
+  snmpsimd --data-dir=/srv/snmprec --agent-udpv4-endpoint=127.0.0.1:1161 --logging-method=stderr
 printf '[netups]\n\tdriver = snmp-ups\n\tport = 127.0.0.1:1161\n\tmibs = ietf\n\tsnmp_version = v2c\n\tpollfreq = 5\n' >> "$R/etc/nut/ups.conf"
 inside systemctl daemon-reload
+inside systemctl restart ups-server.service # upsd learns of the new section
 inside systemctl start ups-driver@netups.service || { inside journalctl --no-pager -q -u ups-driver@netups | tail; fail "ups-driver@netups did not start"; }
 for i in $(seq 100); do [ "$(upsc_in netups@127.0.0.1 ups.status)" = OL ] && break; sleep 0.2; done
 [ "$(upsc_in netups@127.0.0.1 battery.charge)" = 97 ] && pass "ups-driver@netups (snmp-ups) reads its agent on loopback under systemd: battery.charge 97" ||
-  { inside journalctl --no-pager -q -u ups-driver@netups -u snmp-agent | tail; fail "netups: $(upsc_in netups@127.0.0.1 ups.status)"; }
+  { inside journalctl --no-pager -q -u ups-driver@netups -u snmp-agent | tail -30; fail "netups: $(upsc_in netups@127.0.0.1 ups.status)"; }
 show() { inside systemctl show -p "$2" --value "$1"; }
 [ "$(show ups-driver@netups.service IPAddressAllow)" = 127.0.0.1/32 ] && [ "$(show ups-driver@netups.service PrivateNetwork)" = no ] &&
   [ "$(show ups-driver@myups.service PrivateNetwork)" = yes ] && [ "$(show ups-driver@myups.service RestrictAddressFamilies)" = AF_UNIX ] &&
@@ -180,6 +181,7 @@ else fail "cgroup address filter: netups '$(ask ups-driver@netups.service | head
 inside systemctl stop ups-driver@netups.service snmp-agent.service
 sed -i '/^\[netups\]/,$d' "$R/etc/nut/ups.conf"
 inside systemctl daemon-reload
+inside systemctl restart ups-server.service
 
 echo "=== a reboot: what was enabled runs again"
 inside systemctl enable ups-server.socket ups-monitor.service >/dev/null 2>&1

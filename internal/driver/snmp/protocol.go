@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gosnmp/gosnmp"
@@ -406,13 +407,28 @@ func (u *Protocol) silent() error {
 	case u.lost == nil:
 		return fmt.Errorf("agent %s answers, but not for the UPS's objects", at)
 	case u.client.Version == gosnmp.Version3 && refused(u.lost):
-		return fmt.Errorf("agent %s refuses the credentials of SNMPv3 user %q (secLevel, authProtocol, authPassword, privProtocol, privPassword): %w",
-			at, u.client.SecurityParameters.(*gosnmp.UsmSecurityParameters).UserName, u.lost)
+		return fmt.Errorf("agent %s refuses the credentials of SNMPv3 user %q (secLevel, authProtocol, authPassword, privProtocol, privPassword): %s",
+			at, u.client.SecurityParameters.(*gosnmp.UsmSecurityParameters).UserName, cause(u.lost))
 	case u.client.Version == gosnmp.Version3:
-		return fmt.Errorf("agent %s does not answer SNMPv3 user %q: %w", at, u.client.SecurityParameters.(*gosnmp.UsmSecurityParameters).UserName, u.lost)
+		return fmt.Errorf("agent %s does not answer SNMPv3 user %q: %s", at, u.client.SecurityParameters.(*gosnmp.UsmSecurityParameters).UserName, cause(u.lost))
 	default:
-		return fmt.Errorf("agent %s does not answer SNMP v%s with community %q: %w", at, u.client.Version, u.client.Community, u.lost)
+		// The community is a secret: not in the journal.
+		return fmt.Errorf("agent %s does not answer SNMP v%s with the community configured: %s", at, u.client.Version, cause(u.lost))
 	}
+}
+
+// cause is why a request failed, in words that stay the same from one
+// attempt to the next (no local port numbers), so that the driver's
+// journal says it once.
+func cause(err error) string {
+	var op *net.OpError
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "nothing listens there (ICMP port unreachable)"
+	case errors.As(err, &op):
+		return op.Err.Error()
+	}
+	return err.Error()
 }
 
 // setDelays is NUT's set_delays: ondelay and offdelay from ups.conf are
