@@ -95,7 +95,7 @@ var Drivers = map[string][]Option{
 		{Name: "onlinedischarge_calibration", Flag: true, Desc: "OL and DISCHRG together mean a calibration: CAL is added (NUT 2.8.1)"},
 		{Name: "lbrb_log_delay_sec", Desc: "seconds to wait before logging LB and RB together (NUT 2.8.1)", NoEffect: "not implemented yet"},
 		{Name: "pollonly", Flag: true, Desc: "do not read interrupt reports: status changes wait for the next poll (for UPSes whose interrupt pipe misbehaves)"},
-		{Name: "interruptonly", Flag: true, Desc: "use the interrupt pipe only", NoEffect: "not implemented yet: the UPS is polled too"},
+		{Name: "interruptonly", Flag: true, Desc: "match interrupt reports to input items only, as NUT 2.8.0 does (its Powercom tweak): an event on a path that also has a feature item waits for the next poll; the UPS is still polled every pollfreq, as NUT polls it"},
 		{Name: "interruptsize", Desc: "bytes to read from the interrupt pipe", NoEffect: "hidraw delivers whole input reports"},
 		{Name: "maxreport", Flag: true, Desc: "work around APC firmware that answers short reports", NoEffect: "short answers are always read zero-padded, as NUT reads them"},
 		{Name: "explore", Flag: true, Desc: "diagnostic matching of an unsupported UPS", NoEffect: "no explore subdriver yet"},

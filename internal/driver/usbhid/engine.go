@@ -55,6 +55,11 @@ type Engine struct {
 	// OnlineCalibration: OL and DISCHRG together mean a calibration
 	// (ups.conf onlinedischarge_calibration, NUT 2.8.1): CAL is added.
 	OnlineCalibration bool
+	// InterruptOnly is ups.conf's interruptonly (NUT's Powercom tweak):
+	// an input report's field is matched to the input item of its path,
+	// not the feature one, so rows read through a feature item are left
+	// to the next poll.
+	InterruptOnly bool
 
 	rows   []bound
 	status map[string]bool // NUT's ups_status bits, kept between walks
@@ -554,7 +559,8 @@ func (e *Engine) write(b *bound, value string) error {
 // HandleInput applies an input report (an interrupt transfer) as NUT's
 // upsdrv_updateinfo does with its events: each input field of the report
 // sets the row mapped to the same path (its feature field's row, else
-// its own), and ups.status is composed again at once.
+// its input field's; with InterruptOnly only the latter), and ups.status
+// is composed again at once.
 func (e *Engine) HandleInput(v Vars, report []byte) {
 	if len(report) == 0 {
 		return
@@ -568,9 +574,14 @@ func (e *Engine) HandleInput(v Vars, report []byte) {
 		if !ok {
 			continue
 		}
-		target := e.Desc.Find(f.Path, hid.Feature)
+		// NUT's FindObject_with_Path: the feature item of the path, else
+		// its (first) input item; input only with interruptonly.
+		var target *hid.Field
+		if !e.InterruptOnly {
+			target = e.Desc.Find(f.Path, hid.Feature)
+		}
 		if target == nil {
-			target = f
+			target = e.Desc.Find(f.Path, hid.Input)
 		}
 		for j := range e.rows {
 			if b := &e.rows[j]; b.field == target && b.Flags&(Absent|Cmd) == 0 {

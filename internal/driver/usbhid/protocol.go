@@ -51,6 +51,7 @@ type Protocol struct {
 	onlineDischarge bool
 	// onlinedischarge_calibration, and pollonly (no interrupt reports).
 	onlineCalibration, pollOnly bool
+	interruptOnly               bool
 	dial                        func() (Conn, *Device, error) // instead of open, for simulators
 
 	mu       sync.Mutex
@@ -69,6 +70,7 @@ func New(p driver.Params) (driver.Protocol, error) {
 	u.port, _ = p.Param("port")
 	u.onlineCalibration = p.UPS.HasFlag("onlinedischarge_calibration")
 	u.pollOnly = p.UPS.HasFlag("pollonly")
+	u.interruptOnly = p.UPS.HasFlag("interruptonly")
 	for _, k := range []string{"vendorid", "productid", "vendor", "product", "serial", "bus", "device"} {
 		if v, ok := p.Param(k); ok {
 			// NUT's regular expressions: extended, case-insensitive, and
@@ -245,6 +247,7 @@ func (u *Protocol) Connect(ctx context.Context, s *driver.State) error {
 	eng.Write = conn.SetFeature
 	eng.OnlineDischarge = u.onlineDischarge
 	eng.OnlineCalibration = u.onlineCalibration
+	eng.InterruptOnly = u.interruptOnly
 	eng.Changed = true
 	var ierr error
 	s.Update(func(v *driver.Vars) {

@@ -341,3 +341,40 @@ func TestGenericOnRecordedUPS(t *testing.T) {
 		t.Logf("%s: generic publishes %d variables, %d as NUT's APC subdriver did", name, len(v.vals), same)
 	}
 }
+
+// TestInterruptOnly: an input report on a path that has a feature item
+// (the Back-UPS's ACPresent) sets the status at once, except with
+// interruptonly, where NUT matches it to the input item, which no row is
+// read through, and it waits for the next poll.
+func TestInterruptOnly(t *testing.T) {
+	t.Parallel()
+	for _, only := range []bool{false, true} {
+		s := newSim(t)
+		e := usbhid.NewEngine(usbhid.APC, &s.dev, s.desc, s.GetFeature)
+		e.InterruptOnly = only
+		v := newMapVars()
+		if err := e.Init(v); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.Update(v, true); err != nil {
+			t.Fatal(err)
+		}
+		before := v.vals["ups.status"]
+		e.HandleInput(v, s.set(t, "UPS.PowerSummary.ACPresent", 0))
+		after := v.vals["ups.status"]
+		switch {
+		case !strings.HasPrefix(before, "OL"):
+			t.Fatalf("the recorded UPS is %q, not on line", before)
+		case !only && !strings.HasPrefix(after, "OB"):
+			t.Errorf("mains lost in an input report: status %q", after)
+		case only && after != before:
+			t.Errorf("interruptonly: status %q -> %q at the input report; NUT waits for the poll", before, after)
+		}
+		if err := e.Update(v, true); err != nil {
+			t.Fatal(err)
+		}
+		if st := v.vals["ups.status"]; !strings.HasPrefix(st, "OB") {
+			t.Errorf("interruptonly %v: after the poll, status %q", only, st)
+		}
+	}
+}
