@@ -186,17 +186,29 @@ func (s *Site) Stop() {
 		c.Close()
 	}
 	s.held = nil
+	// All at once, with one deadline: a site may run a hundred drivers,
+	// each of which may sit out its walk before it looks at the signal.
+	done := make([]chan struct{}, len(s.procs))
 	for i := len(s.procs) - 1; i >= 0; i-- {
 		p := s.procs[i]
 		_ = p.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = p.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(3 * time.Second):
-			_ = p.Process.Kill()
-			<-done
+		done[i] = make(chan struct{})
+		go func() { _ = p.Wait(); close(done[i]) }()
+	}
+	deadline := time.NewTimer(3 * time.Second)
+	defer deadline.Stop()
+	expired := false
+	for i := len(s.procs) - 1; i >= 0; i-- {
+		if !expired {
+			select {
+			case <-done[i]:
+				continue
+			case <-deadline.C:
+				expired = true
+			}
 		}
+		_ = s.procs[i].Process.Kill()
+		<-done[i]
 	}
 	s.procs = nil
 }
