@@ -103,9 +103,11 @@ func (l *Lookup) value(text string) int64 {
 // mib2nut_info_t).
 type Mapping struct {
 	Name, Version string
-	// PowerStatusOID and AutoCheckOID: an agent that answers them has
-	// this MIB (probed in NUT's order); SysOID is matched against the
-	// agent's sysObjectID first.
+	// PowerStatusOID and AutoCheckOID are NUT's oid_pwr_status and
+	// oid_auto_check, kept as NUT lists them (snmp-ups -x mibs=--list);
+	// NUT's probe does not read them: mibs=auto matches SysOID exactly
+	// against the agent's sysObjectID, then asks the table's model OID
+	// (see Protocol.choose).
 	PowerStatusOID, AutoCheckOID string
 	SysOID                       string
 	Table                        []Info
