@@ -37,10 +37,8 @@ type Param struct {
 // NUT's getval does for driver options. (NUT's own keys, driver and port,
 // are matched exactly when the section is parsed, as NUT's main.c does.)
 func (u *UPS) Get(key string) (string, bool) {
-	for i := len(u.Params) - 1; i >= 0; i-- {
-		if strings.EqualFold(u.Params[i].Key, key) {
-			return u.Params[i].Value, true
-		}
+	if i := u.last(key); i >= 0 {
+		return u.Params[i].Value, true
 	}
 	return "", false
 }
@@ -48,12 +46,20 @@ func (u *UPS) Get(key string) (string, bool) {
 // LineOf is the line of the value Get returns for key, or the section's
 // line when the key is not there.
 func (u *UPS) LineOf(key string) int {
-	for i := len(u.Params) - 1; i >= 0; i-- {
-		if strings.EqualFold(u.Params[i].Key, key) {
-			return u.Params[i].Line
-		}
+	if i := u.last(key); i >= 0 {
+		return u.Params[i].Line
 	}
 	return u.Line
+}
+
+// last is the index of key's last line in Params, or -1.
+func (u *UPS) last(key string) int {
+	for i := len(u.Params) - 1; i >= 0; i-- {
+		if strings.EqualFold(u.Params[i].Key, key) {
+			return i
+		}
+	}
+	return -1
 }
 
 // HasFlag reports whether the flag is set: a one-word line, or, as NUT's

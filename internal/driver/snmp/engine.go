@@ -102,10 +102,12 @@ func (e *Engine) InitUPS(v Vars) {
 }
 
 // find is su_find_info: the first entry of a variable, published or not.
-func (e *Engine) find(name string) *Info {
-	for i := range e.info {
-		if strings.EqualFold(e.info[i].Var, name) {
-			return &e.info[i]
+func (e *Engine) find(name string) *Info { return findInfo(e.info, name) }
+
+func findInfo(table []Info, name string) *Info {
+	for i := range table {
+		if strings.EqualFold(table[i].Var, name) {
+			return &table[i]
 		}
 	}
 	return nil

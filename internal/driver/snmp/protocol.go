@@ -121,10 +121,7 @@ func delays(p driver.Params) (on, off string, err error) {
 		key string
 		to  *string
 	}{{"ondelay", &on}, {"offdelay", &off}} {
-		if _, ok := p.Param(d.key); !ok {
-			continue
-		}
-		n, err := p.Int(d.key, 0)
+		n, err := p.Int(d.key, -1) // not set: as NUT's -1, no SET
 		if err != nil {
 			return "", "", err
 		}
@@ -322,10 +319,8 @@ func (u *Protocol) choose() (*Mapping, error) {
 // device.model entry, else of its first ups.model entry.
 func modelOID(m *Mapping) string {
 	for _, name := range []string{"device.model", "ups.model"} {
-		for _, in := range m.Table {
-			if strings.EqualFold(in.Var, name) {
-				return in.OID
-			}
+		if in := findInfo(m.Table, name); in != nil {
+			return in.OID
 		}
 	}
 	return ""
