@@ -3,13 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/sysnut/sysnut/internal/loadgen"
@@ -31,11 +27,16 @@ func snmpFleet(driverBin, recording string, n int, d time.Duration) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	port, stopAgent, err := startAgent(dir, recording)
+	rec, err := os.ReadFile(recording)
 	if err != nil {
 		return err
 	}
-	defer stopAgent()
+	agent, err := nutref.StartSNMPAgent(rec)
+	if err != nil {
+		return err
+	}
+	defer agent.Stop()
+	port := agent.Port
 	var conf strings.Builder
 	for i := range n {
 		fmt.Fprintf(&conf, "[u%d]\n driver = snmp-ups\n port = 127.0.0.1:%d\n mibs = ietf\n snmp_version = v2c\n pollfreq = 10\n", i, port)
@@ -58,22 +59,14 @@ func snmpFleet(driverBin, recording string, n int, d time.Duration) error {
 		}
 		nutPids = append(nutPids, nut.DriverPid(fmt.Sprintf("u%d", i)))
 	}
-	env := append(os.Environ(), "NUT_CONFPATH="+ours.ConfDir, "NUT_STATEPATH="+ours.StateDir)
-	var procs []*exec.Cmd
-	defer func() {
-		for _, p := range procs {
-			p.Process.Signal(syscall.SIGTERM)
-			p.Wait()
-		}
-	}()
+	procs := &programs{env: append(os.Environ(), "NUT_CONFPATH="+ours.ConfDir, "NUT_STATEPATH="+ours.StateDir)}
+	defer procs.stop()
 	for i := range n {
-		cmd := exec.Command(driverBin, fmt.Sprintf("u%d", i))
-		cmd.Env = env
-		if err := cmd.Start(); err != nil {
+		pid, err := procs.start(driverBin, fmt.Sprintf("u%d", i))
+		if err != nil {
 			return err
 		}
-		procs = append(procs, cmd)
-		ourPids = append(ourPids, cmd.Process.Pid)
+		ourPids = append(ourPids, pid)
 	}
 	time.Sleep(12 * time.Second) // every instance past its first walks
 	cpu0 := [2]time.Duration{sumCPU(nutPids), sumCPU(ourPids)}
@@ -89,7 +82,7 @@ func snmpFleet(driverBin, recording string, n int, d time.Duration) error {
 		var p, r int64
 		alive := 0
 		for _, pid := range row.pids {
-			if x := pssOf(pid); x > 0 {
+			if x := loadgen.PSS(pid); x > 0 {
 				alive++
 				p += x
 			}
@@ -102,64 +95,10 @@ func snmpFleet(driverBin, recording string, n int, d time.Duration) error {
 	return nil
 }
 
-// startAgent runs snmpsimd on loopback serving recording as community
-// public (as nobody when this runs as root: snmpsimd refuses root).
-func startAgent(dir, recording string) (int, func(), error) {
-	data, err := os.ReadFile(recording)
-	if err != nil {
-		return 0, nil, err
-	}
-	rec := filepath.Join(dir, "agent")
-	if err := os.MkdirAll(filepath.Join(rec, "cache"), 0o777); err != nil {
-		return 0, nil, err
-	}
-	for _, d := range []string{dir, rec, filepath.Join(rec, "cache")} {
-		if err := os.Chmod(d, 0o777); err != nil {
-			return 0, nil, err
-		}
-	}
-	if err := os.WriteFile(filepath.Join(rec, "public.snmprec"), data, 0o644); err != nil {
-		return 0, nil, err
-	}
-	l, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		return 0, nil, err
-	}
-	port := l.LocalAddr().(*net.UDPAddr).Port
-	l.Close()
-	args := []string{"--data-dir=" + rec, "--cache-dir=" + filepath.Join(rec, "cache"),
-		"--agent-udpv4-endpoint=127.0.0.1:" + strconv.Itoa(port), "--logging-method=null"}
-	if os.Geteuid() == 0 {
-		args = append(args, "--process-user=nobody", "--process-group=nogroup")
-	}
-	cmd := exec.Command("snmpsimd", args...)
-	if err := cmd.Start(); err != nil {
-		return 0, nil, fmt.Errorf("snmpsimd (apt-get install snmpsim): %w", err)
-	}
-	time.Sleep(3 * time.Second) // indexing the recording
-	return port, func() { cmd.Process.Kill(); cmd.Wait() }, nil
-}
-
 func sumCPU(pids []int) time.Duration {
 	var t time.Duration
 	for _, p := range pids {
 		t += cpuTime(p)
 	}
 	return t
-}
-
-// pssOf is a process's proportional set size in bytes, from
-// smaps_rollup; 0 when it is gone.
-func pssOf(pid int) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
-	if err != nil {
-		return 0
-	}
-	for _, l := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(l, "Pss:"); ok {
-			kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-			return kb << 10
-		}
-	}
-	return 0
 }

@@ -246,21 +246,15 @@ func idleWakeups(upsdBin, driverBin string, d time.Duration) error {
 	if err != nil {
 		return err
 	}
-	env := append(os.Environ(), "NUT_CONFPATH="+ours.ConfDir, "NUT_STATEPATH="+ours.StateDir)
-	var procs []*exec.Cmd
-	defer func() {
-		for _, p := range procs {
-			p.Process.Signal(syscall.SIGTERM)
-			p.Wait()
-		}
-	}()
+	procs := &programs{env: append(os.Environ(), "NUT_CONFPATH="+ours.ConfDir, "NUT_STATEPATH="+ours.StateDir)}
+	defer procs.stop()
+	var pids []int
 	for _, args := range [][]string{{driverBin, "test"}, {upsdBin}} {
-		cmd := exec.Command(args[0], args[1:]...)
-		cmd.Env = env
-		if err := cmd.Start(); err != nil {
+		pid, err := procs.start(args...)
+		if err != nil {
 			return err
 		}
-		procs = append(procs, cmd)
+		pids = append(pids, pid)
 		time.Sleep(500 * time.Millisecond)
 	}
 	time.Sleep(2 * time.Second) // past start-up
@@ -269,7 +263,7 @@ func idleWakeups(upsdBin, driverBin string, d time.Duration) error {
 		pid  int
 	}{
 		{"NUT 2.8.0 upsd", site.Pid("upsd")}, {"NUT 2.8.0 dummy-ups", site.Pid("dummy-ups")},
-		{"sysnut upsd", procs[1].Process.Pid}, {"sysnut ups-driver", procs[0].Process.Pid},
+		{"sysnut upsd", pids[1]}, {"sysnut ups-driver", pids[0]},
 	}
 	before := make([]int, len(rows))
 	for i, r := range rows {
@@ -281,6 +275,31 @@ func idleWakeups(upsdBin, driverBin string, d time.Duration) error {
 		fmt.Printf("  %-20s %6d  (RSS %.1f MB)\n", r.name, contextSwitches(r.pid)-before[i], float64(loadgen.RSS(r.pid))/(1<<20))
 	}
 	return nil
+}
+
+// programs are sysnut's daemons a measurement runs, with one
+// environment; stop ends them.
+type programs struct {
+	env  []string
+	cmds []*exec.Cmd
+}
+
+// start runs args[0] with the rest as arguments and returns its pid.
+func (p *programs) start(args ...string) (int, error) {
+	cmd := exec.Command(args[0], args[1:]...)
+	cmd.Env = p.env
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	p.cmds = append(p.cmds, cmd)
+	return cmd.Process.Pid, nil
+}
+
+func (p *programs) stop() {
+	for _, c := range p.cmds {
+		c.Process.Signal(syscall.SIGTERM)
+		c.Wait()
+	}
 }
 
 // contextSwitches sums the voluntary and involuntary context switches of

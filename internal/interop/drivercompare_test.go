@@ -7,13 +7,13 @@ import (
 	"log/slog"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/driver"
 	"github.com/sysnut/sysnut/internal/driver/registry"
 	"github.com/sysnut/sysnut/internal/nutref"
+	"github.com/sysnut/sysnut/internal/testlog"
 )
 
 // driverExceptions are the lines that may differ between NUT's driver and
@@ -36,25 +36,7 @@ type driverPair struct {
 	// better lists lines where sysnut differs on purpose (ups-driver(8)).
 	better map[string]string
 	// log is what our driver logged.
-	log *lockedBuffer
-}
-
-// lockedBuffer is a log written by one goroutine and read by another.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	log *testlog.Buffer
 }
 
 // startDriverPair starts NUT's drv for [theirs], ours for [ours] and NUT's
@@ -81,7 +63,7 @@ func startDriverPairWith(t *testing.T, drv, theirs, ours string, e registry.Entr
 	if err := site.StartDriver(ctx, drv, "theirs"); err != nil {
 		t.Fatalf("NUT's %s: %v\n%s", drv, err, site.Logs())
 	}
-	log := &lockedBuffer{}
+	log := &testlog.Buffer{}
 	addr := serveOurs(t, ctx, cancel, site, port, e, log)
 	for _, u := range []string{"theirs", "ours"} {
 		waitReady(t, addr, u)

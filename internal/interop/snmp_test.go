@@ -2,22 +2,20 @@ package interop
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gosnmp/gosnmp"
+	"github.com/sysnut/sysnut/internal/nutref"
 )
 
 // snmpAgent runs Debian's snmpsimd on loopback serving the recording
 // file as community "public" (writable: SETs are kept), and returns its
-// port. snmpsimd refuses to
-// run as root: it drops to nobody, so its data must be readable by all.
+// port.
 func snmpAgent(t *testing.T, recording string, writable bool) int {
 	t.Helper()
 	data, err := os.ReadFile(recording)
@@ -30,18 +28,6 @@ func snmpAgent(t *testing.T, recording string, writable bool) int {
 // snmpAgentServing is snmpAgent for a recording made by the test.
 func snmpAgentServing(t *testing.T, data []byte, writable bool) int {
 	t.Helper()
-	simd, err := exec.LookPath("snmpsimd")
-	if err != nil {
-		if os.Getenv("SYSNUT_REQUIRE_NUT") == "1" {
-			t.Fatal("SYSNUT_REQUIRE_NUT=1 but snmpsimd is missing (apt-get install snmpsim)")
-		}
-		t.Skip("snmpsimd is not installed (apt-get install snmpsim)")
-	}
-	dir, err := os.MkdirTemp("", "snmpsim")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
 	if writable {
 		// snmpsim's writecache variation: a SET is kept and read back.
 		var lines []string
@@ -51,51 +37,15 @@ func snmpAgentServing(t *testing.T, data []byte, writable bool) int {
 		}
 		data = []byte(strings.Join(lines, "\n") + "\n")
 	}
-	if err := os.WriteFile(filepath.Join(dir, "public.snmprec"), data, 0o644); err != nil {
+	a, err := nutref.StartSNMPAgent(data)
+	switch {
+	case errors.Is(err, nutref.ErrNoSNMPAgent) && os.Getenv("SYSNUT_REQUIRE_NUT") != "1":
+		t.Skip(err)
+	case err != nil:
 		t.Fatal(err)
 	}
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cache := filepath.Join(dir, "cache")
-	if err := os.Mkdir(cache, 0o777); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(cache, 0o777); err != nil { // past the umask
-		t.Fatal(err)
-	}
-	l, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.LocalAddr().(*net.UDPAddr).Port
-	l.Close()
-	args := []string{"--data-dir=" + dir, fmt.Sprintf("--agent-udpv4-endpoint=127.0.0.1:%d", port),
-		"--logging-method=stderr", "--cache-dir=" + cache}
-	if os.Geteuid() == 0 {
-		args = append(args, "--process-user=nobody", "--process-group=nogroup")
-	}
-	cmd := exec.Command(simd, args...)
-	var log bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &log, &log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	c := &gosnmp.GoSNMP{Target: "127.0.0.1", Port: uint16(port), Community: "public", Version: gosnmp.Version2c,
-		Timeout: 200 * time.Millisecond, Retries: 0}
-	if err := c.Connect(); err != nil {
-		t.Fatal(err)
-	}
-	defer c.Conn.Close()
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if r, err := c.Get([]string{"1.3.6.1.2.1.1.1.0"}); err == nil && len(r.Variables) == 1 && r.Variables[0].Type == gosnmp.OctetString {
-			return port
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("snmpsimd did not answer:\n%s", log.String())
-		}
-	}
+	t.Cleanup(a.Stop)
+	return a.Port
 }
 
 // TestSNMPAsNUTDriver: NUT 2.8.0's snmp-ups and ours read the same agent
@@ -135,25 +85,31 @@ func TestSNMPAsNUTDriver(t *testing.T) {
 			if !tc.write {
 				return
 			}
-			// Every command and every writable variable, on both: the
-			// same answers, then (after a walk) the same UPS.
-			list := runNUT(t, &env{site: p.site}, []string{"upscmd", "-l", "theirs@" + p.addr}).stdout
-			var actions [][]string
-			for _, l := range strings.Split(list, "\n") {
-				if cmd, _, ok := strings.Cut(l, " - "); ok {
-					actions = append(actions, []string{"upscmd", "-u", "admin", "-p", "secret", "UPS@ADDR", cmd})
-				}
-			}
-			for _, name := range []string{"device.contact", "device.location", "ups.timer.shutdown"} {
-				actions = append(actions, []string{"upsrw", "-s", name + "=42", "-u", "admin", "-p", "secret", "UPS@ADDR"})
-			}
-			for _, a := range actions {
-				if out := p.both(a); out[0] != out[1] {
-					t.Errorf("%v: NUT's snmp-ups answers %q, ours %q", a, out[0], out[1])
-				}
-			}
-			time.Sleep(5 * time.Second) // two walks (pollfreq 2)
-			p.compare()
+			p.commandsAndSets("device.contact=42", "device.location=42", "ups.timer.shutdown=42")
 		})
 	}
+}
+
+// commandsAndSets runs every instant command NUT's driver lists, and
+// each SET (name=value), on both drivers: the answers must be the same,
+// and so must the UPSes after two walks (pollfreq 2).
+func (p *driverPair) commandsAndSets(sets ...string) {
+	t := p.t
+	t.Helper()
+	var actions [][]string
+	for _, l := range strings.Split(p.both([]string{"upscmd", "-l", "UPS@ADDR"})[0], "\n") {
+		if cmd, _, ok := strings.Cut(l, " - "); ok {
+			actions = append(actions, []string{"upscmd", "-u", "admin", "-p", "secret", "UPS@ADDR", cmd})
+		}
+	}
+	for _, set := range sets {
+		actions = append(actions, []string{"upsrw", "-s", set, "-u", "admin", "-p", "secret", "UPS@ADDR"})
+	}
+	for _, a := range actions {
+		if out := p.both(a); out[0] != out[1] {
+			t.Errorf("%v: NUT's %s answers %q, ours %q", a, p.drv, out[0], out[1])
+		}
+	}
+	time.Sleep(5 * time.Second)
+	p.compare()
 }

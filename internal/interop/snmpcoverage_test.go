@@ -170,12 +170,7 @@ func TestSNMPMappingsAsNUT(t *testing.T) {
 				if !write {
 					return
 				}
-				var actions [][]string
-				for _, l := range strings.Split(p.both([]string{"upscmd", "-l", "UPS@ADDR"})[0], "\n") {
-					if cmd, _, ok := strings.Cut(l, " - "); ok {
-						actions = append(actions, []string{"upscmd", "-u", "admin", "-p", "secret", "UPS@ADDR", cmd})
-					}
-				}
+				var sets []string
 				for _, in := range m.Table {
 					if !in.RW || in.OID == "" {
 						continue
@@ -184,15 +179,9 @@ func TestSNMPMappingsAsNUT(t *testing.T) {
 					if in.Lookup != nil {
 						value = in.Lookup.Values[len(in.Lookup.Values)-1].Text
 					}
-					actions = append(actions, []string{"upsrw", "-s", in.Var + "=" + value, "-u", "admin", "-p", "secret", "UPS@ADDR"})
+					sets = append(sets, in.Var+"="+value)
 				}
-				for _, a := range actions {
-					if out := p.both(a); out[0] != out[1] {
-						t.Errorf("%v: NUT's snmp-ups answers %q, ours %q", a, out[0], out[1])
-					}
-				}
-				time.Sleep(5 * time.Second) // two walks (pollfreq 2)
-				p.compare()
+				p.commandsAndSets(sets...)
 			})
 		}
 	}

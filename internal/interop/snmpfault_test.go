@@ -18,6 +18,8 @@ import (
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/driver"
 	"github.com/sysnut/sysnut/internal/driver/registry"
+	"github.com/sysnut/sysnut/internal/nutref"
+	"github.com/sysnut/sysnut/internal/testlog"
 )
 
 // Modes of an agentProxy.
@@ -201,12 +203,10 @@ func snmpdV3(t *testing.T, port int) int {
 		}
 		snmpd = "/usr/sbin/snmpd"
 	}
-	l, err := net.ListenPacket("udp", "127.0.0.1:0")
+	own, err := nutref.FreeUDPPort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	own := l.LocalAddr().(*net.UDPAddr).Port
-	l.Close()
 	dir := t.TempDir()
 	conf := fmt.Sprintf(`agentAddress udp:127.0.0.1:%d
 createUser authuser SHA "auth-secret-1"
@@ -220,28 +220,20 @@ proxy -v 2c -c public 127.0.0.1:%d .1.3.6.1.2.1.33
 	}
 	cmd := exec.Command(snmpd, "-f", "-Lo", "-C", "-c", filepath.Join(dir, "snmpd.conf"), "-p", filepath.Join(dir, "pid"), "-I", "-smux")
 	cmd.Env = append(os.Environ(), "SNMP_PERSISTENT_DIR="+filepath.Join(dir, "persist"), "MIBS=", "MIBDIRS="+dir)
-	var log lockedBuffer
+	var log testlog.Buffer
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	c := &gosnmp.GoSNMP{Target: "127.0.0.1", Port: uint16(own), Version: gosnmp.Version3, Timeout: 200 * time.Millisecond,
+	c := &gosnmp.GoSNMP{Target: "127.0.0.1", Port: uint16(own), Version: gosnmp.Version3,
 		SecurityModel: gosnmp.UserSecurityModel, MsgFlags: gosnmp.AuthNoPriv,
 		SecurityParameters: &gosnmp.UsmSecurityParameters{UserName: "authuser", AuthenticationProtocol: gosnmp.SHA,
 			AuthenticationPassphrase: "auth-secret-1"}}
-	if err := c.Connect(); err != nil {
-		t.Fatal(err)
+	if err := nutref.WaitSNMP(c, "1.3.6.1.2.1.33.1.2.4.0", gosnmp.Integer); err != nil {
+		t.Fatalf("snmpd for snmpsimd: %v\n%s", err, log.String())
 	}
-	defer c.Conn.Close()
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		if r, err := c.Get([]string{"1.3.6.1.2.1.33.1.2.4.0"}); err == nil && len(r.Variables) == 1 && r.Variables[0].Type == gosnmp.Integer {
-			return own
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("snmpd did not answer for snmpsimd:\n%s", log.String())
-		}
-	}
+	return own
 }
 
 // TestSNMPv3AsNUT: NUT's snmp-ups and ours read a real SNMPv3 agent

@@ -15,13 +15,20 @@ import (
 )
 
 // RSS is a process's resident set size in bytes, from /proc; 0 if unknown.
-func RSS(pid int) int64 {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+func RSS(pid int) int64 { return procKB(pid, "status", "VmRSS:") }
+
+// PSS is a process's proportional set size in bytes (shared pages split
+// between the processes that map them), from /proc; 0 if unknown.
+func PSS(pid int) int64 { return procKB(pid, "smaps_rollup", "Pss:") }
+
+// procKB reads the "key  N kB" line of /proc/pid/file, in bytes.
+func procKB(pid int, file, key string) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", pid, file))
 	if err != nil {
 		return 0
 	}
 	for _, l := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(l, "VmRSS:"); ok {
+		if v, ok := strings.CutPrefix(l, key); ok {
 			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			return kb << 10
 		}
