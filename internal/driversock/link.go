@@ -35,6 +35,7 @@ type Link struct {
 	retry      time.Duration
 	log        *slog.Logger
 	onTracking func(id string, status int)
+	onChange   func()
 	now        func() time.Time
 	limits     Limits
 	tick       time.Duration
@@ -48,6 +49,8 @@ type Link struct {
 	lastHeard time.Time
 	lastPing  time.Time
 	wmu       sync.Mutex // serialises writes to conn
+	seenKind  int        // what changed last reported (seenGone...)
+	seenValue string
 
 	settled    chan struct{} // closed by settle
 	settleOnce sync.Once
@@ -68,6 +71,11 @@ type LinkConfig struct {
 	Retry      time.Duration // pause between connection attempts (default 2 s)
 	Logger     *slog.Logger
 	OnTracking func(id string, status int) // TRACKING replies from the driver
+	// OnChange is called, without the link's lock held, after what a
+	// client reads as ups.status may have changed: its value, the end of
+	// a dump, DATAOK/DATASTALE, the driver going away. Staleness by MAXAGE
+	// alone is not reported: it is a matter of time, not of an event.
+	OnChange func()
 	Now        func() time.Time            // clock, for tests
 	Limits     Limits                      // zero: DefaultLimits
 	// Tick caps the pinger's sleep, for tests that move Now by hand; zero
@@ -78,7 +86,7 @@ type LinkConfig struct {
 // NewLink returns an unconnected link.
 func NewLink(c LinkConfig) *Link {
 	l := &Link{path: c.Path, maxAge: c.MaxAge, retry: c.Retry, log: c.Logger,
-		onTracking: c.OnTracking, now: c.Now, limits: c.Limits, tick: c.Tick, tree: state.New(), settled: make(chan struct{})}
+		onTracking: c.OnTracking, onChange: c.OnChange, now: c.Now, limits: c.Limits, tick: c.Tick, tree: state.New(), settled: make(chan struct{})}
 	if l.limits == (Limits{}) {
 		l.limits = DefaultLimits
 	}
@@ -185,8 +193,12 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 		l.mu.Lock()
 		l.conn = nil
 		l.tree = state.New()
+		changed := l.changed()
 		l.mu.Unlock()
 		c.Close()
+		if changed {
+			l.onChange()
+		}
 	}()
 
 	stop := make(chan struct{})
@@ -218,7 +230,11 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 					l.over("parse error: " + lex.Err().Error())
 				}
 			}
+			changed := l.changed()
 			l.mu.Unlock()
+			if changed {
+				l.onChange()
+			}
 		}
 		if err != nil {
 			return err
@@ -271,6 +287,42 @@ func (l *Link) pingSleep(now time.Time) time.Duration {
 	}
 	return d
 }
+
+// changed reports whether ups.status as a client reads it differs from
+// the last time it was asked, when an OnChange wants to know; l.mu is held.
+// It compares fields already at hand: each read of a driver's updates
+// costs one map lookup more, and no allocation.
+func (l *Link) changed() bool {
+	if l.onChange == nil {
+		return false
+	}
+	kind, value := seenGone, ""
+	switch {
+	case l.conn == nil:
+	case !l.dumpDone:
+		return false // a dump in progress: its end will say
+	case !l.dataOK:
+		kind = seenStale
+	default:
+		kind = seenNone
+		if v := l.tree.Get("ups.status"); v != nil {
+			kind, value = seenValue, v.Value
+		}
+	}
+	if kind == l.seenKind && value == l.seenValue {
+		return false
+	}
+	l.seenKind, l.seenValue = kind, value
+	return true
+}
+
+// What a client last saw of ups.status, for changed.
+const (
+	seenGone  = iota // the driver is not connected
+	seenStale        // it said DATASTALE
+	seenNone         // it publishes no ups.status
+	seenValue        // seenValue holds it
+)
 
 // over logs that the driver passed a limit or sent garbage, once per
 // connection: a driver that floods must not flood the journal. l.mu is held.

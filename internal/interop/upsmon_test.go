@@ -18,7 +18,8 @@ import (
 
 // TestUpsmonAgainstNUTUpsd: our monitor, logged in as primary to NUT's
 // upsd, sees NUT's dummy-ups go on battery and low, sets FSD on NUT's
-// upsd (NUT's upsc shows it), sets the killpower flag and powers off.
+// upsd (NUT's upsc shows it), sets the killpower flag and powers off. NUT's
+// upsd refuses sysnut's WATCH, and the monitor polls.
 func TestUpsmonAgainstNUTUpsd(t *testing.T) {
 	bin := requireNUT(t)
 	site, port := newSite(t, bin, map[string]string{
@@ -74,7 +75,8 @@ func TestUpsmonAgainstNUTUpsd(t *testing.T) {
 	if power.Calls() != 1 || !upsmon.FlagSet(flag, boot) {
 		t.Errorf("power-offs %d, flag set %v\n%s", power.Calls(), upsmon.FlagSet(flag, boot), logs.String())
 	}
-	for _, want := range []string{"notifytype=ONBATT", "notifytype=LOWBATT", "notifytype=SHUTDOWN"} {
+	// NUT's upsd knows no WATCH: the monitor said so once and polled.
+	for _, want := range []string{"notifytype=ONBATT", "notifytype=LOWBATT", "notifytype=SHUTDOWN", "upsd does not push status changes"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %s\n%s", want, logs.String())
 		}

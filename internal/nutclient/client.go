@@ -111,6 +111,11 @@ func (c *Client) Send(line string) error {
 // returned as lines, not errors; see Cmd.
 func (c *Client) ReadLine() (string, error) {
 	_ = c.conn.SetDeadline(time.Now().Add(c.timeout))
+	return c.readLine()
+}
+
+// readLine is ReadLine under whatever deadline the caller set.
+func (c *Client) readLine() (string, error) {
 	var b []byte
 	for {
 		part, isPrefix, err := c.r.ReadLine()

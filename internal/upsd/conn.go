@@ -9,6 +9,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -49,6 +50,9 @@ type conn struct {
 	closed         atomic.Bool
 	parked         *expiry         // while in the parker; its lock guards this
 	out            []byte          // replies not yet written
+	wmu            sync.Mutex      // serialises writes: replies, and pushes once watching
+	watching       atomic.Bool     // WATCH was accepted: pushes only from here on
+	watched        []*ups          // set once, by WATCH
 	ctx            context.Context // serve's, for waits inside a command
 }
 
@@ -89,8 +93,8 @@ func (c *conn) serve(ctx context.Context) (parked bool) {
 		// Moving the deadline costs a timer update: do it at most once a
 		// second, which is all the precision these timeouts need.
 		if active.Sub(armed) >= time.Second || armed.IsZero() {
-			d := c.lastLine.Add(cfg.IdleTimeout)
-			if p := active.Add(cfg.ParkAfter); park && p.Before(d) {
+			d := c.idleEnd(cfg)
+			if p := active.Add(cfg.ParkAfter); park && (d.IsZero() || p.Before(d)) {
 				d = p
 			}
 			_ = c.rw.SetReadDeadline(d)
@@ -109,8 +113,8 @@ func (c *conn) serve(ctx context.Context) (parked bool) {
 			return false
 		}
 		if err != nil {
-			idleEnd := c.lastLine.Add(cfg.IdleTimeout)
-			if !isTimeout(err) || !time.Now().Before(idleEnd) {
+			idleEnd := c.idleEnd(cfg)
+			if !isTimeout(err) || !idleEnd.IsZero() && !time.Now().Before(idleEnd) {
 				return false
 			}
 			// Quiet for ParkAfter: park between lines; in the middle of
@@ -130,6 +134,15 @@ func (c *conn) serve(ctx context.Context) (parked bool) {
 		}
 	}
 	return false
+}
+
+// idleEnd is when a quiet client is dropped (IdleTimeout after its last
+// line); zero for a watching one, which has nothing left to say.
+func (c *conn) idleEnd(cfg Config) time.Time {
+	if c.watching.Load() {
+		return time.Time{}
+	}
+	return c.lastLine.Add(cfg.IdleTimeout)
 }
 
 // close ends a connection once: the socket, its login, its registration.
@@ -162,6 +175,13 @@ func (c *conn) flush() bool {
 	if len(c.out) == 0 {
 		return true
 	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	return c.write()
+}
+
+// write is flush with c.wmu held.
+func (c *conn) write() bool {
 	_ = c.rw.SetWriteDeadline(time.Now().Add(c.s.config().WriteTimeout))
 	_, err := c.rw.Write(c.out)
 	if cap(c.out) > 2*flushAt {
@@ -231,12 +251,18 @@ func newLexer() nutproto.Lexer { return nutproto.NewLexer(nutproto.NetLimits) }
 // STARTTLS it stops and returns the unread bytes.
 func (c *conn) feed(lex *nutproto.Lexer, data []byte) (bool, []byte) {
 	lines := false
+	if c.watching.Load() {
+		return false, nil // a watching client's lines are ignored (watch.go)
+	}
 	for i, b := range data {
 		switch lex.Feed(b) {
 		case nutproto.Line:
 			lines = true
 			// After LOGOUT NUT still answers the rest of the read.
 			c.out = c.dispatch(c.out, lex.Words())
+			if c.watching.Load() {
+				return lines, nil
+			}
 			// After STARTTLS the rest of the read is the start of the
 			// ClientHello (a TLS record starts with 0x16). Anything else is
 			// lines, which NUT answers in clear text before the handshake.
@@ -262,6 +288,7 @@ func (c *conn) feed(lex *nutproto.Lexer, data []byte) (bool, []byte) {
 
 // finish releases what a closed connection held: its login.
 func (c *conn) finish() {
+	c.unwatch()
 	if u := c.loginUPS.Load(); u != nil {
 		u.numLogins.Add(-1)
 		c.s.log.Info(fmt.Sprintf("%s (user %s) logged out", c.addr, c.username), "client", c.addr, "ups", u.name, "user", c.username)
@@ -291,6 +318,7 @@ var commands = map[string]struct {
 	"FSD":      {(*conn).cmdFSD, true},
 	"SET":      {(*conn).cmdSet, true},
 	"INSTCMD":  {(*conn).cmdInstcmd, true},
+	"WATCH":    {(*conn).cmdWatch, false},
 }
 
 func (c *conn) dispatch(out []byte, w []string) []byte {
@@ -521,6 +549,7 @@ func (c *conn) cmdFSD(out []byte, args []string) []byte {
 	}
 	c.s.log.Warn("forced shutdown set", "client", c.addr, "user", c.username, "ups", u.name)
 	u.fsd.Store(true)
+	u.watch.changed()
 	return append(out, "OK FSD-SET\n"...)
 }
 

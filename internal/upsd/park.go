@@ -57,8 +57,9 @@ func parkable(c *conn) bool {
 	return ok
 }
 
-// park hands c over until it is readable or deadline (its idle timeout)
-// passes; false if it cannot be parked, and its goroutine carries on.
+// park hands c over until it is readable or deadline (its idle timeout;
+// zero: none) passes; false if it cannot be parked, and its goroutine
+// carries on.
 func (p *parker) park(c *conn, deadline time.Time) bool {
 	rc, err := c.nc.(syscall.Conn).SyscallConn()
 	if err != nil {
@@ -71,9 +72,11 @@ func (p *parker) park(c *conn, deadline time.Time) bool {
 		fd := int32(f)
 		p.mu.Lock()
 		p.conns[fd] = c
-		c.parked = &expiry{at: deadline, c: c, fd: fd}
-		heap.Push(&p.expiry, c.parked)
-		earliest = p.expiry[0].c == c
+		c.parked = &expiry{at: deadline, c: c, fd: fd, index: -1}
+		if !deadline.IsZero() {
+			heap.Push(&p.expiry, c.parked)
+			earliest = p.expiry[0].c == c
+		}
 		p.mu.Unlock()
 		ev := &unix.EpollEvent{Events: unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT, Fd: fd}
 		err = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_MOD, int(fd), ev)
@@ -165,7 +168,9 @@ func (p *parker) unpark(c *conn) {
 		if p.conns[e.fd] == c {
 			delete(p.conns, e.fd)
 		}
-		heap.Remove(&p.expiry, e.index)
+		if e.index >= 0 {
+			heap.Remove(&p.expiry, e.index)
+		}
 		c.parked = nil
 	}
 }
@@ -190,7 +195,7 @@ type expiry struct {
 	at    time.Time
 	c     *conn
 	fd    int32
-	index int // in expiryHeap
+	index int // in expiryHeap; -1 when not in it (no deadline)
 }
 
 // expiryHeap orders deadlines, earliest first (container/heap).

@@ -88,6 +88,7 @@ type ups struct {
 	link      *driversock.Link
 	fsd       atomic.Bool
 	numLogins atomic.Int32
+	watch     *watchers
 	stop      context.CancelFunc
 	done      chan struct{}
 	running   bool // the link runs; false for one made before Run started
@@ -307,10 +308,10 @@ func (s *Server) applyUPS(cfg Config) {
 
 // startUPS creates a UPS and starts its driver link; s.mu is held.
 func (s *Server) startUPS(d UPSDef, cfg Config) *ups {
-	u := &ups{name: d.Name, desc: d.Desc, done: make(chan struct{})}
+	u := &ups{name: d.Name, desc: d.Desc, done: make(chan struct{}), watch: newWatchers()}
 	u.link = driversock.NewLink(driversock.LinkConfig{
 		Path: d.Socket, MaxAge: cfg.MaxAge, OnTracking: s.tracking.set,
-		Logger: s.log.With("ups", d.Name),
+		OnChange: u.watch.changed, Logger: s.log.With("ups", d.Name),
 	})
 	if s.ctx == nil {
 		// Not running yet: Run replaces this UPS with a running one.
@@ -322,7 +323,10 @@ func (s *Server) startUPS(d UPSDef, cfg Config) *ups {
 	u.stop, u.running = cancel, true
 	go func() {
 		defer close(u.done)
+		var wg sync.WaitGroup
+		wg.Go(func() { s.push(ctx, u) })
 		u.link.Run(ctx)
+		wg.Wait()
 	}()
 	return u
 }

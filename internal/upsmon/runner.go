@@ -98,6 +98,7 @@ type Runner struct {
 
 	reloads   chan *config.UpsmonConf
 	conns     map[*UPS]*nutclient.Client
+	push      pushes // upsd's WATCH connections (watch.go)
 	pollErr   map[*UPS]string // last poll error logged, to log each cause once
 	scheduled bool            // a delayed power-off is pending with logind
 	alert     bool            // some UPS was on battery at the last poll
@@ -148,6 +149,8 @@ func Sleep(ctx context.Context, d time.Duration) error {
 // until ctx ends, when it cancels a power-off it scheduled with logind.
 func (r *Runner) Run(ctx context.Context) error {
 	r.conns = map[*UPS]*nutclient.Client{}
+	r.push.init()
+	defer r.push.stop()
 	defer r.Notifier.Wait()
 	defer func() {
 		for _, c := range r.conns {
@@ -158,6 +161,9 @@ func (r *Runner) Run(ctx context.Context) error {
 	for {
 		for _, u := range r.Monitor.UPS {
 			status, err := r.poll(ctx, u)
+			if err == nil {
+				r.watch(ctx, u, status)
+			}
 			r.logPollError(u, err)
 			r.Monitor.Observe(ctx, u, status, err)
 		}
@@ -190,7 +196,7 @@ func (r *Runner) Run(ctx context.Context) error {
 type wakeup int
 
 const (
-	woken   wakeup = iota // time to poll again (also after a reload)
+	woken   wakeup = iota // time to poll again (also after a reload or a pushed change)
 	forced                // upsmon -c fsd
 	stopped               // ctx ended
 )
@@ -208,6 +214,10 @@ func (r *Runner) wait(ctx context.Context, d time.Duration) wakeup {
 			if err != nil || ctx.Err() != nil {
 				return stopped
 			}
+			return woken
+		case <-r.push.wake:
+			cancel()
+			<-slept
 			return woken
 		case <-r.Force:
 			cancel()
@@ -252,6 +262,7 @@ func (r *Runner) disconnect(u *UPS) {
 	}
 	delete(r.conns, u)
 	delete(r.pollErr, u)
+	r.push.forget(u)
 }
 
 // schedule keeps a delayed power-off pending with logind while any UPS is
@@ -347,24 +358,18 @@ func (r *Runner) poll(ctx context.Context, u *UPS) (string, error) {
 // login connects, authenticates, LOGINs and, for a primary, claims
 // PRIMARY, falling back to MASTER for older servers.
 func (r *Runner) login(ctx context.Context, u *UPS) (*nutclient.Client, error) {
-	addr := net.JoinHostPort(u.Conf.Host, strconv.Itoa(u.Conf.Port))
-	policy := TLSPolicy(r.Monitor.Conf, u.Conf.Host)
-	// NetworkTimeout bounds the connection and STARTTLS too, not only the
-	// requests after it.
-	dctx, cancel := context.WithTimeout(ctx, NetworkTimeout)
-	c, err := nutclient.DialTLS(dctx, addr, policy)
-	cancel()
+	c, err := r.dial(ctx, u)
 	if err != nil {
+		if c == nil {
+			return nil, err
+		}
+		r.Log.Warn("login failed", "ups", u.System, "err", err)
 		return nil, err
 	}
-	c.SetTimeout(NetworkTimeout)
 	fail := func(err error) (*nutclient.Client, error) {
 		c.Close()
 		r.Log.Warn("login failed", "ups", u.System, "err", err)
 		return nil, err
-	}
-	if err := c.Authenticate(u.Conf.User, u.Conf.Password); err != nil {
-		return fail(err)
 	}
 	if _, err := c.Cmd("LOGIN " + u.Conf.UPS); err != nil {
 		return fail(fmt.Errorf("LOGIN: %w", err))
@@ -377,6 +382,28 @@ func (r *Runner) login(ctx context.Context, u *UPS) (*nutclient.Client, error) {
 		}
 	}
 	r.Log.Info("logged in", "ups", u.System, "primary", u.Conf.Primary)
+	return c, nil
+}
+
+// dial connects to u's server under its TLS policy and authenticates. On
+// a failure to authenticate it returns the (closed) client with the
+// error, so that the caller can tell it from a failure to connect.
+func (r *Runner) dial(ctx context.Context, u *UPS) (*nutclient.Client, error) {
+	addr := net.JoinHostPort(u.Conf.Host, strconv.Itoa(u.Conf.Port))
+	policy := TLSPolicy(r.Monitor.Conf, u.Conf.Host)
+	// NetworkTimeout bounds the connection and STARTTLS too, not only the
+	// requests after it.
+	dctx, cancel := context.WithTimeout(ctx, NetworkTimeout)
+	c, err := nutclient.DialTLS(dctx, addr, policy)
+	cancel()
+	if err != nil {
+		return nil, err
+	}
+	c.SetTimeout(NetworkTimeout)
+	if err := c.Authenticate(u.Conf.User, u.Conf.Password); err != nil {
+		c.Close()
+		return c, err
+	}
 	return c, nil
 }
 

@@ -1,0 +1,224 @@
+package upsd
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/nutproto"
+	"github.com/sysnut/sysnut/internal/state"
+)
+
+// WATCH is sysnut's one addition to NUT's protocol: it turns a connection
+// into a stream of status changes, so that a monitor learns of a power
+// failure when the driver does instead of at its next poll.
+//
+//	WATCH <upsname> [<upsname>...]
+//	OK WATCHING
+//	STATUS <upsname> "<ups.status>"
+//	STATUS <upsname> ERR <error>
+//
+// After OK WATCHING the server sends the current status of each UPS named,
+// then one STATUS line whenever what GET VAR <upsname> ups.status would
+// answer changes: a new value (FSD included), or the error that replaces it
+// (DATA-STALE, DRIVER-NOT-CONNECTED). A line may repeat the one before it.
+// The connection then only carries these lines: what the client sends is
+// read and ignored, it has no idle timeout, and it ends when either side
+// closes it. Staleness that comes only from MAXAGE passing is not pushed;
+// a monitor's regular polls still see it.
+//
+// WATCH needs no login, as GET VAR does not; with USERNAME and PASSWORD
+// given first the password is checked (ERR ACCESS-DENIED), and a watching
+// connection that passed is never the one closed to make room at MAXCONN.
+// NUT's upsd answers ERR UNKNOWN-COMMAND, which tells a client to poll.
+const watchReply = "OK WATCHING\n"
+
+// pushWriteTimeout bounds a write of pushed lines to one watcher. They are
+// a few bytes each, so only a client that has stopped reading for many of
+// them makes a write wait; it is dropped rather than delay the others.
+const pushWriteTimeout = 100 * time.Millisecond
+
+// watchers are the connections watching one UPS, and what wakes the
+// goroutine that pushes its changes to them.
+type watchers struct {
+	mu    sync.Mutex
+	conns map[*conn]struct{}
+	kick  chan struct{} // capacity 1: changes coalesce while a push runs
+}
+
+func newWatchers() *watchers {
+	return &watchers{conns: map[*conn]struct{}{}, kick: make(chan struct{}, 1)}
+}
+
+// changed asks for a push; it never blocks (Link.OnChange, FSD).
+func (w *watchers) changed() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (w *watchers) add(c *conn) {
+	w.mu.Lock()
+	w.conns[c] = struct{}{}
+	w.mu.Unlock()
+}
+
+func (w *watchers) remove(c *conn) {
+	w.mu.Lock()
+	delete(w.conns, c)
+	w.mu.Unlock()
+}
+
+func (w *watchers) list() []*conn {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make([]*conn, 0, len(w.conns))
+	for c := range w.conns {
+		out = append(out, c)
+	}
+	return out
+}
+
+// push runs until ctx ends (the UPS is stopped or removed), writing u's
+// status to its watchers after each change. At the end it closes them: a
+// client watching a UPS that is gone learns it by WATCHing again.
+func (s *Server) push(ctx context.Context, u *ups) {
+	var last []byte
+	for {
+		select {
+		case <-ctx.Done():
+			for _, c := range u.watch.list() {
+				s.drop(c)
+			}
+			return
+		case <-u.watch.kick:
+		}
+		line, ok := appendStatus(nil, u)
+		if !ok || string(line) == string(last) {
+			continue
+		}
+		last = line
+		for _, c := range u.watch.list() {
+			if !c.send(line) {
+				s.drop(c)
+			}
+		}
+	}
+}
+
+// appendStatus appends u's STATUS line; false while a dump is under way
+// (GET VAR would answer WAIT: the dump's end is pushed instead).
+func appendStatus(out []byte, u *ups) ([]byte, bool) {
+	ok := true
+	u.link.View(func(t *state.Tree, a driversock.Availability, dumping bool) {
+		out = append(out, "STATUS "...)
+		out = append(out, u.name...)
+		out = append(out, ' ')
+		switch a {
+		case driversock.NotConnected:
+			out = appendErr(out, nutproto.ErrDriverNotConnected)
+			return
+		case driversock.Stale:
+			out = appendErr(out, nutproto.ErrDataStale)
+			return
+		}
+		if dumping {
+			ok = false
+			return
+		}
+		node := t.Get("ups.status")
+		if node == nil {
+			out = appendErr(out, nutproto.ErrVarNotSupported)
+			return
+		}
+		out = append(out, '"')
+		if u.fsd.Load() {
+			out = append(out, "FSD "...)
+		}
+		out = nutproto.AppendEscaped(out, node.Value)
+		out = append(out, '"', '\n')
+	})
+	return out, ok
+}
+
+// send writes pushed lines to a watching connection, from the UPS's push
+// goroutine; false if the client is gone or not reading.
+func (c *conn) send(line []byte) bool {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.closed.Load() {
+		return true
+	}
+	_ = c.rw.SetWriteDeadline(time.Now().Add(pushWriteTimeout))
+	_, err := c.rw.Write(line)
+	return err == nil
+}
+
+// cmdWatch answers WATCH: every UPS named must exist; the connection is
+// registered with each, and the reply and the current statuses are written
+// at once, under the write lock, so that no push can come before them.
+func (c *conn) cmdWatch(out []byte, args []string) []byte {
+	if len(args) == 0 {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	if c.watching.Load() {
+		return appendErr(out, nutproto.ErrInvalidArgument)
+	}
+	var list []*ups
+	for _, a := range args {
+		u := c.s.lookup(a)
+		if u == nil {
+			return appendErr(out, nutproto.ErrUnknownUPS)
+		}
+		list = append(list, u)
+	}
+	if c.hasUsername && c.hasPassword && c.user() == nil {
+		return appendErr(out, nutproto.ErrAccessDenied)
+	}
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.watching.Store(true)
+	c.watched = list
+	out = append(out, watchReply...)
+	for _, u := range list {
+		u.watch.add(c)
+		line, ok := appendStatus(nil, u)
+		if ok {
+			out = append(out, line...)
+		}
+	}
+	c.out = out
+	if !c.write() {
+		c.closing = true
+	}
+	c.s.log.Info("client watching for status changes", "client", c.addr, "ups", args)
+	return c.out
+}
+
+// drop closes a watching connection that cannot take its pushes. A parked
+// one is finished here, since closing its socket takes it out of the
+// epoll set without an event; one with a goroutine is finished by it.
+func (s *Server) drop(c *conn) {
+	if p := s.parker; p != nil {
+		p.mu.Lock()
+		parked := c.parked != nil
+		if parked {
+			p.unpark(c)
+		}
+		p.mu.Unlock()
+		if parked {
+			c.close()
+			return
+		}
+	}
+	c.nc.Close()
+}
+
+// unwatch takes a closed connection off the UPSes it watched.
+func (c *conn) unwatch() {
+	for _, u := range c.watched {
+		u.watch.remove(c)
+	}
+}
