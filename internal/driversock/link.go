@@ -76,8 +76,8 @@ type LinkConfig struct {
 	// a dump, DATAOK/DATASTALE, the driver going away. Staleness by MAXAGE
 	// alone is not reported: it is a matter of time, not of an event.
 	OnChange func()
-	Now        func() time.Time            // clock, for tests
-	Limits     Limits                      // zero: DefaultLimits
+	Now      func() time.Time // clock, for tests
+	Limits   Limits           // zero: DefaultLimits
 	// Tick caps the pinger's sleep, for tests that move Now by hand; zero
 	// in production, where it sleeps until a ping could be due.
 	Tick time.Duration

@@ -98,7 +98,7 @@ type Runner struct {
 
 	reloads   chan *config.UpsmonConf
 	conns     map[*UPS]*nutclient.Client
-	push      pushes // upsd's WATCH connections (watch.go)
+	push      pushes          // upsd's WATCH connections (watch.go)
 	pollErr   map[*UPS]string // last poll error logged, to log each cause once
 	scheduled bool            // a delayed power-off is pending with logind
 	alert     bool            // some UPS was on battery at the last poll

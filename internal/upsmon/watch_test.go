@@ -79,7 +79,9 @@ func TestWatchComesBack(t *testing.T) {
 	power := &testrig.Power{}
 	r := hourly(t, c, power, &logs)
 	// Polls come every 200 ms for this test: the restart must be seen.
-	r.Sleep = func(ctx context.Context, d time.Duration) error { return upsmon.Sleep(ctx, min(d, 200*time.Millisecond)) }
+	r.Sleep = func(ctx context.Context, d time.Duration) error {
+		return upsmon.Sleep(ctx, min(d, 200*time.Millisecond))
+	}
 	stop := background(r)
 	defer stop()
 	waitFor(t, "WATCH", func() bool { return strings.Count(logs.String(), "upsd pushes status changes") == 1 })
