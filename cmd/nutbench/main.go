@@ -3,7 +3,9 @@
 // GET VAR with 10 and 100 clients, LIST VAR with 50, and GET VAR again while 10,000
 // idle connections are held open. With -attacks it runs the hostile-client
 // and hostile-driver suite instead (loadgen.RunAttacks) on both servers;
-// with -wakeups it counts what each stack does while nothing happens.
+// with -wakeups it counts what each stack does while nothing happens; with
+// -latency it times a power failure from the driver to the monitor's
+// decision.
 package main
 
 import (
@@ -34,7 +36,8 @@ func main() {
 	attacks := flag.Bool("attacks", false, "run the attack suite instead of the throughput phases")
 	wakeups := flag.String("wakeups", "", "with `DRIVER` (sysnut's ups-driver binary): count idle wake-ups of both stacks instead")
 	fleet := flag.Int("snmp", 0, "with -driver: run `N` SNMP UPS instances of each stack and report their memory and CPU instead")
-	driverBin := flag.String("driver", "", "path of sysnut's ups-driver binary (for -snmp)")
+	driverBin := flag.String("driver", "", "path of sysnut's ups-driver binary (for -snmp and -latency)")
+	latency := flag.String("latency", "", "with -driver: time power failures from the driver to the decision of NUT's upsmon and of `UPSMON` (sysnut's upsmon binary) instead")
 	recording := flag.String("snmprec", "internal/interop/testdata/snmp/ietf-ol.snmprec", "the agent's recording (for -snmp)")
 	flag.Parse()
 	if *fleet > 0 {
@@ -45,8 +48,15 @@ func main() {
 		return
 	}
 	if *ours == "" {
-		fmt.Fprintln(os.Stderr, "usage: nutbench -upsd PATH [-d 5s] [-idle 10000] [-attacks | -wakeups DRIVER]")
+		fmt.Fprintln(os.Stderr, "usage: nutbench -upsd PATH [-d 5s] [-idle 10000] [-attacks | -wakeups DRIVER | -latency UPSMON -driver DRIVER]")
 		os.Exit(2)
+	}
+	if *latency != "" {
+		if err := powerLatency(*ours, *driverBin, *latency, rounds); err != nil {
+			fmt.Fprintln(os.Stderr, "nutbench:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	if *wakeups != "" {
 		if err := idleWakeups(*ours, *wakeups, *dur); err != nil {
