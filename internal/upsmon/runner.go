@@ -334,13 +334,27 @@ func (r *Runner) logPollError(u *UPS, err error) {
 
 // poll reads ups.status, logging in first if there is no connection.
 func (r *Runner) poll(ctx context.Context, u *UPS) (string, error) {
+	st, kept, err := r.pollOnce(ctx, u)
+	if err != nil && kept {
+		// The session of an earlier poll is gone (upsd restarted, as
+		// under socket activation it may at any time): log in again at
+		// once rather than count a failure and wait for the next poll.
+		st, _, err = r.pollOnce(ctx, u)
+	}
+	return st, err
+}
+
+// pollOnce is one GET VAR ups.status, logging in first if there is no
+// session; kept says whether an existing session was used and lost.
+func (r *Runner) pollOnce(ctx context.Context, u *UPS) (status string, kept bool, err error) {
 	c := r.conns[u]
 	if c == nil {
-		var err error
 		if c, err = r.login(ctx, u); err != nil {
-			return "", err
+			return "", false, err
 		}
 		r.conns[u] = c
+	} else {
+		kept = true
 	}
 	st, err := c.Var(u.Conf.UPS, "ups.status")
 	if err != nil {
@@ -349,10 +363,11 @@ func (r *Runner) poll(ctx context.Context, u *UPS) (string, error) {
 		if errors.As(err, &ne) || errors.As(err, &ce) || errors.Is(err, nutclient.ErrServerDisconnected) {
 			c.Close()
 			delete(r.conns, u)
+			return "", kept, err
 		}
-		return "", err
+		return "", false, err
 	}
-	return st, nil
+	return st, false, nil
 }
 
 // login connects, authenticates, LOGINs and, for a primary, claims

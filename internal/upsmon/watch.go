@@ -112,6 +112,9 @@ func (r *Runner) watch(ctx context.Context, u *UPS, polled string) {
 	}
 	p.wg.Go(func() {
 		defer close(pc.done)
+		// A lost connection wakes the Runner too: its poll finds a
+		// restarted upsd (and watches it again) or a dead one at once.
+		defer p.signal()
 		for {
 			if _, err := c.Next(); err != nil {
 				return

@@ -61,9 +61,9 @@ CONF
 # unprivileged monitor handles safely (flag kept in /run/sysnut, logind).
 cat > "$R/etc/nut/upsmon.conf" <<'CONF'
 MONITOR myups@localhost 1 upsmon e2e-secret primary
-POLLFREQ 1
-POLLFREQALERT 1
-FINALDELAY 1
+POLLFREQ 5
+POLLFREQALERT 5
+FINALDELAY 0
 POWERDOWNFLAG /etc/killpower
 SHUTDOWNCMD "/sbin/shutdown -h +0"
 CONF
@@ -300,8 +300,8 @@ pass "no shutdown through the faults"
 echo "=== power failure"
 printf 'ups.status: OB LB\nbattery.charge: 4\n' > "$R/etc/nut/myups.dev.new"
 touch -d '+1 minute' "$R/etc/nut/myups.dev.new"
-mv "$R/etc/nut/myups.dev.new" "$R/etc/nut/myups.dev"
 t0=$(date +%s.%N)
+mv "$R/etc/nut/myups.dev.new" "$R/etc/nut/myups.dev"
 wait_poweroff 60
 t1=$(date +%s.%N)
 pass "container powered off (nspawn exit 0) $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s after the power failure"
@@ -321,7 +321,9 @@ want=$(awk -F: '$1=="sysnut-upsmon"{print $3}' "$R/etc/passwd")
 [ -n "$want" ] && [ "$uids" = "$want" ] && pass "upsmon ran only as sysnut-upsmon (uid $want)" || fail "upsmon ran as uid(s) '$uids', want '$want'"
 jr -u ups-monitor.service | grep -E "on battery|battery is low|FSD|shutdown|power-off|killpower" | sed 's/^/    | /'
 tpo=$(jr -u ups-monitor.service -o short-unix | awk '/power-off requested/ && !t {t=$1} END {print t}')
-echo "MEASURED: power failure written to the driver's file -> PowerOff requested: $(awk -v a="$t0" -v b="$tpo" 'BEGIN{printf "%.2f", b-a}') s (POLLFREQ 1 s, FINALDELAY 1 s)"
+echo "MEASURED: power failure written to the driver's file -> PowerOff requested: $(awk -v a="$t0" -v b="$tpo" 'BEGIN{printf "%.3f", b-a}') s (POLLFREQ 5 s, FINALDELAY 0; NUT: the next poll, up to 5 s)"
+jr -u ups-monitor.service | grep "upsd pushes status changes" >/dev/null && pass "journal: upsd pushed the status change (WATCH through socket activation)" ||
+  fail "upsmon never watched upsd for status changes"
 grep -q "sysnut-killpower: killpower flag set" "$P/console.log" && pass "killpower hook ran at the end of shutdown" ||
   { tail -30 "$P/console.log"; fail "killpower hook did not run"; }
 grep "sysnut-killpower" "$P/console.log" | sed 's/^/    | /'
