@@ -267,7 +267,7 @@ func idleWakeups(upsdBin, driverBin string, d time.Duration) error {
 		pids = append(pids, pid)
 		time.Sleep(500 * time.Millisecond)
 	}
-	time.Sleep(2 * time.Second) // past start-up
+	time.Sleep(5 * time.Second) // past start-up (and the runtime's first background GC work)
 	rows := []struct {
 		name string
 		pid  int

@@ -8,6 +8,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sysnut/sysnut/internal/nutproto"
@@ -38,7 +39,7 @@ type Link struct {
 	onChange   func()
 	now        func() time.Time
 	limits     Limits
-	tick       time.Duration
+	kick       chan struct{} // to the pinger: send a PING now
 	overLogged bool // a limit was logged on this connection; l.mu
 
 	mu        sync.RWMutex
@@ -48,6 +49,8 @@ type Link struct {
 	dataOK    bool
 	lastHeard time.Time
 	lastPing  time.Time
+	heard     chan struct{} // closed at the next word from the driver; nil if nobody waits
+	quiet     atomic.Int64  // lastHeard in Unix nanoseconds, for View's check without the lock
 	wmu       sync.Mutex // serialises writes to conn
 	seenKind  int        // what changed last reported (seenGone...)
 	seenValue string
@@ -78,15 +81,12 @@ type LinkConfig struct {
 	OnChange func()
 	Now      func() time.Time // clock, for tests
 	Limits   Limits           // zero: DefaultLimits
-	// Tick caps the pinger's sleep, for tests that move Now by hand; zero
-	// in production, where it sleeps until a ping could be due.
-	Tick time.Duration
 }
 
 // NewLink returns an unconnected link.
 func NewLink(c LinkConfig) *Link {
 	l := &Link{path: c.Path, maxAge: c.MaxAge, retry: c.Retry, log: c.Logger,
-		onTracking: c.OnTracking, onChange: c.OnChange, now: c.Now, limits: c.Limits, tick: c.Tick, tree: state.New(), settled: make(chan struct{})}
+		onTracking: c.OnTracking, onChange: c.OnChange, now: c.Now, limits: c.Limits, tree: state.New(), settled: make(chan struct{}), kick: make(chan struct{}, 1)}
 	if l.limits == (Limits{}) {
 		l.limits = DefaultLimits
 	}
@@ -112,6 +112,7 @@ func (l *Link) Path() string { return l.path }
 // lock: fn must not keep the tree or call back into the link. While the
 // dump that follows a connect is running, dumping is true.
 func (l *Link) View(fn func(t *state.Tree, a Availability, dumping bool)) {
+	l.prod()
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	fn(l.tree, l.availability(), l.conn != nil && !l.dumpDone)
@@ -119,6 +120,7 @@ func (l *Link) View(fn func(t *state.Tree, a Availability, dumping bool)) {
 
 // Availability reports whether clients may read the data.
 func (l *Link) Availability() Availability {
+	l.prod()
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return l.availability()
@@ -187,12 +189,17 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 	l.conn = c
 	l.dumpDone, l.dataOK = false, true
 	l.lastHeard, l.lastPing = now, now
+	l.quiet.Store(now.UnixNano())
 	l.overLogged = false
 	l.mu.Unlock()
 	defer func() {
 		l.mu.Lock()
 		l.conn = nil
 		l.tree = state.New()
+		if l.heard != nil {
+			close(l.heard) // nothing more will come: stop waiting
+			l.heard = nil
+		}
 		changed := l.changed()
 		l.mu.Unlock()
 		c.Close()
@@ -219,6 +226,11 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 		if n > 0 {
 			l.mu.Lock()
 			l.lastHeard = l.now()
+			l.quiet.Store(l.lastHeard.UnixNano())
+			if l.heard != nil {
+				close(l.heard)
+				l.heard = nil
+			}
 			for _, b := range buf[:n] {
 				switch lex.Feed(b) {
 				case nutproto.Line:
@@ -242,12 +254,12 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 	}
 }
 
-// pinger prods a silent driver as NUT does, once MAXAGE/3 has passed
-// without a word from it. It sleeps until the next ping could be due, not
-// on a ticker, so an idle upsd wakes rarely.
+// pinger sends a PING whenever prod asks for one, until the connection
+// ends. It has no timer: a driver is only asked whether it is alive when
+// someone wants its data, so an idle upsd and its drivers do not wake at
+// all (NUT's upsd pings every driver silent for MAXAGE/3 whether anyone
+// asks or not).
 func (l *Link) pinger(ctx context.Context, c net.Conn, stop <-chan struct{}) {
-	t := time.NewTimer(l.pingSleep(l.now()))
-	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -255,37 +267,57 @@ func (l *Link) pinger(ctx context.Context, c net.Conn, stop <-chan struct{}) {
 			return
 		case <-stop:
 			return
-		case <-t.C:
-		}
-		now := l.now()
-		l.mu.Lock()
-		due := now.Sub(l.lastHeard) >= l.maxAge/3 && now.Sub(l.lastPing) >= l.maxAge/3
-		if due {
-			l.lastPing = now
-		}
-		l.mu.Unlock()
-		if due {
+		case <-l.kick:
 			_ = l.Send("PING")
 		}
-		t.Reset(l.pingSleep(now))
 	}
 }
 
-// pingSleep is how long the pinger may sleep from now: until MAXAGE/3
-// after the later of the last word heard and the last ping, at most Tick
-// when one is set (tests on a fake clock).
-func (l *Link) pingSleep(now time.Time) time.Duration {
-	l.mu.RLock()
-	last := l.lastHeard
-	if l.lastPing.After(last) {
-		last = l.lastPing
+// pongWait bounds how long a request for data waits for the PONG of a
+// driver that has been silent for longer than MAXAGE: a live driver
+// answers within milliseconds, a hung one is reported stale after it.
+const pongWait = time.Second
+
+// prod keeps NUT's rule that a driver silent for MAXAGE/3 is pinged and
+// one silent for MAXAGE is stale, on demand: a driver quiet for MAXAGE/3
+// gets a PING (at most one per MAXAGE/3) when its data is read; and if it
+// has been quiet for longer than MAXAGE, the reader waits for the answer
+// (up to pongWait after the PING) instead of calling a live driver stale
+// because nobody asked it earlier. The common case is one atomic load.
+func (l *Link) prod() {
+	now := l.now()
+	if now.Sub(time.Unix(0, l.quiet.Load())) < l.maxAge/3 {
+		return
 	}
-	l.mu.RUnlock()
-	d := max(last.Add(l.maxAge/3).Sub(now), 10*time.Millisecond)
-	if l.tick > 0 {
-		d = min(d, l.tick)
+	l.mu.Lock()
+	if l.conn == nil || !l.dumpDone {
+		l.mu.Unlock()
+		return
 	}
-	return d
+	if now.Sub(l.lastPing) >= l.maxAge/3 {
+		l.lastPing = now
+		select {
+		case l.kick <- struct{}{}:
+		default:
+		}
+	}
+	var heard chan struct{}
+	wait := l.lastPing.Add(pongWait).Sub(now)
+	if now.Sub(l.lastHeard) > l.maxAge && l.dataOK && wait > 0 {
+		if l.heard == nil {
+			l.heard = make(chan struct{})
+		}
+		heard = l.heard
+	}
+	l.mu.Unlock()
+	if heard != nil {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-heard:
+		case <-t.C:
+		}
+	}
 }
 
 // changed reports whether ups.status as a client reads it differs from

@@ -188,8 +188,11 @@ func (d *Dummy) Poll(ctx context.Context, s *driver.State) error {
 
 // Wait returns as soon as the data file is written or replaced (inotify),
 // so that a change reaches upsd at once, as a real UPS's event would; and
-// at the end of a TIMER rather than at the next poll. The poll interval is
-// only the safety net, and the wait for a repeater.
+// at the end of a TIMER rather than at the next poll. A file read once
+// (dummy-once, a .dev) is not read again until it changes: while the
+// watch works an idle driver does not wake at all. The poll interval
+// paces a sequence (dummy-loop) and a repeater, and a file whose
+// directory cannot be watched.
 func (d *Dummy) Wait(ctx context.Context, max time.Duration) error {
 	d.mu.Lock()
 	wait := max
@@ -206,7 +209,11 @@ func (d *Dummy) Wait(ctx context.Context, max time.Duration) error {
 	w := d.watch
 	d.mu.Unlock()
 	if w != nil {
-		if w.wait(ctx, time.Now().Add(wait)) {
+		deadline := time.Now().Add(wait)
+		if d.mode == ModeOnce {
+			deadline = time.Time{} // none
+		}
+		if w.wait(ctx, deadline) {
 			// Read it again whatever its mtime says: two writes within
 			// one tick of the file system's clock keep the same mtime.
 			d.mu.Lock()
