@@ -40,7 +40,7 @@ type Link struct {
 	now        func() time.Time
 	limits     Limits
 	kick       chan struct{} // to the pinger: send a PING now
-	overLogged bool // a limit was logged on this connection; l.mu
+	overLogged bool          // a limit was logged on this connection; l.mu
 
 	mu        sync.RWMutex
 	tree      *state.Tree
@@ -51,8 +51,8 @@ type Link struct {
 	lastPing  time.Time
 	heard     chan struct{} // closed at the next word from the driver; nil if nobody waits
 	quiet     atomic.Int64  // lastHeard in Unix nanoseconds, for View's check without the lock
-	wmu       sync.Mutex // serialises writes to conn
-	seenKind  int        // what changed last reported (seenGone...)
+	wmu       sync.Mutex    // serialises writes to conn
+	seenKind  int           // what changed last reported (seenGone...)
 	seenValue string
 
 	settled    chan struct{} // closed by settle
