@@ -182,8 +182,8 @@ func TestLinkReconnects(t *testing.T) {
 }
 
 // TestLinkStalenessAndPing drives a hand-written driver: the link is WAIT
-// until DUMPDONE, PINGs a driver silent for MAXAGE/3 when its data is read
-// (never while nobody reads) and calls it stale after MAXAGE unless it
+// until DUMPDONE, PINGs a driver silent for MAXAGE/3 while its data is
+// read (never while nobody reads) and calls it stale after MAXAGE unless it
 // answers.
 func TestLinkStalenessAndPing(t *testing.T) {
 	t.Parallel()
@@ -196,7 +196,7 @@ func TestLinkStalenessAndPing(t *testing.T) {
 	}
 	defer ln.Close()
 	clk := &clock{t: time.Unix(1e9, 0)}
-	link := driversock.NewLink(driversock.LinkConfig{Path: path, MaxAge: 15 * time.Second, Now: clk.Now})
+	link := driversock.NewLink(driversock.LinkConfig{Path: path, MaxAge: 15 * time.Second, Now: clk.Now, Tick: 50 * time.Millisecond})
 	done := make(chan struct{})
 	go func() { defer close(done); link.Run(ctx) }()
 	defer func() { cancel(); <-done }()
@@ -223,22 +223,16 @@ func TestLinkStalenessAndPing(t *testing.T) {
 		link.View(func(_ *state.Tree, _ driversock.Availability, dumping bool) { d = dumping })
 		return !d
 	})
-	// Nobody reads: no PING, however long the silence.
+	// While the data is read, a quiet driver is pinged after MAXAGE/3 and
+	// one that does not answer is stale after MAXAGE, as NUT's upsd has it.
 	clk.Add(6 * time.Second)
-	c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
-	if l, err := r.ReadString('\n'); err == nil {
-		t.Fatalf("%q sent while nobody read the data", l)
-	}
-	// A read after MAXAGE/3 of silence pings, and is answered at once.
-	if _, a := value(link, "ups.status"); a != driversock.Available {
-		t.Fatalf("stale after 6 s of 15")
-	}
 	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if l, err := r.ReadString('\n'); l != "PING\n" {
 		t.Fatalf("want PING after MAXAGE/3 of silence, got %q %v", l, err)
 	}
-	// Silent past MAXAGE and not answering: stale, after waiting for
-	// the PONG a read's PING asked for.
+	if _, a := value(link, "ups.status"); a != driversock.Available {
+		t.Fatalf("stale after 6 s of 15")
+	}
 	clk.Add(10 * time.Second)
 	if _, a := value(link, "ups.status"); a != driversock.Stale {
 		t.Fatalf("not stale after 16 s of silence: %v", a)
@@ -249,17 +243,23 @@ func TestLinkStalenessAndPing(t *testing.T) {
 	c.Write([]byte("PONG\n"))
 	eventually(t, "fresh again", func() bool { _, a := value(link, "ups.status"); return a == driversock.Available })
 
-	// Silent past MAXAGE but alive: a read waits for the PONG and gets
-	// the data, as NUT's regular pings would have kept it fresh.
-	clk.Add(40 * time.Second)
+	// Nobody reads for longer than idleAfter: no more PINGs.
+	clk.Add(70 * time.Second)
+	c.SetReadDeadline(time.Now().Add(500 * time.Millisecond))
+	if l, err := r.ReadString('\n'); err == nil {
+		t.Fatalf("%q sent while nobody read the data", l)
+	}
+	// The first read then waits for the PONG of the quiet driver and gets
+	// the data, where NUT's timed pings would have kept it fresh.
 	got := make(chan driversock.Availability, 1)
 	go func() { _, a := value(link, "ups.status"); got <- a }()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
 	if l, err := r.ReadString('\n'); l != "PING\n" {
-		t.Fatalf("want PING for a read after 40 s, got %q %v", l, err)
+		t.Fatalf("want PING for a read after 70 s, got %q %v", l, err)
 	}
 	c.Write([]byte("PONG\n"))
 	if a := <-got; a != driversock.Available {
-		t.Fatalf("a live driver quiet for 40 s called %v", a)
+		t.Fatalf("a live driver quiet for 70 s called %v", a)
 	}
 }
 

@@ -39,7 +39,8 @@ type Link struct {
 	onChange   func()
 	now        func() time.Time
 	limits     Limits
-	kick       chan struct{} // to the pinger: send a PING now
+	tick       time.Duration
+	kick       chan struct{} // to the pinger: reads resumed (and pingNow may be set)
 	overLogged bool          // a limit was logged on this connection; l.mu
 
 	mu        sync.RWMutex
@@ -49,8 +50,10 @@ type Link struct {
 	dataOK    bool
 	lastHeard time.Time
 	lastPing  time.Time
+	pingNow   bool          // the pinger is to send a PING at its next kick
 	heard     chan struct{} // closed at the next word from the driver; nil if nobody waits
-	quiet     atomic.Int64  // lastHeard in Unix nanoseconds, for View's check without the lock
+	lastRead  atomic.Int64  // Unix nanoseconds of the last read of the data, to the second
+	heardAt   atomic.Int64  // lastHeard in Unix nanoseconds, for prod without the lock
 	wmu       sync.Mutex    // serialises writes to conn
 	seenKind  int           // what changed last reported (seenGone...)
 	seenValue string
@@ -79,14 +82,17 @@ type LinkConfig struct {
 	// a dump, DATAOK/DATASTALE, the driver going away. Staleness by MAXAGE
 	// alone is not reported: it is a matter of time, not of an event.
 	OnChange func()
-	Now      func() time.Time // clock, for tests
-	Limits   Limits           // zero: DefaultLimits
+	// Tick caps the pinger's sleep, for tests that move Now by hand; zero
+	// in production, where it sleeps until a ping could be due.
+	Tick   time.Duration
+	Now    func() time.Time // clock, for tests
+	Limits Limits           // zero: DefaultLimits
 }
 
 // NewLink returns an unconnected link.
 func NewLink(c LinkConfig) *Link {
 	l := &Link{path: c.Path, maxAge: c.MaxAge, retry: c.Retry, log: c.Logger,
-		onTracking: c.OnTracking, onChange: c.OnChange, now: c.Now, limits: c.Limits, tree: state.New(), settled: make(chan struct{}), kick: make(chan struct{}, 1)}
+		onTracking: c.OnTracking, onChange: c.OnChange, now: c.Now, limits: c.Limits, tick: c.Tick, tree: state.New(), settled: make(chan struct{}), kick: make(chan struct{}, 1)}
 	if l.limits == (Limits{}) {
 		l.limits = DefaultLimits
 	}
@@ -113,6 +119,12 @@ func (l *Link) Path() string { return l.path }
 // dump that follows a connect is running, dumping is true.
 func (l *Link) View(fn func(t *state.Tree, a Availability, dumping bool)) {
 	l.prod()
+	l.Peek(fn)
+}
+
+// Peek is View for upsd's own look at the data (a status push), which
+// does not count as a client reading it: it neither pings nor waits.
+func (l *Link) Peek(fn func(t *state.Tree, a Availability, dumping bool)) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	fn(l.tree, l.availability(), l.conn != nil && !l.dumpDone)
@@ -189,7 +201,7 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 	l.conn = c
 	l.dumpDone, l.dataOK = false, true
 	l.lastHeard, l.lastPing = now, now
-	l.quiet.Store(now.UnixNano())
+	l.heardAt.Store(now.UnixNano())
 	l.overLogged = false
 	l.mu.Unlock()
 	defer func() {
@@ -226,7 +238,7 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 		if n > 0 {
 			l.mu.Lock()
 			l.lastHeard = l.now()
-			l.quiet.Store(l.lastHeard.UnixNano())
+			l.heardAt.Store(l.lastHeard.UnixNano())
 			if l.heard != nil {
 				close(l.heard)
 				l.heard = nil
@@ -254,13 +266,20 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 	}
 }
 
-// pinger sends a PING whenever prod asks for one, until the connection
-// ends. It has no timer: a driver is only asked whether it is alive when
-// someone wants its data, so an idle upsd and its drivers do not wake at
-// all (NUT's upsd pings every driver silent for MAXAGE/3 whether anyone
-// asks or not).
+// pinger keeps NUT's rule for a quiet driver: one silent for MAXAGE/3 is
+// sent a PING, so that it is stale only if it has really stopped. It does
+// so while the data is being read (a read in the last idleAfter), on a
+// timer that sleeps until a ping could be due; when nobody reads, it does
+// not wake at all, and prod takes over when reads resume.
 func (l *Link) pinger(ctx context.Context, c net.Conn, stop <-chan struct{}) {
+	t := time.NewTimer(time.Hour)
+	defer t.Stop()
 	for {
+		if now := l.now(); l.reading(now) {
+			t.Reset(l.pingSleep(now))
+		} else {
+			t.Stop()
+		}
 		select {
 		case <-ctx.Done():
 			c.Close()
@@ -268,54 +287,146 @@ func (l *Link) pinger(ctx context.Context, c net.Conn, stop <-chan struct{}) {
 		case <-stop:
 			return
 		case <-l.kick:
-			_ = l.Send("PING")
+			l.mu.Lock()
+			send := l.pingNow
+			l.pingNow = false
+			l.mu.Unlock()
+			if send {
+				_ = l.Send("PING")
+			}
+		case <-t.C:
+			now := l.now()
+			l.mu.Lock()
+			// With some slack: the timer was set when the last PING went,
+			// and its PONG came a moment later; waking again for that
+			// moment would cost a second wake-up each cycle for a
+			// precision NUT does not have (its upsd checks every 2 s).
+			every := l.maxAge/3 - pingSlack
+			due := l.reading(now) && now.Sub(l.lastHeard) >= every && now.Sub(l.lastPing) >= every
+			if due {
+				l.lastPing = now
+			}
+			l.mu.Unlock()
+			if due {
+				_ = l.Send("PING")
+			}
 		}
 	}
 }
 
-// pongWait bounds how long a request for data waits for the PONG of a
-// driver that has been silent for longer than MAXAGE: a live driver
-// answers within milliseconds, a hung one is reported stale after it.
+// pingSlack is how much earlier than MAXAGE/3 of silence a ping may go.
+const pingSlack = 100 * time.Millisecond
+
+// idleAfter is how long after the last read of a UPS's data its driver is
+// no longer pinged: longer than any sensible POLLFREQ, so that a polled UPS
+// is pinged as NUT pings it.
+const idleAfter = time.Minute
+
+// reading reports whether the data was read within idleAfter.
+func (l *Link) reading(now time.Time) bool {
+	return now.UnixNano()-l.lastRead.Load() < int64(idleAfter)
+}
+
+// pingSleep is how long the pinger may sleep from now: until MAXAGE/3
+// after the later of the last word heard and the last ping, at most Tick
+// when one is set (tests on a fake clock).
+func (l *Link) pingSleep(now time.Time) time.Duration {
+	l.mu.RLock()
+	last := l.lastHeard
+	if l.lastPing.After(last) {
+		last = l.lastPing
+	}
+	l.mu.RUnlock()
+	d := max(last.Add(l.maxAge/3+timerLag).Sub(now), 10*time.Millisecond)
+	if l.tick > 0 {
+		d = min(d, l.tick)
+	}
+	return d
+}
+
+// readEarly and timerLag let a ping ride on a client's read: a read pings
+// a driver quiet for MAXAGE/3 less readEarly, and the timer only for
+// MAXAGE/3 plus timerLag, so that a monitor polling about every MAXAGE/3
+// (NUT's POLLFREQ 5 and MAXAGE 15) has its pings sent with its polls, one
+// wake-up instead of two.
+const (
+	readEarly = time.Second
+	timerLag  = time.Second
+)
+
+// pongWait bounds how long the first read after a pause waits for the
+// PONG of a driver silent for longer than MAXAGE: a live driver answers
+// within milliseconds, a hung one is reported stale after it.
 const pongWait = time.Second
 
-// prod keeps NUT's rule that a driver silent for MAXAGE/3 is pinged and
-// one silent for MAXAGE is stale, on demand: a driver quiet for MAXAGE/3
-// gets a PING (at most one per MAXAGE/3) when its data is read; and if it
-// has been quiet for longer than MAXAGE, the reader waits for the answer
-// (up to pongWait after the PING) instead of calling a live driver stale
-// because nobody asked it earlier. The common case is one atomic load.
+// prod notes a read of the data. While reads come, it costs an atomic
+// load (and a store once a second) and the pinger keeps the driver
+// checked as NUT does. The first read after idleAfter without any wakes
+// the pinger and pings a driver quiet for MAXAGE/3 at once; if the driver
+// has been quiet for longer than MAXAGE, the read waits for its answer (up
+// to pongWait) rather than call a live driver stale because nobody asked
+// it in the meantime.
 func (l *Link) prod() {
 	now := l.now()
-	if now.Sub(time.Unix(0, l.quiet.Load())) < l.maxAge/3 {
+	last := l.lastRead.Load()
+	if d := now.UnixNano() - last; d < int64(idleAfter) {
+		if d >= int64(time.Second) {
+			l.lastRead.Store(now.UnixNano())
+		}
+		if now.UnixNano()-l.heardAt.Load() >= int64(l.maxAge/3-readEarly) {
+			l.pingWithRead(now)
+		}
 		return
 	}
-	l.mu.Lock()
-	if l.conn == nil || !l.dumpDone {
-		l.mu.Unlock()
-		return
-	}
-	if now.Sub(l.lastPing) >= l.maxAge/3 {
-		l.lastPing = now
-		select {
+	l.lastRead.Store(now.UnixNano())
+	kick := func() {
+		select { // the pinger sends pingNow's PING and resumes its timer
 		case l.kick <- struct{}{}:
 		default:
 		}
 	}
+	l.mu.Lock()
+	if l.conn == nil || !l.dumpDone {
+		l.mu.Unlock()
+		kick()
+		return
+	}
+	quiet := now.Sub(l.lastHeard)
+	if quiet >= l.maxAge/3 && now.Sub(l.lastPing) >= l.maxAge/3 {
+		l.lastPing, l.pingNow = now, true
+	}
 	var heard chan struct{}
-	wait := l.lastPing.Add(pongWait).Sub(now)
-	if now.Sub(l.lastHeard) > l.maxAge && l.dataOK && wait > 0 {
+	if quiet > l.maxAge && l.dataOK && now.Sub(l.lastPing) < pongWait {
 		if l.heard == nil {
 			l.heard = make(chan struct{})
 		}
 		heard = l.heard
 	}
 	l.mu.Unlock()
+	kick()
 	if heard != nil {
-		t := time.NewTimer(wait)
+		t := time.NewTimer(pongWait)
 		defer t.Stop()
 		select {
 		case <-heard:
 		case <-t.C:
+		}
+	}
+}
+
+// pingWithRead pings a quiet driver from a read, unless a ping went
+// recently.
+func (l *Link) pingWithRead(now time.Time) {
+	l.mu.Lock()
+	send := l.conn != nil && l.dumpDone && now.Sub(l.lastPing) >= l.maxAge/3-readEarly
+	if send {
+		l.lastPing, l.pingNow = now, true
+	}
+	l.mu.Unlock()
+	if send {
+		select {
+		case l.kick <- struct{}{}:
+		default:
 		}
 	}
 }

@@ -112,7 +112,7 @@ func (s *Server) push(ctx context.Context, u *ups) {
 // (GET VAR would answer WAIT: the dump's end is pushed instead).
 func appendStatus(out []byte, u *ups) ([]byte, bool) {
 	ok := true
-	u.link.View(func(t *state.Tree, a driversock.Availability, dumping bool) {
+	u.link.Peek(func(t *state.Tree, a driversock.Availability, dumping bool) {
 		out = append(out, "STATUS "...)
 		out = append(out, u.name...)
 		out = append(out, ' ')
@@ -152,6 +152,7 @@ func (c *conn) send(line []byte) bool {
 		return true
 	}
 	_ = c.rw.SetWriteDeadline(time.Now().Add(pushWriteTimeout))
+	c.wArmed = time.Time{} // a reply after this sets its own deadline
 	_, err := c.rw.Write(line)
 	return err == nil
 }
