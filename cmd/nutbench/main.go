@@ -10,6 +10,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"net"
@@ -38,6 +39,10 @@ func main() {
 	fleet := flag.Int("snmp", 0, "with -driver: run `N` SNMP UPS instances of each stack and report their memory and CPU instead")
 	driverBin := flag.String("driver", "", "path of sysnut's ups-driver binary (for -snmp and -latency)")
 	latency := flag.String("latency", "", "with -driver: time power failures from the driver to the decision of NUT's upsmon and of `UPSMON` (sysnut's upsmon binary) instead")
+	upsmonBin := flag.String("upsmon", "", "with -wakeups: also measure the whole stack with sysnut's `UPSMON` and NUT's upsmon")
+	dbusBin := flag.String("dbus", "", "with -wakeups -upsmon: and sysnut's D-Bus service `SYSNUT-DBUS`, on a private bus")
+	scaleMons := flag.Int("scale", 0, "run `N` monitors against 1,000 simulated UPSes on each server instead (see -scale-ups)")
+	scaleUPS := flag.Int("scale-ups", 1000, "UPSes for -scale")
 	recording := flag.String("snmprec", "internal/interop/testdata/snmp/ietf-ol.snmprec", "the agent's recording (for -snmp)")
 	flag.Parse()
 	if *fleet > 0 {
@@ -51,6 +56,13 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: nutbench -upsd PATH [-d 5s] [-idle 10000] [-attacks | -wakeups DRIVER | -latency UPSMON -driver DRIVER]")
 		os.Exit(2)
 	}
+	if *scaleMons > 0 {
+		if err := scale(*ours, *scaleUPS, *scaleMons, *dur); err != nil {
+			fmt.Fprintln(os.Stderr, "nutbench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *latency != "" {
 		if err := powerLatency(*ours, *driverBin, *latency, rounds); err != nil {
 			fmt.Fprintln(os.Stderr, "nutbench:", err)
@@ -59,7 +71,7 @@ func main() {
 		return
 	}
 	if *wakeups != "" {
-		if err := idleWakeups(*ours, *wakeups, *dur); err != nil {
+		if err := idleWakeups(*ours, *wakeups, *upsmonBin, *dbusBin, *dur); err != nil {
 			fmt.Fprintln(os.Stderr, "nutbench:", err)
 			os.Exit(1)
 		}
@@ -163,14 +175,19 @@ func run(oursBin string, d time.Duration, idle int, attacks bool) error {
 		conns         int
 		request, done string
 		idle          bool
+		pinned        bool // server on CPU 0, load on the others (taskset)
 	}{
-		{"GET VAR, 10 clients", 10, "GET VAR test ups.status", "VAR ", false},
-		{"GET VAR, 100 clients", 100, "GET VAR test ups.status", "VAR ", false},
-		{"LIST VAR, 50 clients", 50, "LIST VAR test", "END LIST ", false},
-		{fmt.Sprintf("GET VAR, 10 clients + %d idle", idle), 10, "GET VAR test ups.status", "VAR ", true},
+		{"GET VAR, 10 clients, server pinned to CPU 0, load on the other CPUs", 10, "GET VAR test ups.status", "VAR ", false, true},
+		{"GET VAR, 10 clients", 10, "GET VAR test ups.status", "VAR ", false, false},
+		{"GET VAR, 100 clients", 100, "GET VAR test ups.status", "VAR ", false, false},
+		{"LIST VAR, 50 clients", 50, "LIST VAR test", "END LIST ", false, false},
+		{fmt.Sprintf("GET VAR, 10 clients + %d idle", idle), 10, "GET VAR test ups.status", "VAR ", true, false},
 	}
 	fmt.Printf("nutbench: %s per run, %d alternating rounds, loopback, %d CPUs\n\n", d, rounds, runtime.NumCPU())
 	for _, p := range phases {
+		if p.pinned && runtime.NumCPU() < 2 {
+			continue
+		}
 		fmt.Printf("%s\n", p.name)
 		n := rounds
 		if p.idle {
@@ -189,9 +206,17 @@ func run(oursBin string, d time.Duration, idle int, attacks bool) error {
 					}
 					fmt.Println()
 				}
+				if p.pinned {
+					if err := pinSplit(s.pid); err != nil {
+						return err
+					}
+				}
 				cpu0 := cpuTime(s.pid)
 				r, err := loadgen.Run(ctx, s.addr, p.conns, d, p.request, p.done)
 				cpu := cpuTime(s.pid) - cpu0
+				if p.pinned {
+					unpin(s.pid)
+				}
 				for _, c := range held {
 					c.Close()
 				}
@@ -231,13 +256,13 @@ func prepare(prefix string) (bin *nutref.Binaries, dir string, nutPort, ourPort 
 // ups-driver, each stack on its own copy of one .dev file with no client,
 // and counts each process's context switches over d: what an idle UPS
 // daemon costs a machine that is otherwise asleep.
-func idleWakeups(upsdBin, driverBin string, d time.Duration) error {
+func idleWakeups(upsdBin, driverBin, upsmonBin, dbusBin string, d time.Duration) error {
 	bin, dir, nutPort, ourPort, err := prepare("nutbench-idle-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	files := map[string]string{"ups.conf": "[test]\n driver = dummy-ups\n port = test.dev\n", "upsd.users": "", "test.dev": devFile}
+	files := map[string]string{"ups.conf": "[test]\n driver = dummy-ups\n port = test.dev\n", "upsd.users": "[mon]\n password = pass\n upsmon primary\n", "test.dev": devFile}
 	files["upsd.conf"] = fmt.Sprintf("LISTEN 127.0.0.1 %d\n", nutPort)
 	site, err := nutref.NewSite(bin, filepath.Join(dir, "nut"), files)
 	if err != nil {
@@ -268,22 +293,51 @@ func idleWakeups(upsdBin, driverBin string, d time.Duration) error {
 		time.Sleep(500 * time.Millisecond)
 	}
 	time.Sleep(5 * time.Second) // past start-up (and the runtime's first background GC work)
-	rows := []struct {
-		name string
-		pid  int
-	}{
-		{"NUT 2.8.0 upsd", site.Pid("upsd")}, {"NUT 2.8.0 dummy-ups", site.Pid("dummy-ups")},
-		{"sysnut upsd", pids[1]}, {"sysnut ups-driver", pids[0]},
+	measureStacks("idle, one UPS, no client", d, map[string][]member{
+		"NUT 2.8.0": {{"upsd", site.Pid("upsd")}, {"dummy-ups", site.Pid("dummy-ups")}},
+		"sysnut":    {{"upsd", pids[1]}, {"ups-driver", pids[0]}},
+	}, []string{"NUT 2.8.0", "sysnut"})
+	if upsmonBin == "" {
+		return nil
 	}
-	before := make([]int, len(rows))
-	for i, r := range rows {
-		before[i] = contextSwitches(r.pid)
+	// The whole stack: each monitor watches its own server's UPS (ours
+	// through WATCH), and sysnut's D-Bus service serves it too.
+	nutMon, err := startNUTUpsmon(bin, filepath.Join(dir, "nut-mon"), "test", fmt.Sprintf("127.0.0.1:%d", nutPort))
+	if err != nil {
+		return err
 	}
-	time.Sleep(d)
-	fmt.Printf("idle wake-ups: context switches in %s, one UPS, no client\n", d)
-	for i, r := range rows {
-		fmt.Printf("  %-20s %6d  (RSS %.1f MB)\n", r.name, contextSwitches(r.pid)-before[i], float64(loadgen.RSS(r.pid))/(1<<20))
+	defer func() { nutMon.Process.Signal(syscall.SIGTERM); nutMon.Wait() }()
+	monDir := filepath.Join(dir, "our-mon")
+	if err := writeMonitorConf(monDir, "test", fmt.Sprintf("127.0.0.1:%d", ourPort)); err != nil {
+		return err
 	}
+	mon := &programs{env: append(os.Environ(), "NUT_CONFPATH="+monDir, "NUT_ALTPIDPATH="+monDir)}
+	defer mon.stop()
+	monPid, err := mon.start(upsmonBin)
+	if err != nil {
+		return err
+	}
+	ourStack := []member{{"upsd", pids[1]}, {"ups-driver", pids[0]}, {"upsmon", monPid}}
+	if dbusBin != "" {
+		addr, stopBus, err := privateBus()
+		if err != nil {
+			fmt.Printf("(sysnut-dbus not measured: %v)\n", err)
+		} else {
+			defer stopBus()
+			svc := &programs{env: append(os.Environ(), "NUT_CONFPATH="+ours.ConfDir, "DBUS_SYSTEM_BUS_ADDRESS="+addr)}
+			defer svc.stop()
+			pid, err := svc.start(dbusBin, "-upsd", fmt.Sprintf("127.0.0.1:%d", ourPort))
+			if err != nil {
+				return err
+			}
+			ourStack = append(ourStack, member{"sysnut-dbus", pid})
+		}
+	}
+	time.Sleep(5 * time.Second)
+	measureStacks("the whole stack, one UPS, its monitor logged in (POLLFREQ 5)", d, map[string][]member{
+		"NUT 2.8.0": {{"upsd", site.Pid("upsd")}, {"dummy-ups", site.Pid("dummy-ups")}, {"upsmon", nutMon.Process.Pid}},
+		"sysnut":    ourStack,
+	}, []string{"NUT 2.8.0", "sysnut"})
 	return nil
 }
 
@@ -358,6 +412,47 @@ func cpuTime(pid int) time.Duration {
 	u, _ := strconv.Atoi(f[11])
 	st, _ := strconv.Atoi(f[12])
 	return time.Duration(u+st) * 10 * time.Millisecond
+}
+
+// pinSplit puts every thread of the server pid on CPU 0 and every thread
+// of this load generator on the other CPUs, as taskset would: the server
+// cannot borrow the load's CPU time, so its cost per request decides.
+func pinSplit(pid int) error {
+	var server, load unix.CPUSet
+	server.Set(0)
+	for c := 1; c < runtime.NumCPU(); c++ {
+		load.Set(c)
+	}
+	if err := setAffinity(pid, &server); err != nil {
+		return fmt.Errorf("pin the server: %w", err)
+	}
+	return setAffinity(os.Getpid(), &load)
+}
+
+// unpin gives the server and this process every CPU again.
+func unpin(pid int) {
+	var all unix.CPUSet
+	for c := range runtime.NumCPU() {
+		all.Set(c)
+	}
+	_ = setAffinity(pid, &all)
+	_ = setAffinity(os.Getpid(), &all)
+}
+
+// setAffinity sets the CPU mask of every thread of pid; threads created
+// later inherit it from their creator.
+func setAffinity(pid int, set *unix.CPUSet) error {
+	tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*", pid))
+	if err != nil {
+		return err
+	}
+	for _, t := range tasks {
+		tid, _ := strconv.Atoi(filepath.Base(t))
+		if err := unix.SchedSetaffinity(tid, set); err != nil && !errors.Is(err, unix.ESRCH) {
+			return err
+		}
+	}
+	return nil
 }
 
 // raiseNoFile lifts the descriptor limit to its hard maximum for this

@@ -68,12 +68,14 @@ type Lexer struct {
 	MaxLineLen int
 
 	state     lexState
-	word      []byte
-	words     []string
-	n         int  // bytes of the current line so far
-	truncated bool // the current line lost words or characters to the limits
-	done      bool // the previous Feed ended a line or failed: start afresh
-	skipRest  bool // the line ended at MaxLineLen: drop up to the newline
+	buf       []byte   // the line's words, one after the other
+	ends      []int    // where each complete word ends in buf
+	start     int      // where the current word starts in buf
+	words     []string // the line's words, made at its end from one string of buf
+	n         int      // bytes of the current line so far
+	truncated bool     // the current line lost words or characters to the limits
+	done      bool     // the previous Feed ended a line or failed: start afresh
+	skipRest  bool     // the line ended at MaxLineLen: drop up to the newline
 	err       error
 }
 
@@ -81,7 +83,7 @@ type Lexer struct {
 func (l *Lexer) Feed(c byte) Result {
 	if l.done {
 		l.words = l.words[:0]
-		l.word = l.word[:0]
+		l.buf, l.ends, l.start = l.buf[:0], l.ends[:0], 0
 		l.state = findWordStart
 		l.err = nil
 		l.n = 0
@@ -187,14 +189,22 @@ func (l *Lexer) Err() error { return l.err }
 
 // Pending reports whether the lexer holds part of an unfinished line.
 func (l *Lexer) Pending() bool {
-	return !l.done && (l.state != findWordStart || len(l.words) > 0 || len(l.word) > 0)
+	return !l.done && (l.state != findWordStart || len(l.buf) > 0 || len(l.ends) > 0)
 }
 
 // Reset forgets any partial line.
 func (l *Lexer) Reset() { l.done = true }
 
+// endLine makes the line's words: one allocation for the line, however
+// many words it has, since every request line is lexed here.
 func (l *Lexer) endLine() Result {
 	l.done = true
+	line := string(l.buf)
+	from := 0
+	for _, end := range l.ends {
+		l.words = append(l.words, line[from:end])
+		from = end
+	}
 	return Line
 }
 
@@ -205,20 +215,21 @@ func (l *Lexer) addChar(c byte) {
 	if c < 0x20 || c >= 0x80 {
 		return
 	}
-	if l.MaxWordLen > 0 && len(l.word) >= l.MaxWordLen {
+	if l.MaxWordLen > 0 && len(l.buf)-l.start >= l.MaxWordLen {
 		l.truncated = true
 		return
 	}
-	l.word = append(l.word, c)
+	l.buf = append(l.buf, c)
 }
 
 func (l *Lexer) endWord() {
-	if l.MaxWords == 0 || len(l.words) < l.MaxWords {
-		l.words = append(l.words, string(l.word))
+	if l.MaxWords == 0 || len(l.ends) < l.MaxWords {
+		l.ends = append(l.ends, len(l.buf))
 	} else {
 		l.truncated = true
+		l.buf = l.buf[:l.start]
 	}
-	l.word = l.word[:0]
+	l.start = len(l.buf)
 }
 
 func isSpace(c byte) bool {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net"
 	"net/netip"
 	"path/filepath"
@@ -94,6 +95,15 @@ type ups struct {
 	running   bool // the link runs; false for one made before Run started
 }
 
+// served is what a Reload replaces at once: the configuration and the
+// UPSes. It is never changed after it is stored, so requests read it
+// without a lock.
+type served struct {
+	cfg    Config
+	list   []*ups
+	byName map[string]*ups
+}
+
 // Server answers NUT's network protocol.
 type Server struct {
 	log      *slog.Logger
@@ -101,11 +111,9 @@ type Server struct {
 	auth     *authLimiter
 	now      func() time.Time
 
-	mu     sync.RWMutex // guards the fields below, which Reload replaces
-	cfg    Config
-	list   []*ups
-	byName map[string]*ups
-	ctx    context.Context // for links started by Reload
+	mu  sync.Mutex             // serialises Run's start and Reload, which replace cur
+	cur atomic.Pointer[served] // read without a lock on every request
+	ctx context.Context        // for links started by Reload; mu
 
 	parker    *parker // idle connections without goroutines; nil if epoll failed
 	reclaim   *reclaimer
@@ -126,8 +134,9 @@ func New(cfg Config, log *slog.Logger) *Server {
 		log = slog.New(slog.DiscardHandler)
 	}
 	cfg = withDefaults(cfg)
-	s := &Server{log: log, now: time.Now, cfg: cfg, byName: map[string]*ups{}, conns: map[*conn]struct{}{},
+	s := &Server{log: log, now: time.Now, conns: map[*conn]struct{}{},
 		ready: make(chan struct{}), reclaim: newReclaimer()}
+	s.cur.Store(&served{cfg: cfg, byName: map[string]*ups{}})
 	s.tracking = newTracking(cfg.TrackingDelay, s.now)
 	s.auth = newAuthLimiter(bucketSpec{float64(cfg.AuthBurst), cfg.AuthInterval},
 		bucketSpec{float64(cfg.AuthGlobalBurst), cfg.AuthGlobalInterval}, s.now, log)
@@ -188,7 +197,7 @@ func (s *Server) Run(ctx context.Context, listeners []net.Listener) error {
 	defer cancel()
 	s.mu.Lock()
 	s.ctx = ctx
-	cfg := s.cfg
+	cfg := s.cur.Load().cfg
 	s.mu.Unlock()
 	s.applyUPS(cfg)
 	s.awaitDrivers(ctx)
@@ -231,7 +240,7 @@ func (s *Server) Run(ctx context.Context, listeners []net.Listener) error {
 		cancel()
 	}
 	s.mu.Lock()
-	for _, u := range s.list {
+	for _, u := range s.cur.Load().list {
 		u.stop()
 	}
 	s.mu.Unlock()
@@ -243,7 +252,7 @@ func (s *Server) Run(ctx context.Context, listeners []net.Listener) error {
 	s.wg.Wait()
 	s.auth.close()
 	s.mu.Lock()
-	for _, u := range s.list {
+	for _, u := range s.cur.Load().list {
 		<-u.done
 	}
 	s.mu.Unlock()
@@ -280,13 +289,11 @@ func (s *Server) Reload(cfg Config) {
 func (s *Server) applyUPS(cfg Config) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	old := s.byName
-	s.cfg = cfg
+	old := maps.Clone(s.cur.Load().byName)
 	s.tracking.mu.Lock()
 	s.tracking.ttl = cfg.TrackingDelay
 	s.tracking.mu.Unlock()
-	s.list = nil
-	s.byName = map[string]*ups{}
+	next := &served{cfg: cfg, byName: map[string]*ups{}}
 	for _, d := range cfg.UPS {
 		k := strings.ToLower(d.Name)
 		u := old[k]
@@ -296,9 +303,10 @@ func (s *Server) applyUPS(cfg Config) {
 		} else {
 			u = s.startUPS(d, cfg)
 		}
-		s.list = append(s.list, u)
-		s.byName[k] = u
+		next.list = append(next.list, u)
+		next.byName[k] = u
 	}
+	s.cur.Store(next)
 	for _, u := range old {
 		if u.stop != nil {
 			u.stop()
@@ -333,24 +341,14 @@ func (s *Server) startUPS(d UPSDef, cfg Config) *ups {
 
 // lookup finds a UPS by name, case-insensitively.
 func (s *Server) lookup(name string) *ups {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.byName[strings.ToLower(name)]
+	return s.cur.Load().byName[strings.ToLower(name)]
 }
 
-// config returns the current configuration.
-func (s *Server) config() Config {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.cfg
-}
+// config returns the current configuration, which must not be changed.
+func (s *Server) config() *Config { return &s.cur.Load().cfg }
 
 // upsList returns the UPSes in ups.conf order.
-func (s *Server) upsList() []*ups {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.list
-}
+func (s *Server) upsList() []*ups { return s.cur.Load().list }
 
 // accept serves one listener until ctx ends. A transient error
 // (transientAccept) is retried after a growing pause; any other error,
