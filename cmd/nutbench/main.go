@@ -455,11 +455,18 @@ func setAffinity(pid int, set *unix.CPUSet) error {
 	return nil
 }
 
-// raiseNoFile lifts the descriptor limit to its hard maximum for this
-// process and the servers it starts, since the idle phase needs thousands.
+// raiseNoFile lifts the descriptor limit for this process and the
+// servers it starts, since the idle and scale phases need tens of
+// thousands: to 65,536 where allowed (root), else to the hard maximum.
 func raiseNoFile() {
 	var r unix.Rlimit
-	if unix.Getrlimit(unix.RLIMIT_NOFILE, &r) == nil && r.Cur < r.Max {
+	if unix.Getrlimit(unix.RLIMIT_NOFILE, &r) != nil {
+		return
+	}
+	if r.Max < 1<<16 && unix.Setrlimit(unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: 1 << 16, Max: 1 << 16}) == nil {
+		return
+	}
+	if r.Cur < r.Max {
 		r.Cur = r.Max
 		_ = unix.Setrlimit(unix.RLIMIT_NOFILE, &r)
 	}

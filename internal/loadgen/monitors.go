@@ -19,14 +19,15 @@ type MonitorOptions struct {
 	N              int
 	User, Password string
 	Every          time.Duration // between two polls of one monitor
-	Watch          bool          // also WATCH each UPS (sysnut's upsd)
+	Watchers       int           // the first Watchers monitors also WATCH their UPS (sysnut's upsd)
 	Ramp           time.Duration // spread the logins over this long
 }
 
 // Monitors are n simulated upsmon sessions: each logs in to its UPS and
 // polls GET VAR ups.status every Every, as NUT's upsmon does, and with
-// Watch keeps a WATCH connection open as sysnut's upsmon does. They record
-// the slowest reply and when each first saw the status Await names.
+// the first Watchers keep a WATCH connection open as sysnut's upsmon does.
+// They record the slowest reply and when each first saw the status Await
+// names.
 type Monitors struct {
 	opt    MonitorOptions
 	wg     sync.WaitGroup
@@ -38,6 +39,20 @@ type Monitors struct {
 	slowest atomic.Int64 // nanoseconds
 	target  atomic.Pointer[string]
 	seen    []atomic.Int64 // per monitor: Unix nanoseconds it first saw target; 0 not yet
+	first   atomic.Pointer[error]
+}
+
+// FirstError is the first failure of a session, if any.
+func (m *Monitors) FirstError() error {
+	if e := m.first.Load(); e != nil {
+		return *e
+	}
+	return nil
+}
+
+func (m *Monitors) fail(err error) {
+	m.errs.Add(1)
+	m.first.CompareAndSwap(nil, &err)
 }
 
 // StartMonitors starts the crowd; Stop ends it.
@@ -53,14 +68,14 @@ func StartMonitors(ctx context.Context, o MonitorOptions) *Monitors {
 		}
 		ups := o.UPS[i%len(o.UPS)]
 		m.wg.Go(func() { m.poller(ctx, i, ups, delay) })
-		if o.Watch {
+		if i < o.Watchers {
 			m.wg.Go(func() { m.watcher(ctx, i, ups, delay) })
 		}
 	}
 	return m
 }
 
-// Ready is how many sessions are in place (logged in, and watching).
+// Ready is how many sessions are in place (logged in, or watching).
 func (m *Monitors) Ready() int64 { return m.ready.Load() }
 
 // Stop ends every session and waits for them.
@@ -93,9 +108,13 @@ func (m *Monitors) Await(status string) {
 // Arrived reports how many monitors have seen the awaited status, and
 // the latest and median time after t0 at which they did.
 func (m *Monitors) Arrived(t0 time.Time) (n int, last, median time.Duration) {
+	return arrived(m.seen, t0)
+}
+
+func arrived(seen []atomic.Int64, t0 time.Time) (n int, last, median time.Duration) {
 	var ds []time.Duration
-	for i := range m.seen {
-		if at := m.seen[i].Load(); at != 0 {
+	for i := range seen {
+		if at := seen[i].Load(); at != 0 {
 			ds = append(ds, time.Unix(0, at).Sub(t0))
 		}
 	}
@@ -104,6 +123,11 @@ func (m *Monitors) Arrived(t0 time.Time) (n int, last, median time.Duration) {
 	}
 	slices.Sort(ds)
 	return len(ds), ds[len(ds)-1], ds[len(ds)/2]
+}
+
+// ArrivedPushed is Arrived for the watching monitors only.
+func (m *Monitors) ArrivedPushed(t0 time.Time) (n int, last, median time.Duration) {
+	return arrived(m.seen[:min(m.opt.Watchers, len(m.seen))], t0)
 }
 
 func (m *Monitors) saw(i int, status string) {
@@ -156,7 +180,7 @@ func (m *Monitors) poller(ctx context.Context, i int, ups string, delay time.Dur
 	}
 	c, r, err := m.session(ctx, "LOGIN "+ups)
 	if err != nil {
-		m.errs.Add(1)
+		m.fail(err)
 		return
 	}
 	defer c.Close()
@@ -194,7 +218,7 @@ func (m *Monitors) watcher(ctx context.Context, i int, ups string, delay time.Du
 	}
 	c, r, err := m.session(ctx, "WATCH "+ups)
 	if err != nil {
-		m.errs.Add(1)
+		m.fail(err)
 		return
 	}
 	defer c.Close()
