@@ -174,19 +174,29 @@ func pause(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-func (m *Monitors) poller(ctx context.Context, i int, ups string, delay time.Duration) {
+// open waits delay, then opens a session that sends line and counts it
+// in place; the session is closed when ctx ends, or by the returned func.
+// ok is false if there is no session.
+func (m *Monitors) open(ctx context.Context, delay time.Duration, line string) (c net.Conn, r *bufio.Reader, done func(), ok bool) {
 	if !pause(ctx, delay) {
-		return
+		return nil, nil, nil, false
 	}
-	c, r, err := m.session(ctx, "LOGIN "+ups)
+	c, r, err := m.session(ctx, line)
 	if err != nil {
 		m.fail(err)
+		return nil, nil, nil, false
+	}
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	m.ready.Add(1)
+	return c, r, func() { stop(); c.Close() }, true
+}
+
+func (m *Monitors) poller(ctx context.Context, i int, ups string, delay time.Duration) {
+	c, r, done, ok := m.open(ctx, delay, "LOGIN "+ups)
+	if !ok {
 		return
 	}
-	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
-	m.ready.Add(1)
+	defer done()
 	req := []byte("GET VAR " + ups + " ups.status\n")
 	for pause(ctx, m.opt.Every) {
 		t0 := time.Now()
@@ -213,18 +223,11 @@ func (m *Monitors) poller(ctx context.Context, i int, ups string, delay time.Dur
 }
 
 func (m *Monitors) watcher(ctx context.Context, i int, ups string, delay time.Duration) {
-	if !pause(ctx, delay) {
+	_, r, done, ok := m.open(ctx, delay, "WATCH "+ups)
+	if !ok {
 		return
 	}
-	c, r, err := m.session(ctx, "WATCH "+ups)
-	if err != nil {
-		m.fail(err)
-		return
-	}
-	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
-	m.ready.Add(1)
+	defer done()
 	for {
 		line, err := r.ReadString('\n')
 		if err != nil {
