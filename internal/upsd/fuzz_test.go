@@ -25,7 +25,7 @@ func (fuzzDriver) InstCmd(string, string) int { return driversock.StatusHandled 
 var replyPrefixes = []string{
 	"OK", "ERR ", "VAR ", "TYPE ", "DESC ", "CMDDESC ", "UPSDESC ", "NUMLOGINS ", "BEGIN LIST ",
 	"END LIST ", "UPS ", "RW ", "CMD ", "ENUM ", "RANGE ", "CLIENT ", "Network UPS Tools upsd ",
-	"1.3", "Commands: ", "PENDING", "SUCCESS", "ON", "OFF",
+	"1.3", "Commands: ", "PENDING", "SUCCESS", "ON", "OFF", "STATUS ",
 }
 
 // FuzzSession feeds arbitrary client bytes through a connection of a
@@ -40,6 +40,7 @@ func FuzzSession(f *testing.F) {
 		"GET TYPE ups ups.id\nGET DESC ups ups.status\nGET CMDDESC ups load.off\nGET UPSDESC ups\nGET NUMLOGINS ups\n",
 		"VER\nNETVER\nPROTVER\nHELP\nSTARTTLS\nLOGOUT\nGET VAR ups ups.status\n",
 		"\"unterminated\\\n# comment \x00\xff\r\n",
+		"WATCH ups\nGET VAR ups ups.status\nWATCH ups\n",
 	} {
 		f.Add([]byte(s))
 	}
