@@ -307,3 +307,50 @@ func FuzzDriverLines(f *testing.F) {
 		}
 	})
 }
+
+// TestReadsDoNotFloodPings: with a short MAXAGE (3 s, as the interop tests
+// use), reads of a quiet driver send one PING, not one per read.
+func TestReadsDoNotFloodPings(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	path := filepath.Join(t.TempDir(), "drv")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	clk := &clock{t: time.Unix(1e9, 0)}
+	link := driversock.NewLink(driversock.LinkConfig{Path: path, MaxAge: 3 * time.Second, Now: clk.Now, Tick: 50 * time.Millisecond})
+	done := make(chan struct{})
+	go func() { defer close(done); link.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	r := bufio.NewReader(c)
+	r.ReadString('\n') // DUMPALL
+	c.Write([]byte("SETINFO ups.status \"OL\"\nDATAOK\nDUMPDONE\n"))
+	eventually(t, "dump done", func() bool { v, _ := value(link, "ups.status"); return v == "OL" })
+	clk.Add(700 * time.Millisecond)
+	for range 20 {
+		value(link, "ups.status")
+		time.Sleep(5 * time.Millisecond) // the pinger's turn
+	}
+	pings := 0
+	for {
+		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		l, err := r.ReadString('\n')
+		if err != nil {
+			break
+		}
+		if l == "PING\n" {
+			pings++
+		}
+	}
+	if pings != 1 {
+		t.Errorf("%d PINGs for 20 reads of a driver quiet for 0.7 s (MAXAGE 3 s), want 1", pings)
+	}
+}

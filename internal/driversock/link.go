@@ -354,6 +354,11 @@ const (
 	timerLag  = time.Second
 )
 
+// early is how much sooner than MAXAGE/3 a read may ping: readEarly, but
+// never more than half of MAXAGE/3, so that a short MAXAGE does not make
+// every read a ping.
+func (l *Link) early() time.Duration { return min(readEarly, l.maxAge/6) }
+
 // pongWait bounds how long the first read after a pause waits for the
 // PONG of a driver silent for longer than MAXAGE: a live driver answers
 // within milliseconds, a hung one is reported stale after it.
@@ -373,7 +378,7 @@ func (l *Link) prod() {
 		if d >= int64(time.Second) {
 			l.lastRead.Store(now.UnixNano())
 		}
-		if now.UnixNano()-l.heardAt.Load() >= int64(l.maxAge/3-readEarly) {
+		if now.UnixNano()-l.heardAt.Load() >= int64(l.maxAge/3-l.early()) {
 			l.pingWithRead(now)
 		}
 		return
@@ -418,7 +423,7 @@ func (l *Link) prod() {
 // recently.
 func (l *Link) pingWithRead(now time.Time) {
 	l.mu.Lock()
-	send := l.conn != nil && l.dumpDone && now.Sub(l.lastPing) >= l.maxAge/3-readEarly
+	send := l.conn != nil && l.dumpDone && now.Sub(l.lastPing) >= l.maxAge/3-l.early()
 	if send {
 		l.lastPing, l.pingNow = now, true
 	}
