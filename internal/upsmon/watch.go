@@ -83,11 +83,6 @@ func (r *Runner) watch(ctx context.Context, u *UPS, polled string) {
 	if err == nil {
 		err = c.Watch(u.Conf.UPS)
 	}
-	var first nutclient.Status
-	if err == nil {
-		c.SetTimeout(NetworkTimeout)
-		first, err = c.Next()
-	}
 	if err != nil {
 		if c != nil {
 			c.Close()
@@ -107,19 +102,25 @@ func (r *Runner) watch(ctx context.Context, u *UPS, polled string) {
 	delete(p.failed, u)
 	pc := &pushConn{c: c, done: make(chan struct{})}
 	p.conns[u] = pc
-	if first.Err != nil || first.Value != polled {
-		p.signal() // it changed between the poll and WATCH
-	}
 	p.wg.Go(func() {
 		defer close(pc.done)
 		// A lost connection wakes the Runner too: its poll finds a
 		// restarted upsd (and watches it again) or a dead one at once.
 		defer p.signal()
+		// The first line is the status when WATCH was taken: news only if
+		// it changed since the poll. It is read here, not before the
+		// Runner goes on, since upsd sends none while a driver's dump is
+		// under way and the Runner must never wait for it.
+		first := true
 		for {
-			if _, err := c.Next(); err != nil {
+			st, err := c.Next()
+			if err != nil {
 				return
 			}
-			p.signal()
+			if !first || st.Err != nil || st.Value != polled {
+				p.signal()
+			}
+			first = false
 		}
 	})
 	r.Log.Info("upsd pushes status changes: acting on them at once", "ups", u.System)
