@@ -88,8 +88,8 @@ func snmpFleet(driverBin, recording string, n int, d time.Duration) error {
 			}
 			r += loadgen.RSS(pid)
 		}
-		pss[i] = float64(p) / (1 << 20)
-		fmt.Printf("  %-24s %10.1f %10.1f %10.2f %8d/%d\n", row.name, pss[i], float64(r)/(1<<20), cpu[i].Seconds(), alive, n)
+		pss[i] = loadgen.MB(p)
+		fmt.Printf("  %-24s %10.1f %10.1f %10.2f %8d/%d\n", row.name, pss[i], loadgen.MB(r), cpu[i].Seconds(), alive, n)
 	}
 	fmt.Printf("  sysnut/NUT: memory (PSS) %.2fx, CPU %.2fx\n", pss[1]/pss[0], cpu[1].Seconds()/max(cpu[0].Seconds(), 0.01))
 	return nil

@@ -147,7 +147,7 @@ func scale(upsdBin string, nUPS, nMon int, window time.Duration) error {
 		slowest, polls, errs := mons.Slowest()
 		fmt.Printf("    polling: %d polls (%.0f/s), %d failed, slowest reply %s; server CPU %.1f%% of one core, RSS %.1f MB, PSS %.1f MB\n",
 			polls, float64(polls)/window.Seconds(), errs, slowest.Round(time.Microsecond), 100*cpu.Seconds()/window.Seconds(),
-			mb(loadgen.RSS(s.pid)), mb(loadgen.PSS(s.pid)))
+			loadgen.MB(loadgen.RSS(s.pid)), loadgen.MB(loadgen.PSS(s.pid)))
 		mons.Await("OB DISCHRG")
 		t0 := time.Now()
 		setAll("OB DISCHRG")

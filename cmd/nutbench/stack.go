@@ -39,13 +39,11 @@ func measureStacks(title string, d time.Duration, stacks map[string][]member, or
 			n := contextSwitches(m.pid) - before[m.pid]
 			r, p := loadgen.RSS(m.pid), loadgen.PSS(m.pid)
 			cs, rss, pss = cs+n, rss+r, pss+p
-			fmt.Printf("  %-28s %6d  RSS %5.1f MB  PSS %5.1f MB\n", m.name, n, mb(r), mb(p))
+			fmt.Printf("  %-28s %6d  RSS %5.1f MB  PSS %5.1f MB\n", m.name, n, loadgen.MB(r), loadgen.MB(p))
 		}
-		fmt.Printf("  %-28s %6d  RSS %5.1f MB  PSS %5.1f MB\n\n", name+" total", cs, mb(rss), mb(pss))
+		fmt.Printf("  %-28s %6d  RSS %5.1f MB  PSS %5.1f MB\n\n", name+" total", cs, loadgen.MB(rss), loadgen.MB(pss))
 	}
 }
-
-func mb(b int64) float64 { return float64(b) / (1 << 20) }
 
 // startNUTUpsmon runs NUT's upsmon as a primary of ups@addr from its own
 // configuration directory dir, with a SHUTDOWNCMD that only leaves a file.

@@ -181,32 +181,37 @@ func TestLinkReconnects(t *testing.T) {
 	eventually(t, "reconnect", func() bool { v, a := value(link, "ups.status"); return v == "OL" && a == driversock.Available })
 }
 
+// handDriver runs a Link with MAXAGE maxAge on a fake clock against a
+// driver socket the test speaks for, and returns the driver's end of the
+// accepted connection; all of it ends with the test.
+func handDriver(t *testing.T, maxAge time.Duration) (*driversock.Link, *clock, net.Conn, *bufio.Reader) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	path := filepath.Join(t.TempDir(), "drv")
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := &clock{t: time.Unix(1e9, 0)}
+	link := driversock.NewLink(driversock.LinkConfig{Path: path, MaxAge: maxAge, Now: clk.Now, Tick: 50 * time.Millisecond})
+	done := make(chan struct{})
+	go func() { defer close(done); link.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; ln.Close() })
+	c, err := ln.Accept()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return link, clk, c, bufio.NewReader(c)
+}
+
 // TestLinkStalenessAndPing drives a hand-written driver: the link is WAIT
 // until DUMPDONE, PINGs a driver silent for MAXAGE/3 while its data is
 // read (never while nobody reads) and calls it stale after MAXAGE unless it
 // answers.
 func TestLinkStalenessAndPing(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	path := filepath.Join(t.TempDir(), "drv")
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	clk := &clock{t: time.Unix(1e9, 0)}
-	link := driversock.NewLink(driversock.LinkConfig{Path: path, MaxAge: 15 * time.Second, Now: clk.Now, Tick: 50 * time.Millisecond})
-	done := make(chan struct{})
-	go func() { defer close(done); link.Run(ctx) }()
-	defer func() { cancel(); <-done }()
-
-	c, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	r := bufio.NewReader(c)
+	link, clk, c, r := handDriver(t, 15*time.Second)
 	if l, _ := r.ReadString('\n'); l != "DUMPALL\n" {
 		t.Fatalf("first line = %q", l)
 	}
@@ -312,25 +317,7 @@ func FuzzDriverLines(f *testing.F) {
 // use), reads of a quiet driver send one PING, not one per read.
 func TestReadsDoNotFloodPings(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	path := filepath.Join(t.TempDir(), "drv")
-	ln, err := net.Listen("unix", path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	clk := &clock{t: time.Unix(1e9, 0)}
-	link := driversock.NewLink(driversock.LinkConfig{Path: path, MaxAge: 3 * time.Second, Now: clk.Now, Tick: 50 * time.Millisecond})
-	done := make(chan struct{})
-	go func() { defer close(done); link.Run(ctx) }()
-	defer func() { cancel(); <-done }()
-	c, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	r := bufio.NewReader(c)
+	link, clk, c, r := handDriver(t, 3*time.Second)
 	r.ReadString('\n') // DUMPALL
 	c.Write([]byte("SETINFO ups.status \"OL\"\nDATAOK\nDUMPDONE\n"))
 	eventually(t, "dump done", func() bool { v, _ := value(link, "ups.status"); return v == "OL" })

@@ -129,10 +129,11 @@ func (s *sample) row(t Target, o AttackOptions, note string) string {
 	if s.failed > 0 {
 		nc += fmt.Sprintf(", %d unanswered", s.failed)
 	}
-	return fmt.Sprintf("RSS %5.1f / %6.1f / %5.1f  %s  %s", mb(s.before), mb(s.peak), mb(after), nc, note)
+	return fmt.Sprintf("RSS %5.1f / %6.1f / %5.1f  %s  %s", MB(s.before), MB(s.peak), MB(after), nc, note)
 }
 
-func mb(b int64) float64 { return float64(b) / (1 << 20) }
+// MB is a byte count in mebibytes, as the reports print memory.
+func MB(b int64) float64 { return float64(b) / (1 << 20) }
 
 // measure runs one client attack on t for o.Duration while sampling.
 func measure(ctx context.Context, t Target, o AttackOptions, run func(ctx context.Context) string) string {

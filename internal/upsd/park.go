@@ -124,10 +124,13 @@ func (p *parker) run(ctx context.Context, resume func(*conn)) {
 	defer unix.Close(p.wake)
 	stop := context.AfterFunc(ctx, p.poke)
 	defer stop()
-	rc, err := p.ep.SyscallConn()
-	if err != nil {
+	fail := func(err error) {
 		p.s.log.Error("idle connections: epoll failed; they are closed", "err", err)
 		p.closeAll()
+	}
+	rc, err := p.ep.SyscallConn()
+	if err != nil {
+		fail(err)
 		return
 	}
 	events := make([]unix.EpollEvent, 64)
@@ -149,8 +152,7 @@ func (p *parker) run(ctx context.Context, resume func(*conn)) {
 			err = werr
 		}
 		if err != nil && !errors.Is(err, os.ErrDeadlineExceeded) {
-			p.s.log.Error("idle connections: epoll failed; they are closed", "err", err)
-			p.closeAll()
+			fail(err)
 			return
 		}
 		for _, ev := range events[:max(n, 0)] {
