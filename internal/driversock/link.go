@@ -384,16 +384,10 @@ func (l *Link) prod() {
 		return
 	}
 	l.lastRead.Store(now.UnixNano())
-	kick := func() {
-		select { // the pinger sends pingNow's PING and resumes its timer
-		case l.kick <- struct{}{}:
-		default:
-		}
-	}
 	l.mu.Lock()
 	if l.conn == nil || !l.dumpDone {
 		l.mu.Unlock()
-		kick()
+		l.wakePinger()
 		return
 	}
 	quiet := now.Sub(l.lastHeard)
@@ -408,7 +402,7 @@ func (l *Link) prod() {
 		heard = l.heard
 	}
 	l.mu.Unlock()
-	kick()
+	l.wakePinger()
 	if heard != nil {
 		t := time.NewTimer(pongWait)
 		defer t.Stop()
@@ -429,10 +423,16 @@ func (l *Link) pingWithRead(now time.Time) {
 	}
 	l.mu.Unlock()
 	if send {
-		select {
-		case l.kick <- struct{}{}:
-		default:
-		}
+		l.wakePinger()
+	}
+}
+
+// wakePinger has the pinger send pingNow's PING, if set, and resume its
+// timer; it never blocks.
+func (l *Link) wakePinger() {
+	select {
+	case l.kick <- struct{}{}:
+	default:
 	}
 }
 

@@ -675,8 +675,8 @@ func (c *conn) getVar(out []byte, name, v string) []byte {
 			return
 		}
 		val := node.Value
-		if isStatus && u.fsd.Load() {
-			val = "FSD " + val
+		if isStatus {
+			val = u.shownStatus(val)
 		}
 		out = appendReply(out, []string{"VAR", name, v}, val)
 	})

@@ -70,7 +70,6 @@ func (c *conn) listTree(out []byte, u *ups, name, sub string) []byte {
 				items = append(items, item{name: cmd})
 			}
 		case "VAR", "RW":
-			fsd := u.fsd.Load()
 			for _, v := range t.Vars() {
 				if sub == "RW" && v.Flags&state.RW == 0 {
 					continue
@@ -79,8 +78,8 @@ func (c *conn) listTree(out []byte, u *ups, name, sub string) []byte {
 				if sub == "VAR" && strings.EqualFold(v.Name, "ups.status") {
 					if dumping {
 						val = "WAIT"
-					} else if fsd {
-						val = "FSD " + val
+					} else {
+						val = u.shownStatus(val)
 					}
 				}
 				items = append(items, item{v.Name, val})

@@ -95,6 +95,15 @@ type ups struct {
 	running   bool // the link runs; false for one made before Run started
 }
 
+// shownStatus is ups.status as clients read it: FSD in front once a
+// primary has set it (GET VAR, LIST VAR, WATCH).
+func (u *ups) shownStatus(v string) string {
+	if u.fsd.Load() {
+		return "FSD " + v
+	}
+	return v
+}
+
 // served is what a Reload replaces at once: the configuration and the
 // UPSes. It is never changed after it is stored, so requests read it
 // without a lock.

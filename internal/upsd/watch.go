@@ -116,12 +116,8 @@ func appendStatus(out []byte, u *ups) ([]byte, bool) {
 		out = append(out, "STATUS "...)
 		out = append(out, u.name...)
 		out = append(out, ' ')
-		switch a {
-		case driversock.NotConnected:
-			out = appendErr(out, nutproto.ErrDriverNotConnected)
-			return
-		case driversock.Stale:
-			out = appendErr(out, nutproto.ErrDataStale)
+		var avail bool
+		if out, avail = available(out, a); !avail {
 			return
 		}
 		if dumping {
@@ -134,10 +130,7 @@ func appendStatus(out []byte, u *ups) ([]byte, bool) {
 			return
 		}
 		out = append(out, '"')
-		if u.fsd.Load() {
-			out = append(out, "FSD "...)
-		}
-		out = nutproto.AppendEscaped(out, node.Value)
+		out = nutproto.AppendEscaped(out, u.shownStatus(node.Value))
 		out = append(out, '"', '\n')
 	})
 	return out, ok
