@@ -142,7 +142,7 @@ func failOnce(bin *nutref.Binaries, nutMonitor bool, upsmonBin, dir string, site
 		return 0, err
 	}
 	defer func() { cmd.Process.Signal(syscall.SIGTERM); cmd.Wait() }()
-	if err := until(10*time.Second, func() bool { return numLogins(addr, ups) >= 1 }); err != nil {
+	if err := until(10*time.Second, time.Millisecond, func() bool { return numLogins(addr, ups) >= 1 }); err != nil {
 		return 0, fmt.Errorf("the monitor never logged in: %w\n%s", err, out.String())
 	}
 	time.Sleep(settle)
@@ -155,7 +155,7 @@ func failOnce(bin *nutref.Binaries, nutMonitor bool, upsmonBin, dir string, site
 	if err := os.Rename(tmp, dev); err != nil {
 		return 0, err
 	}
-	err := until(60*time.Second, func() bool { _, err := os.Stat(down); return err == nil })
+	err := until(60*time.Second, time.Millisecond, func() bool { _, err := os.Stat(down); return err == nil })
 	d := time.Since(t0)
 	if err != nil {
 		return 0, fmt.Errorf("no shutdown: %w\n%s", err, out.String())
@@ -163,14 +163,14 @@ func failOnce(bin *nutref.Binaries, nutMonitor bool, upsmonBin, dir string, site
 	return d, nil
 }
 
-// until checks ok every millisecond until it holds or limit has passed.
-func until(limit time.Duration, ok func() bool) error {
+// until checks ok every interval until it holds or limit has passed.
+func until(limit, every time.Duration, ok func() bool) error {
 	deadline := time.Now().Add(limit)
 	for !ok() {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("not within %s", limit)
 		}
-		time.Sleep(time.Millisecond)
+		time.Sleep(every)
 	}
 	return nil
 }
