@@ -585,6 +585,12 @@ func (c *conn) cmdGet(out []byte, args []string) []byte {
 		}
 		return append(append(out, c.s.tracking.get(args[1])...), '\n')
 	}
+	if sub == "NUMCLIENTS" {
+		c.s.connMu.Lock()
+		n := len(c.s.conns)
+		c.s.connMu.Unlock()
+		return appendReply(out, []string{"NUMCLIENTS", strconv.Itoa(n)})
+	}
 	if len(args) < 2 {
 		return appendErr(out, nutproto.ErrInvalidArgument)
 	}
@@ -600,6 +606,16 @@ func (c *conn) cmdGet(out []byte, args []string) []byte {
 			return out
 		}
 		return appendReply(out, []string{"NUMLOGINS", name, strconv.Itoa(int(u.numLogins.Load()))})
+	case "STATUSCHANGE":
+		u := c.s.lookup(name)
+		if u == nil {
+			return appendErr(out, nutproto.ErrUnknownUPS)
+		}
+		t := u.statusChange.Load()
+		if t == 0 {
+			return appendErr(out, nutproto.ErrDataStale)
+		}
+		return appendReply(out, []string{"STATUSCHANGE", name, strconv.FormatFloat(float64(t/int64(time.Millisecond))/1e3, 'f', 3, 64)})
 	case "UPSDESC":
 		u := c.s.lookup(name)
 		if u == nil {

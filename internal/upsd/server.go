@@ -90,6 +90,9 @@ type ups struct {
 	fsd       atomic.Bool
 	numLogins atomic.Int32
 	watch     *watchers
+	// statusChange is when the STATUS line clients are pushed last changed
+	// (unix nanoseconds; 0 until upsd has seen one): GET STATUSCHANGE.
+	statusChange atomic.Int64
 	stop      context.CancelFunc
 	done      chan struct{}
 	running   bool // the link runs; false for one made before Run started

@@ -100,6 +100,7 @@ func (s *Server) push(ctx context.Context, u *ups) {
 			continue
 		}
 		last = line
+		u.statusChange.Store(s.now().UnixNano())
 		for _, c := range u.watch.list() {
 			if !c.send(line) {
 				s.drop(c)

@@ -208,3 +208,61 @@ func TestWatchStuck(t *testing.T) {
 	for good.line(t) != `STATUS test "OL CHRG"` {
 	}
 }
+
+// TestStatusChangeAndClients: GET STATUSCHANGE says when the status
+// clients see last changed (FSD and staleness included, other variables
+// not), and GET NUMCLIENTS how many connections upsd holds: the two
+// numbers ups-metrics exports that the NUT protocol has no word for.
+func TestStatusChangeAndClients(t *testing.T) {
+	t.Parallel()
+	f := start(t, 3, nil)
+	c := dial(t, f.addr)
+	when := func() float64 {
+		t.Helper()
+		var name string
+		var at float64
+		got := c.ask(t, "GET STATUSCHANGE test")
+		if _, err := fmt.Sscanf(got, "STATUSCHANGE %s %f", &name, &at); err != nil || name != "test" {
+			t.Fatalf("GET STATUSCHANGE: %q", got)
+		}
+		return at
+	}
+	now := func() float64 { return float64(time.Now().UnixMilli()) / 1e3 }
+	first := when()
+	if first <= 0 || first > now() {
+		t.Fatalf("first status change at %v, now %v", first, now())
+	}
+	time.Sleep(20 * time.Millisecond)
+	f.pub.Update(func(u *driversock.Updater) { u.Set("battery.charge", "40") })
+	for deadline := time.Now().Add(5 * time.Second); c.ask(t, "GET VAR test battery.charge") != `VAR test battery.charge "40"`; {
+		if time.Now().After(deadline) {
+			t.Fatal("battery.charge never reached upsd")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := when(); got != first {
+		t.Errorf("a change of battery.charge moved the status change from %v to %v", first, got)
+	}
+	before := now()
+	f.setStatus("OB")
+	deadline := time.Now().Add(5 * time.Second)
+	for when() < before {
+		if time.Now().After(deadline) {
+			t.Fatal("GET STATUSCHANGE did not move after ups.status changed")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := c.ask(t, "GET STATUSCHANGE nosuch"); got != "ERR UNKNOWN-UPS" {
+		t.Errorf("GET STATUSCHANGE of an unknown UPS: %q", got)
+	}
+
+	var n int
+	got := c.ask(t, "GET NUMCLIENTS")
+	if _, err := fmt.Sscanf(got, "NUMCLIENTS %d", &n); err != nil || n < 1 {
+		t.Fatalf("GET NUMCLIENTS: %q", got)
+	}
+	d := dial(t, f.addr)
+	if got, want := d.ask(t, "GET NUMCLIENTS"), fmt.Sprintf("NUMCLIENTS %d", n+1); got != want {
+		t.Errorf("one more client: %q, want %q", got, want)
+	}
+}
