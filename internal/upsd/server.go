@@ -93,9 +93,9 @@ type ups struct {
 	// statusChange is when the STATUS line clients are pushed last changed
 	// (unix nanoseconds; 0 until upsd has seen one): GET STATUSCHANGE.
 	statusChange atomic.Int64
-	stop      context.CancelFunc
-	done      chan struct{}
-	running   bool // the link runs; false for one made before Run started
+	stop         context.CancelFunc
+	done         chan struct{}
+	running      bool // the link runs; false for one made before Run started
 }
 
 // shownStatus is ups.status as clients read it: FSD in front once a
