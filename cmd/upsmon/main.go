@@ -34,6 +34,7 @@ func main() {
 	debug := flag.Bool("D", false, "log debug messages")
 	pid := flag.Int("P", 0, "with -c: signal `PID` instead of the process in the PID file")
 	showVersion := flag.Bool("V", false, "print the version and exit")
+	stateFile := flag.String("state", defaultStateFile(), "publish the monitor's state (for ups-metrics) in `FILE`; empty: none")
 	// NUT's options that systemd's unit decides under sysnut: accepted, so
 	// that NUT's command lines work, and said once at start.
 	flag.Bool("F", false, "stay in the foreground (always)")
@@ -57,6 +58,8 @@ usage: upsmon [OPTIONS]
   -K		checks POWERDOWNFLAG, sets exit code to 0 if set
   -V		display the version of this software
   -dry-run	decide and log, touch nothing (sysnut)
+  -state <file>	publish the monitor's state there (sysnut; default
+		state.json in $RUNTIME_DIRECTORY under systemd)
   -test-notify <type>
 		send one notification through the configured channels (sysnut)
   -B, -p, -u <user>, -4, -6
@@ -165,7 +168,7 @@ usage: upsmon [OPTIONS]
 		log.Error("configuration error; not restarted until it is fixed", "err", fmt.Errorf("%s: no MONITOR lines: nothing to watch", conf.File))
 		os.Exit(78)
 	}
-	if err := run(ctx, conf, flagPath, pidFile, *dryRun, log); err != nil {
+	if err := run(ctx, conf, flagPath, pidFile, *stateFile, *dryRun, log); err != nil {
 		log.Error("upsmon failed", "err", err)
 		os.Exit(1)
 	}
@@ -179,7 +182,7 @@ func notifier(conf *config.UpsmonConf, log *slog.Logger, dryRun bool) *upsmon.No
 // running monitor, which keeps its state (a reload that fails keeps the
 // running configuration); SIGUSR1 (upsmon -c fsd) shuts down at once.
 // main has refused a conf without MONITOR lines (exit 78).
-func run(ctx context.Context, conf *config.UpsmonConf, flagPath, pidFile string, dryRun bool, log *slog.Logger) error {
+func run(ctx context.Context, conf *config.UpsmonConf, flagPath, pidFile, stateFile string, dryRun bool, log *slog.Logger) error {
 	if err := upsmon.WritePID(pidFile); err != nil {
 		log.Warn("no PID file: upsmon -c will not reach this process", "err", err)
 	}
@@ -189,7 +192,7 @@ func run(ctx context.Context, conf *config.UpsmonConf, flagPath, pidFile string,
 	defer signal.Stop(sigs)
 	force := make(chan struct{}, 1)
 	r := upsmon.NewRunner(conf, notifier(conf, log, dryRun), &lazyLogind{}, log, flagPath)
-	r.DryRun, r.Force = dryRun, force
+	r.DryRun, r.Force, r.StateFile = dryRun, force, stateFile
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
 	if dryRun {
@@ -237,6 +240,15 @@ func run(ctx context.Context, conf *config.UpsmonConf, flagPath, pidFile string,
 			_, _ = daemon.SdNotify(false, fmt.Sprintf("READY=1\nSTATUS=monitoring %d UPS", len(conf.Monitors)))
 		}
 	}
+}
+
+// defaultStateFile is state.json in the unit's RuntimeDirectory, none
+// outside systemd.
+func defaultStateFile() string {
+	if d := os.Getenv("RUNTIME_DIRECTORY"); d != "" {
+		return filepath.Join(d, "state.json")
+	}
+	return ""
 }
 
 // lazyLogind connects to the system bus when it is first needed, so that

@@ -24,7 +24,8 @@ type UPS struct {
 	lastNoComm  time.Time
 	lastRB      time.Time
 	offSince    time.Time
-	onBattery   bool // line state, for ONLINE after ONBATT only
+	onBattery   bool      // line state, for ONLINE after ONBATT only
+	onBattSince time.Time // when ONBATT was announced, while onBattery
 }
 
 // Status returns the current status tokens, space-separated.
@@ -133,9 +134,12 @@ func (m *Monitor) Observe(ctx context.Context, u *UPS, status string, err error)
 		m.Notify(ctx, Online, u.System)
 	}
 	if next["OL"] {
-		u.onBattery = false
+		u.onBattery, u.onBattSince = false, time.Time{}
 	}
 	if next["OB"] && (!prev["OB"] || first) {
+		if !u.onBattery {
+			u.onBattSince = now
+		}
 		u.onBattery = true
 		m.Notify(ctx, OnBatt, u.System)
 	}

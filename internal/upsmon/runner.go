@@ -95,6 +95,9 @@ type Runner struct {
 	Force <-chan struct{}
 	// BootID identifies this boot in the killpower flag (BootID by default).
 	BootID func() (string, error)
+	// StateFile, if set, is where the monitor's State is published
+	// (statefile.go).
+	StateFile string
 
 	reloads   chan *config.UpsmonConf
 	conns     map[*UPS]*nutclient.Client
@@ -102,6 +105,11 @@ type Runner struct {
 	pollErr   map[*UPS]string // last poll error logged, to log each cause once
 	scheduled bool            // a delayed power-off is pending with logind
 	alert     bool            // some UPS was on battery at the last poll
+
+	scheduledAt  time.Time // when the pending power-off happens; zero if none
+	shuttingDown bool
+	stateWritten []byte // the state file as last written
+	stateErr     string // the last failure to write it, logged once
 }
 
 // NewRunner wires a Runner for conf: its Monitor notifies through n, the
@@ -173,6 +181,7 @@ func (r *Runner) Run(ctx context.Context) error {
 		}
 		r.alert = alert
 		r.schedule(ctx)
+		r.publishState()
 		if need, why := r.Monitor.ShutdownNeeded(); need {
 			r.Log.Error("shutting down: too little power left: "+why, "reason", why)
 			return r.shutdown(ctx)
@@ -285,7 +294,7 @@ func (r *Runner) schedule(ctx context.Context) {
 		} else {
 			r.Log.Warn("on battery: power-off scheduled for "+at.Format(time.RFC3339), "at", at.Format(time.RFC3339))
 		}
-		r.scheduled = true
+		r.scheduled, r.scheduledAt = true, at
 	case !want && r.scheduled:
 		if r.DryRun {
 			r.Log.Warn("dry run: would cancel the scheduled power-off")
@@ -295,7 +304,7 @@ func (r *Runner) schedule(ctx context.Context) {
 		} else {
 			r.Log.Warn("scheduled power-off cancelled")
 		}
-		r.scheduled = false
+		r.scheduled, r.scheduledAt = false, time.Time{}
 	}
 }
 
@@ -427,6 +436,8 @@ func (r *Runner) dial(ctx context.Context, u *UPS) (*nutclient.Client, error) {
 // power off, and then set the killpower flag. The flag comes last so that
 // it only ever exists for a power-off that was really requested.
 func (r *Runner) shutdown(ctx context.Context) error {
+	r.shuttingDown = true
+	r.publishState()
 	primary := false
 	for _, u := range r.Monitor.UPS {
 		if !u.Conf.Primary {

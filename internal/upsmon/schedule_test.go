@@ -101,3 +101,55 @@ func TestNotifyCmd(t *testing.T) {
 		t.Errorf("wall got %q", walls)
 	}
 }
+
+// TestStateFile: the monitor publishes what it decided (on battery since
+// when, the power-off scheduled for when) and takes it back when mains
+// returns.
+func TestStateFile(t *testing.T) {
+	t.Parallel()
+	rig := testrig.Start(t, testrig.Options{})
+	host, port, _ := net.SplitHostPort(rig.Addr)
+	c := conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\nPOLLFREQ 1\nPOLLFREQALERT 1\nSCHEDULESHUTDOWN 120\n", host, port))
+	log := slog.New(slog.DiscardHandler)
+	r := upsmon.NewRunner(c, &upsmon.Notifier{Conf: c, Log: log}, &schedPower{}, log, filepath.Join(t.TempDir(), "kp"))
+	r.StateFile = filepath.Join(t.TempDir(), "state.json")
+	r.Sleep = func(ctx context.Context, d time.Duration) error {
+		return upsmon.Sleep(ctx, 20*time.Millisecond)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	read := func(ok func(upsmon.State) bool) upsmon.State {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			s, err := upsmon.ReadState(r.StateFile)
+			if err == nil && len(s.UPS) == 1 && ok(s) {
+				return s
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("state file: %+v, %v", s, err)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	s := read(func(s upsmon.State) bool { return s.UPS[0].Status == "OL" })
+	if u := s.UPS[0]; !u.Reachable || !u.Primary || u.Power != 1 || u.System != "ups@"+rig.Addr || u.OnBatterySince != nil || s.ShutdownScheduledAt != nil {
+		t.Fatalf("on line: %+v", s)
+	}
+	before := time.Now()
+	rig.SetStatus("OB")
+	s = read(func(s upsmon.State) bool { return s.UPS[0].OnBatterySince != nil })
+	since := *s.UPS[0].OnBatterySince
+	if since.Before(before.Add(-time.Second)) || since.After(time.Now()) || s.UPS[0].Status != "OB" {
+		t.Errorf("on battery since %v (changed after %v): %+v", since, before, s)
+	}
+	if at := s.ShutdownScheduledAt; at == nil || at.Sub(since) < 119*time.Second || at.Sub(since) > 121*time.Second {
+		t.Errorf("power-off scheduled at %v, on battery since %v", at, since)
+	}
+	rig.SetStatus("OL")
+	read(func(s upsmon.State) bool {
+		return s.UPS[0].Status == "OL" && s.UPS[0].OnBatterySince == nil && s.ShutdownScheduledAt == nil
+	})
+}
