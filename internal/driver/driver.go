@@ -22,6 +22,7 @@ import (
 
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/driver/options"
+	"github.com/sysnut/sysnut/internal/events"
 )
 
 // Protocol talks to one kind of UPS.
@@ -206,6 +207,9 @@ func loop(ctx context.Context, p Protocol, s *State, o Options, log *slog.Logger
 			} else {
 				s.CopyIdentity()
 				s.pub.DataOK()
+				if r, ok := s.testResultChanged(); ok {
+					log.Info("self-test result: "+r, "ups", s.ups, "message_id", events.TestResultID, strings.ToLower(events.FieldTestResult), r)
+				}
 				if lastErr != "" || s.statusChanged() {
 					lastErr = ""
 					st, _ := s.pub.Get("ups.status")

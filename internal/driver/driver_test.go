@@ -3,6 +3,7 @@ package driver_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/driver"
 	"github.com/sysnut/sysnut/internal/driversock"
+	"github.com/sysnut/sysnut/internal/events"
 	"github.com/sysnut/sysnut/internal/state"
 )
 
@@ -256,5 +258,89 @@ func TestHungDeviceStarvesWatchdog(t *testing.T) {
 	pings(time.Now().Add(60 * time.Millisecond)) // one may be on its way
 	if n := pings(time.Now().Add(500 * time.Millisecond)); n != 0 {
 		t.Errorf("%d watchdog pings while the driver is stuck in the device: systemd would not restart it", n)
+	}
+}
+
+// selfTesting is a device whose self-test result changes.
+type selfTesting struct {
+	flaky
+	result atomic.Value
+}
+
+func (d *selfTesting) Poll(ctx context.Context, s *driver.State) error {
+	r, _ := d.result.Load().(string)
+	s.Update(func(v *driver.Vars) {
+		v.Set("ups.status", "OL")
+		v.Set("ups.test.result", r)
+	})
+	return nil
+}
+
+// recorder keeps the records logged.
+type recorder struct {
+	mu   sync.Mutex
+	recs []slog.Record
+}
+
+func (r *recorder) Enabled(context.Context, slog.Level) bool { return true }
+func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.recs = append(r.recs, rec)
+	return nil
+}
+func (r *recorder) WithAttrs([]slog.Attr) slog.Handler { return r }
+func (r *recorder) WithGroup(string) slog.Handler      { return r }
+
+// find returns the attributes of the records whose message starts with
+// prefix, one map each.
+func (r *recorder) find(prefix string) []map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []map[string]string
+	for _, rec := range r.recs {
+		if !strings.HasPrefix(rec.Message, prefix) {
+			continue
+		}
+		m := map[string]string{"msg": rec.Message}
+		rec.Attrs(func(a slog.Attr) bool { m[a.Key] = a.Value.String(); return true })
+		out = append(out, m)
+	}
+	return out
+}
+
+// TestSelfTestResultLogged: a new ups.test.result is a journal entry with
+// the history's MESSAGE_ID (a self-test ended); the result found when the
+// driver starts is not.
+func TestSelfTestResultLogged(t *testing.T) {
+	t.Parallel()
+	l, err := driversock.Listen(filepath.Join(t.TempDir(), "selftest-ups"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev := &selfTesting{}
+	dev.result.Store("Done and passed")
+	rec := &recorder{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- driver.Run(ctx, dev, driver.Params{UPS: &config.UPS{Name: "ups", Driver: "selftest"}},
+			driver.Options{Driver: "selftest", PollInterval: 5 * time.Millisecond, Log: slog.New(rec)}, l)
+	}()
+	defer func() { cancel(); <-done }()
+	time.Sleep(50 * time.Millisecond)
+	if got := rec.find("self-test result"); len(got) != 0 {
+		t.Fatalf("the result found at start was logged: %v", got)
+	}
+	dev.result.Store("In progress")
+	time.Sleep(50 * time.Millisecond)
+	dev.result.Store("Done and warning")
+	deadline := time.Now().Add(5 * time.Second)
+	for len(rec.find("self-test result")) < 2 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	got := rec.find("self-test result")
+	if len(got) != 2 || got[1]["test_result"] != "Done and warning" || got[1]["message_id"] != events.TestResultID || got[1]["ups"] != "ups" {
+		t.Errorf("logged %v", got)
 	}
 }

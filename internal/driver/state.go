@@ -26,7 +26,10 @@ type State struct {
 
 	mu         sync.Mutex
 	lastStatus string
-	identity   sync.Once // device.* copied from ups.*
+	// lastTest is ups.test.result as last seen; testSeen once it was read.
+	lastTest string
+	testSeen bool
+	identity sync.Once // device.* copied from ups.*
 
 	// ignorelb (ups.conf flag): LB from the device is dropped and raised
 	// from battery.charge.low / battery.runtime.low instead; deviceStatus
@@ -141,6 +144,21 @@ func (s *State) statusChanged() bool {
 	}
 	s.lastStatus = st
 	return true
+}
+
+// testResultChanged returns ups.test.result when it changed since the
+// last poll: a self-test ended (or began) while the driver ran. The value
+// found at start is not a change.
+func (s *State) testResultChanged() (string, bool) {
+	r, ok := s.pub.Get("ups.test.result")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !ok || r == s.lastTest {
+		return "", false
+	}
+	seen := s.testSeen
+	s.lastTest, s.testSeen = r, true
+	return r, seen
 }
 
 // Vars edits the published state.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/events"
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
 
@@ -31,7 +32,10 @@ func TestCatalogCoversEveryNotification(t *testing.T) {
 			t.Errorf("%s: entry lacks a subject or a body:\n%s", typ, e)
 		}
 	}
-	if len(entries) != len(config.NotifyTypes) {
-		t.Errorf("%d catalog entries for %d notification types", len(entries), len(config.NotifyTypes))
+	if e := entries[events.TestResultID]; !strings.HasPrefix(e, "Subject: ") {
+		t.Errorf("no catalog entry for the drivers' self-test result (%s)", events.TestResultID)
+	}
+	if len(entries) != len(config.NotifyTypes)+1 {
+		t.Errorf("%d catalog entries for %d notification types and the self-test result", len(entries), len(config.NotifyTypes))
 	}
 }

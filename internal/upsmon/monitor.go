@@ -3,6 +3,7 @@ package upsmon
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,7 +27,30 @@ type UPS struct {
 	offSince    time.Time
 	onBattery   bool      // line state, for ONLINE after ONBATT only
 	onBattSince time.Time // when ONBATT was announced, while onBattery
+	// lowestCharge is the lowest battery.charge read on battery, reported
+	// with ONLINE (the outage history) and forgotten on line power.
+	lowestCharge    string
+	lowestChargeVal float64
 }
+
+// SampleCharge records a battery.charge read while u is on battery.
+func (u *UPS) SampleCharge(v string) {
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil {
+		return
+	}
+	if u.lowestCharge == "" || f < u.lowestChargeVal {
+		u.lowestCharge, u.lowestChargeVal = v, f
+	}
+}
+
+// LowestCharge is the lowest battery.charge sampled in this power
+// failure, "" if none.
+func (u *UPS) LowestCharge() string { return u.lowestCharge }
+
+// OnBattery says whether u is in a power failure (ONBATT announced, no
+// ONLINE yet).
+func (u *UPS) OnBattery() bool { return u.onBattery }
 
 // Status returns the current status tokens, space-separated.
 func (u *UPS) Status() string {
@@ -134,7 +158,7 @@ func (m *Monitor) Observe(ctx context.Context, u *UPS, status string, err error)
 		m.Notify(ctx, Online, u.System)
 	}
 	if next["OL"] {
-		u.onBattery, u.onBattSince = false, time.Time{}
+		u.onBattery, u.onBattSince, u.lowestCharge = false, time.Time{}, ""
 	}
 	if next["OB"] && (!prev["OB"] || first) {
 		if !u.onBattery {

@@ -6,8 +6,6 @@ package upsmon
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"os"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/events"
 )
 
 // Notification types, as upsmon.conf names them.
@@ -72,10 +71,7 @@ var DefaultMessages = map[string]string{
 
 // MessageID is the stable journal MESSAGE_ID of a notification type, so
 // that `journalctl MESSAGE_ID=...` finds every ONBATT across versions.
-func MessageID(typ string) string {
-	sum := md5.Sum([]byte("sysnut.upsmon." + typ))
-	return hex.EncodeToString(sum[:])
-}
+func MessageID(typ string) string { return events.NotifyID(typ) }
 
 // Notifier delivers notifications the way NOTIFYFLAG says: to the journal
 // (SYSLOG), to logged-in users (WALL) and to NOTIFYCMD (EXEC). The journal
@@ -128,16 +124,20 @@ func (n *Notifier) Message(typ, system string) string {
 
 // Notify announces typ for system (ups@host; empty for SHUTDOWN). It does
 // not wait for WALL or NOTIFYCMD.
-func (n *Notifier) Notify(ctx context.Context, typ, system string) {
+func (n *Notifier) Notify(ctx context.Context, typ, system string) { n.NotifyWith(ctx, typ, system) }
+
+// NotifyWith is Notify with more fields for the journal entry (key,
+// value pairs, as slog takes them).
+func (n *Notifier) NotifyWith(ctx context.Context, typ, system string, fields ...any) {
 	flags, ok := n.Conf.NotifyFlag[typ]
 	if !ok {
 		flags = config.NotifySyslog | config.NotifyWall
 	}
 	msg := n.Message(typ, system)
-	var extra []any
+	extra := fields
 	if n.Test {
 		msg = "TEST: " + msg
-		extra = []any{"test", 1}
+		extra = append(extra, "test", 1)
 	}
 	if flags&config.NotifySyslog != 0 {
 		level := slog.LevelWarn

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/events"
 	"github.com/sysnut/sysnut/internal/nutclient"
 )
 
@@ -116,8 +117,24 @@ type Runner struct {
 // Notifier the Runner uses for the shutdown's own notifications, and it
 // waits in real time. Options (DryRun, Force) are set on the result.
 func NewRunner(conf *config.UpsmonConf, n *Notifier, power Power, log *slog.Logger, flag string) *Runner {
-	return &Runner{Monitor: NewMonitor(conf, n.Notify, time.Now), Notifier: n, Power: power, Log: log,
+	r := &Runner{Notifier: n, Power: power, Log: log,
 		Flag: flag, Sleep: Sleep, BootID: BootID, reloads: make(chan *config.UpsmonConf, 1)}
+	r.Monitor = NewMonitor(conf, r.notify, time.Now)
+	return r
+}
+
+// notify hands the Monitor's notifications to the Notifier, adding to
+// ONLINE the lowest charge read during the power failure that ended.
+func (r *Runner) notify(ctx context.Context, typ, system string) {
+	if typ == Online {
+		for _, u := range r.Monitor.UPS {
+			if u.System == system && u.LowestCharge() != "" {
+				r.Notifier.NotifyWith(ctx, typ, system, strings.ToLower(events.FieldLowestCharge), u.LowestCharge())
+				return
+			}
+		}
+	}
+	r.Notifier.Notify(ctx, typ, system)
 }
 
 // Reload hands a new upsmon.conf to the running Runner, which applies it
@@ -171,6 +188,7 @@ func (r *Runner) Run(ctx context.Context) error {
 			status, err := r.poll(ctx, u)
 			if err == nil {
 				r.watch(ctx, u, status)
+				r.sampleCharge(u, status)
 			}
 			r.logPollError(u, err)
 			r.Monitor.Observe(ctx, u, status, err)
@@ -351,6 +369,19 @@ func (r *Runner) poll(ctx context.Context, u *UPS) (string, error) {
 		st, _, err = r.pollOnce(ctx, u)
 	}
 	return st, err
+}
+
+// sampleCharge reads battery.charge while u is on battery, for the lowest
+// charge of the outage; a failure only leaves a sample out.
+func (r *Runner) sampleCharge(u *UPS, status string) {
+	if !u.OnBattery() && !slices.Contains(strings.Fields(status), "OB") {
+		return
+	}
+	if c := r.conns[u]; c != nil {
+		if v, err := c.Var(u.Conf.UPS, "battery.charge"); err == nil {
+			u.SampleCharge(v)
+		}
+	}
 }
 
 // pollOnce is one GET VAR ups.status, logging in first if there is no

@@ -151,6 +151,23 @@ if probe /dev/null >/dev/null && ! probe /dev/zero >/dev/null; then
   pass "inside the driver's cgroup /dev/null opens and /dev/zero does not ($(probe /dev/zero | head -1))"
 else fail "device allow-list not enforced"; fi
 
+echo "=== metrics (ups-metrics.socket, nut_exporter's port)"
+inside systemctl enable --now ups-metrics.socket >/dev/null 2>&1 || fail "ups-metrics.socket did not start"
+[ "$(inside systemctl is-active ups-metrics.service || true)" != active ] && pass "ups-metrics.service waits for the first scrape" || fail "ups-metrics.service started before any scrape"
+scrape=$(inside curl -fsS http://127.0.0.1:9199/metrics 2>&1 || true)
+grep -x 'network_ups_tools_ups_status{flag="OL",ups="myups"} 1' <<<"$scrape" >/dev/null &&
+  pass 'curl :9199/metrics starts it: network_ups_tools_ups_status{flag="OL",ups="myups"} 1' ||
+  { echo "$scrape" | tail; inside journalctl -u ups-metrics.service --no-pager -q | tail; fail "no status in the scrape"; }
+grep -x 'sysnut_monitor_ups_reachable{system="myups@localhost",ups="myups"} 1' <<<"$scrape" >/dev/null &&
+  grep -x 'sysnut_ups_monitor_logins{ups="myups"} 1' <<<"$scrape" >/dev/null &&
+  pass "the scrape has upsmon's state (read through the sandbox) and its login" || { grep sysnut_ <<<"$scrape"; fail "no monitor state in the scrape"; }
+out=$(promtool check metrics <<<"$scrape" 2>&1) && pass "promtool check metrics: the scrape is clean" || { echo "$out"; fail "promtool check metrics"; }
+one=$(inside curl -fsS 'http://127.0.0.1:9199/ups_metrics?ups=myups' 2>&1 || true)
+grep -x 'network_ups_tools_battery_charge 100' <<<"$one" >/dev/null && pass "nut_exporter's /ups_metrics?ups=myups: network_ups_tools_battery_charge 100" || { echo "$one" | tail; fail "/ups_metrics"; }
+pid=$(inside systemctl show -p MainPID --value ups-metrics.service)
+[ "$(inside systemctl show -p DynamicUser --value ups-metrics.service)" = yes ] && [ "$(inside stat -c %u "/proc/$pid")" != 0 ] &&
+  pass "ups-metrics runs as a dynamic user (uid $(inside stat -c %u "/proc/$pid"))" || fail "ups-metrics is not a dynamic user"
+
 echo "=== an SNMP UPS: the network for its agent, none for the others"
 upsc_in() { timeout 10 nsenter --net="/proc/$L/ns/net" "$P/bin/upsc" "$@" 2>&1; }
 # Debian's snmpsimd (this machine's, in the container's overlay) serves the
