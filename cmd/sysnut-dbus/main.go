@@ -17,6 +17,7 @@ import (
 
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/dbusapi"
+	"github.com/sysnut/sysnut/internal/events"
 	"github.com/sysnut/sysnut/internal/logging"
 	"github.com/sysnut/sysnut/internal/nuttls"
 	"github.com/sysnut/sysnut/internal/polkit"
@@ -62,6 +63,7 @@ func run(addr, user, upsmon string, log *slog.Logger) error {
 		return err
 	}
 	defer conn.Close()
-	svc := &dbusapi.Service{Conn: conn, Backend: backend, Auth: polkit.New(conn), Log: log}
+	svc := &dbusapi.Service{Conn: conn, Backend: backend, Auth: polkit.New(conn), Log: log,
+		Events: func(ctx context.Context, q events.Query) ([]events.Event, error) { return events.Journal(ctx, "", q) }}
 	return svc.Run(ctx)
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/godbus/dbus/v5"
 	"github.com/godbus/dbus/v5/introspect"
 
+	"github.com/sysnut/sysnut/internal/events"
 	"github.com/sysnut/sysnut/internal/nutproto"
 
 	"github.com/sysnut/sysnut/internal/upsbus"
@@ -114,6 +115,9 @@ type Service struct {
 	Auth     Authorizer
 	Log      *slog.Logger
 	Interval time.Duration // how often upsd is read (default 2 s)
+	// Events reads the outage history (events.Journal); nil: ListEvents
+	// answers NotSupported.
+	Events func(ctx context.Context, q events.Query) ([]events.Event, error)
 
 	mu      sync.Mutex
 	devices map[string]*device
@@ -264,6 +268,35 @@ func (m *manager) TestNotification(call dbus.Message, typ string) *dbus.Error {
 	})
 }
 
+// ListEvents returns the outage history (upsctl events): the events of
+// ups (a name or ups@host; all if empty) that overlap [since, until]
+// (microseconds since the epoch; 0: unbounded). Reading needs no
+// privilege, as reading a UPS's status needs none.
+func (m *manager) ListEvents(sinceUsec, untilUsec uint64, ups string) ([]upsbus.Event, *dbus.Error) {
+	if m.s.Events == nil {
+		return nil, dbus.NewError(upsbus.ErrPrefix+"NotSupported", []any{"this service does not read the journal"})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	q := events.Query{UPS: ups}
+	if sinceUsec > 0 {
+		q.Since = time.UnixMicro(int64(sinceUsec))
+	}
+	if untilUsec > 0 {
+		q.Until = time.UnixMicro(int64(untilUsec))
+	}
+	evs, err := m.s.Events(ctx, q)
+	if err != nil {
+		m.s.Log.Warn("cannot read the outage history", "err", err)
+		return nil, dbus.NewError(upsbus.ErrPrefix+"Failed", []any{"cannot read the journal: " + err.Error()})
+	}
+	out := make([]upsbus.Event, 0, len(evs))
+	for _, e := range evs {
+		out = append(out, upsbus.ToBus(e))
+	}
+	return out, nil
+}
+
 // authorized asks polkit whether sender may perform action and, if so,
 // runs do; timeout bounds both, since polkit may wait for a password. A
 // refusal is logged with the details; a backend failure keeps NUT's code.
@@ -315,4 +348,5 @@ const managerXML = `<node>
  <interface name="org.sysnut.UPS1.Manager">
   <method name="ListUPS"><arg name="ups" type="a(sso)" direction="out"/></method>
   <method name="TestNotification"><arg name="type" type="s" direction="in"/></method>
+  <method name="ListEvents"><arg name="since_usec" type="t" direction="in"/><arg name="until_usec" type="t" direction="in"/><arg name="ups" type="s" direction="in"/><arg name="events" type="a(sssttbssa{ss})" direction="out"/></method>
  </interface>` + introspect.IntrospectDataString + `<node name="ups"/></node>`

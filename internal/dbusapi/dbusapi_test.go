@@ -18,6 +18,7 @@ import (
 
 	"github.com/sysnut/sysnut/internal/dbusapi"
 	"github.com/sysnut/sysnut/internal/dbustest"
+	"github.com/sysnut/sysnut/internal/events"
 	"github.com/sysnut/sysnut/internal/polkit"
 	"github.com/sysnut/sysnut/internal/testlog"
 	"github.com/sysnut/sysnut/internal/testrig"
@@ -95,7 +96,16 @@ func setup(t *testing.T) *fixture {
 	logs := &testlog.Buffer{}
 	svc := &dbusapi.Service{Conn: svcConn, Auth: polkit.New(svcConn), Interval: 100 * time.Millisecond,
 		Backend: &dbusapi.NUT{Addr: rig.Addr, User: "admin", Password: "secret"},
-		Log:     slog.New(slog.NewTextHandler(logs, nil))}
+		Log:     slog.New(slog.NewTextHandler(logs, nil)),
+		Events: func(_ context.Context, q events.Query) ([]events.Event, error) {
+			f, err := os.Open("../events/testdata/journal.json")
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			entries, err := events.ParseJSON(f)
+			return events.Filter(events.Build(entries), q.UPS, q.Since, q.Until), err
+		}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- svc.Run(ctx) }()
@@ -362,5 +372,52 @@ func TestChangeErrorsSayWhatToRestart(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "systemctl restart ups-server.service sysnut-dbus.service") {
 			t.Errorf("user %q: %v", b.User, err)
 		}
+	}
+}
+
+// TestUpsctlEvents: the outage history goes over the bus (ListEvents) to
+// upsctl events, as a table or JSON, filtered by UPS and time, without
+// any privilege (polkit is never asked).
+func TestUpsctlEvents(t *testing.T) {
+	f := setup(t)
+	t.Setenv("TZ", "UTC")
+	r := f.ctl(t, "events")
+	if r.code != 0 {
+		t.Fatalf("upsctl events: %+v", r)
+	}
+	for _, want := range []string{
+		"EVENT               UPS              START                        END                                     DURATION   DETAILS\n",
+		"outage              myups@localhost  Tue 2026-12-01 05:00:00 UTC  Tue 2026-12-01 05:01:35 UTC             1min 36s   lowest charge 87%\n",
+		"outage              myups@localhost  Tue 2026-12-01 05:06:40 UTC  Tue 2026-12-01 05:07:41 UTC (shutdown)  1min 1s    battery ran low\n",
+		"self-test           myups            Tue 2026-12-01 05:03:20 UTC  -                                       -          Done and passed\n",
+		"replace-battery     other@10.0.0.2   Tue 2026-12-01 05:05:00 UTC  -                                       -          -\n",
+		"bypass              myups@localhost  Tue 2026-12-01 05:10:00 UTC  ongoing",
+		"\n10 events listed.\n",
+	} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("upsctl events lacks %q:\n%s", want, r.out)
+		}
+	}
+	r = f.ctl(t, "events", "--ups", "other@10.0.0.2", "-o", "json")
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(r.out), &got); err != nil || r.code != 0 {
+		t.Fatalf("upsctl events -o json: %v %+v", err, r)
+	}
+	if len(got) != 2 || got[0]["kind"] != "replace-battery" || got[1]["kind"] != "shutdown" {
+		t.Errorf("--ups other@10.0.0.2: %v", got)
+	}
+	r = f.ctl(t, "events", "--since=2026-12-01 05:00:30", "--until", "2026-12-01 05:02:00", "-o", "json")
+	got = nil
+	if err := json.Unmarshal([]byte(r.out), &got); err != nil || len(got) != 2 {
+		t.Fatalf("--since/--until: %v %s", err, r.out)
+	}
+	if got[0]["kind"] != "outage" || got[0]["duration_seconds"] != 95.5 || got[0]["start"] != "2026-12-01T05:00:00Z" || got[1]["kind"] != "communication-lost" {
+		t.Errorf("--since inside the first outage: %v", got)
+	}
+	if len(f.auth.questions()) != 0 {
+		t.Errorf("polkit was asked: %v", f.auth.questions())
+	}
+	if r := f.ctl(t, "events", "--since", "soon"); r.code != 2 || !strings.Contains(r.err, "cannot read time") {
+		t.Errorf("a bad --since: %+v", r)
 	}
 }

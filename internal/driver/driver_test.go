@@ -17,6 +17,7 @@ import (
 	"github.com/sysnut/sysnut/internal/driversock"
 	"github.com/sysnut/sysnut/internal/events"
 	"github.com/sysnut/sysnut/internal/state"
+	"github.com/sysnut/sysnut/internal/testlog"
 )
 
 // flaky is a device whose cable can be pulled.
@@ -276,39 +277,6 @@ func (d *selfTesting) Poll(ctx context.Context, s *driver.State) error {
 	return nil
 }
 
-// recorder keeps the records logged.
-type recorder struct {
-	mu   sync.Mutex
-	recs []slog.Record
-}
-
-func (r *recorder) Enabled(context.Context, slog.Level) bool { return true }
-func (r *recorder) Handle(_ context.Context, rec slog.Record) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.recs = append(r.recs, rec)
-	return nil
-}
-func (r *recorder) WithAttrs([]slog.Attr) slog.Handler { return r }
-func (r *recorder) WithGroup(string) slog.Handler      { return r }
-
-// find returns the attributes of the records whose message starts with
-// prefix, one map each.
-func (r *recorder) find(prefix string) []map[string]string {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []map[string]string
-	for _, rec := range r.recs {
-		if !strings.HasPrefix(rec.Message, prefix) {
-			continue
-		}
-		m := map[string]string{"msg": rec.Message}
-		rec.Attrs(func(a slog.Attr) bool { m[a.Key] = a.Value.String(); return true })
-		out = append(out, m)
-	}
-	return out
-}
-
 // TestSelfTestResultLogged: a new ups.test.result is a journal entry with
 // the history's MESSAGE_ID (a self-test ended); the result found when the
 // driver starts is not.
@@ -320,7 +288,7 @@ func TestSelfTestResultLogged(t *testing.T) {
 	}
 	dev := &selfTesting{}
 	dev.result.Store("Done and passed")
-	rec := &recorder{}
+	rec := &testlog.Records{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -329,17 +297,17 @@ func TestSelfTestResultLogged(t *testing.T) {
 	}()
 	defer func() { cancel(); <-done }()
 	time.Sleep(50 * time.Millisecond)
-	if got := rec.find("self-test result"); len(got) != 0 {
+	if got := rec.Where("msg", "self-test result*"); len(got) != 0 {
 		t.Fatalf("the result found at start was logged: %v", got)
 	}
 	dev.result.Store("In progress")
 	time.Sleep(50 * time.Millisecond)
 	dev.result.Store("Done and warning")
 	deadline := time.Now().Add(5 * time.Second)
-	for len(rec.find("self-test result")) < 2 && time.Now().Before(deadline) {
+	for len(rec.Where("msg", "self-test result*")) < 2 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	got := rec.find("self-test result")
+	got := rec.Where("msg", "self-test result*")
 	if len(got) != 2 || got[1]["test_result"] != "Done and warning" || got[1]["message_id"] != events.TestResultID || got[1]["ups"] != "ups" {
 		t.Errorf("logged %v", got)
 	}

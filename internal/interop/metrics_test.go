@@ -19,7 +19,6 @@ import (
 
 	"github.com/sysnut/sysnut/internal/metrics"
 	"github.com/sysnut/sysnut/internal/nutref"
-	"github.com/sysnut/sysnut/internal/upsd"
 )
 
 var recordNutExporter = flag.Bool("record-nut-exporter", false, "rewrite testdata/metrics/nut_exporter-*.prom from a live nut_exporter")
@@ -143,27 +142,6 @@ var betterThanNutExporter = strings.NewReplacer(
 	`model="Smart \\\\\\",part="",serial="back\\\\\\\\slash \\\\\\# hash"`,
 	`model="Smart \\\"UPS\\\" 1500",part="",serial="back\\\\slash \\# hash"`,
 )
-
-// ourUpsd serves site's ups.conf with sysnut's upsd until t ends.
-func ourUpsd(t *testing.T, site *nutref.Site) string {
-	t.Helper()
-	t.Setenv("NUT_STATEPATH", site.StateDir)
-	log := slog.New(slog.NewTextHandler(testWriter{t}, nil))
-	f, err := upsd.LoadFiles(site.ConfDir, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := upsd.New(f.Config(), log)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = srv.Run(ctx, []net.Listener{l}) }()
-	t.Cleanup(func() { cancel(); <-done })
-	return l.Addr().String()
-}
 
 // startNutExporter runs nut_exporter reading upsd at addr, with every
 // number exported, and returns its base URL and how to stop it.

@@ -59,22 +59,7 @@ func setup(t *testing.T) *env {
 	}
 	e := &env{site: site, nutAddr: fmt.Sprintf("127.0.0.1:%d", port)}
 
-	t.Setenv("NUT_STATEPATH", site.StateDir)
-	log := slog.New(slog.NewTextHandler(testWriter{t}, nil))
-	f, err := upsd.LoadFiles(site.ConfDir, log)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := upsd.New(f.Config(), log)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.ourAddr = l.Addr().String()
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { defer close(done); _ = srv.Run(rctx, []net.Listener{l}) }()
-	t.Cleanup(func() { cancel(); <-done })
+	e.ourAddr = ourUpsd(t, site)
 
 	for _, addr := range []string{e.nutAddr, e.ourAddr} {
 		for _, u := range []string{"test", "fsdtest", "stale"} {
@@ -82,6 +67,34 @@ func setup(t *testing.T) *env {
 		}
 	}
 	return e
+}
+
+// ourUpsd serves site's files with sysnut's upsd until t ends.
+func ourUpsd(t *testing.T, site *nutref.Site) string {
+	t.Helper()
+	t.Setenv("NUT_STATEPATH", site.StateDir)
+	log := slog.New(slog.NewTextHandler(testWriter{t}, nil))
+	f, err := upsd.LoadFiles(site.ConfDir, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runOurUpsd(t, f.Config(), log)
+}
+
+// runOurUpsd runs sysnut's upsd for cfg on a free port of 127.0.0.1 until
+// t ends, and returns its address.
+func runOurUpsd(t *testing.T, cfg upsd.Config, log *slog.Logger) string {
+	t.Helper()
+	srv := upsd.New(cfg, log)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Run(ctx, []net.Listener{l}) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return l.Addr().String()
 }
 
 // dummyFiles reads the named files of testdata/dummy.

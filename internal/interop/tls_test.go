@@ -5,7 +5,6 @@ import (
 	"crypto/tls"
 	"fmt"
 	"log/slog"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,17 +32,9 @@ func tlsServer(t *testing.T, e *env, certs testcert.Set) (string, *testlog.Buffe
 	if cfg.TLS, err = (nuttls.Server{CertFile: certs.ServerFile}).Config(); err != nil {
 		t.Fatal(err)
 	}
-	srv := upsd.New(cfg, log)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { defer close(done); _ = srv.Run(ctx, []net.Listener{l}) }()
-	t.Cleanup(func() { cancel(); <-done })
-	waitReady(t, l.Addr().String(), "test")
-	return l.Addr().String(), logs
+	addr := runOurUpsd(t, cfg, log)
+	waitReady(t, addr, "test")
+	return addr, logs
 }
 
 // TestNUTClientsOverTLS: NUT 2.8.0's NSS-built upsc tries STARTTLS (its

@@ -1,5 +1,6 @@
-// Package testlog is a buffer that tests hand to loggers and child
-// processes as their output, and read while those still write to it.
+// Package testlog is what tests hand to loggers and child processes as
+// their output, and read while those still write to it: a buffer of
+// text, or records kept whole.
 package testlog
 
 import (

@@ -13,6 +13,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/godbus/dbus/v5"
 
@@ -28,7 +29,13 @@ Options:
      --no-ask-password        Do not ask for a password (polkit refuses
                               instead of prompting)
      --no-pager               Accepted; upsctl never pages
-  -o --output=json            Print status, list, show and commands as JSON
+  -o --output=json            Print status, list, show, commands and events
+                              as JSON
+     --since=TIME, --until=TIME
+                              events: only those overlapping the span
+                              ("2026-11-30", "2026-11-30 18:00", "yesterday",
+                              "today", "-2h", "@UNIXTIME"), as journalctl
+     --ups=UPS                events: only this UPS's (name or ups@host)
 
 Commands:
   status [UPS...]             Show a summary of each UPS (default)
@@ -39,6 +46,10 @@ Commands:
   set UPS VARIABLE VALUE      Set a writable variable (polkit: set-variable)
   fsd UPS                     Forced shutdown of everything the UPS powers
   test-notification TYPE      Send a test notification (e.g. ONBATT)
+  events                      List power events from the journal: outages
+                              (start, end, duration, lowest charge), lost
+                              connections, self-tests, battery warnings,
+                              forced shutdowns
   help                        Show this help
 `
 
@@ -48,12 +59,14 @@ type Dial func(ctx context.Context) (*dbus.Conn, error)
 
 // options are systemd-style: anywhere on the command line.
 type options struct {
-	askPassword bool
-	json        bool
+	askPassword  bool
+	json         bool
+	since, until time.Time
+	ups          string
 }
 
 // parseArgs splits options from the command and its arguments.
-func parseArgs(args []string) (options, []string, error) {
+func parseArgs(args []string, now time.Time) (options, []string, error) {
 	o := options{askPassword: true}
 	var rest []string
 	for i := 0; i < len(args); i++ {
@@ -80,6 +93,18 @@ func parseArgs(args []string) (options, []string, error) {
 			if err := o.output(a[2:]); err != nil {
 				return o, nil, err
 			}
+		case valued(a, "--since", "--until", "--ups"):
+			name, v, ok := strings.Cut(a, "=")
+			if !ok {
+				if i+1 == len(args) {
+					return o, nil, fmt.Errorf("%s needs a value", a)
+				}
+				i++
+				v = args[i]
+			}
+			if err := o.set(name, v, now); err != nil {
+				return o, nil, err
+			}
 		case strings.HasPrefix(a, "-") && a != "-":
 			return o, nil, fmt.Errorf("unknown option %s; see upsctl --help", a)
 		default:
@@ -87,6 +112,30 @@ func parseArgs(args []string) (options, []string, error) {
 		}
 	}
 	return o, rest, nil
+}
+
+// valued says whether a is one of the options that take a value, as
+// --name=value or --name value.
+func valued(a string, names ...string) bool {
+	name, _, _ := strings.Cut(a, "=")
+	return slices.Contains(names, name)
+}
+
+func (o *options) set(name, v string, now time.Time) error {
+	if name == "--ups" {
+		o.ups = v
+		return nil
+	}
+	t, err := ParseTime(v, now)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if name == "--since" {
+		o.since = t
+	} else {
+		o.until = t
+	}
+	return nil
 }
 
 func (o *options) output(v string) error {
@@ -111,7 +160,7 @@ func Run(ctx context.Context, dial Dial, args []string, out, errOut io.Writer) i
 		fmt.Fprintln(errOut, strings.ToUpper(msg[:1])+msg[1:])
 		return code
 	}
-	opts, args, err := parseArgs(args)
+	opts, args, err := parseArgs(args, time.Now())
 	if err != nil {
 		return fail(2, err)
 	}
@@ -123,7 +172,7 @@ func Run(ctx context.Context, dial Dial, args []string, out, errOut io.Writer) i
 		fmt.Fprint(out, usage)
 		return 0
 	}
-	if !slices.Contains([]string{"status", "list", "show", "commands", "command", "set", "fsd", "test-notification"}, cmd) {
+	if !slices.Contains([]string{"status", "list", "show", "commands", "command", "set", "fsd", "test-notification", "events"}, cmd) {
 		return fail(2, fmt.Errorf("unknown command %q; see upsctl --help", cmd))
 	}
 	conn, err := dial(ctx)
@@ -138,7 +187,7 @@ func Run(ctx context.Context, dial Dial, args []string, out, errOut io.Writer) i
 		}
 		return true
 	}
-	if len(args) > 0 && cmd != "status" && cmd != "list" && cmd != "test-notification" {
+	if len(args) > 0 && cmd != "status" && cmd != "list" && cmd != "test-notification" && cmd != "events" {
 		if err := c.known(ctx, args[0]); err != nil {
 			return fail(1, err)
 		}
@@ -173,6 +222,10 @@ func Run(ctx context.Context, dial Dial, args []string, out, errOut io.Writer) i
 	case "fsd":
 		if want(1, 1) {
 			err = c.call(ctx, args[0], "ForcedShutdown", "request forced shutdown")
+		}
+	case "events":
+		if want(0, 0) {
+			err = c.events(ctx)
 		}
 	case "test-notification":
 		if want(1, 1) {

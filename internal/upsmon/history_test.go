@@ -7,45 +7,15 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/sysnut/sysnut/internal/driversock"
 	"github.com/sysnut/sysnut/internal/events"
+	"github.com/sysnut/sysnut/internal/testlog"
 	"github.com/sysnut/sysnut/internal/testrig"
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
-
-// entries keeps the journal fields of each record logged.
-type entries struct {
-	mu   sync.Mutex
-	recs []map[string]string
-}
-
-func (e *entries) Enabled(context.Context, slog.Level) bool { return true }
-func (e *entries) Handle(_ context.Context, r slog.Record) error {
-	m := map[string]string{"MESSAGE": r.Message}
-	r.Attrs(func(a slog.Attr) bool { m[strings.ToUpper(a.Key)] = a.Value.String(); return true })
-	e.mu.Lock()
-	e.recs = append(e.recs, m)
-	e.mu.Unlock()
-	return nil
-}
-func (e *entries) WithAttrs([]slog.Attr) slog.Handler { return e }
-func (e *entries) WithGroup(string) slog.Handler      { return e }
-
-func (e *entries) of(typ string) []map[string]string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []map[string]string
-	for _, r := range e.recs {
-		if r["NOTIFYTYPE"] == typ {
-			out = append(out, r)
-		}
-	}
-	return out
-}
 
 // TestOnlineCarriesLowestCharge: the ONLINE that ends a power failure
 // says the lowest battery.charge read during it, for the outage history,
@@ -55,7 +25,7 @@ func TestOnlineCarriesLowestCharge(t *testing.T) {
 	rig := testrig.Start(t, testrig.Options{})
 	host, port, _ := net.SplitHostPort(rig.Addr)
 	c := conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\nPOLLFREQ 1\nPOLLFREQALERT 1\n", host, port))
-	rec := &entries{}
+	rec := &testlog.Records{}
 	log := slog.New(rec)
 	r := upsmon.NewRunner(c, &upsmon.Notifier{Conf: c, Log: log}, &testrig.Power{}, log, filepath.Join(t.TempDir(), "kp"))
 	polled := make(chan struct{}, 1)
@@ -82,11 +52,11 @@ func TestOnlineCarriesLowestCharge(t *testing.T) {
 	}
 	rig.SetStatus("OL CHRG")
 	deadline := time.Now().Add(5 * time.Second)
-	for len(rec.of("ONLINE")) == 0 && time.Now().Before(deadline) {
+	for len(rec.Where("notifytype", "ONLINE")) == 0 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	on := rec.of("ONLINE")
-	if len(on) != 1 || on[0][events.FieldLowestCharge] != "61.5" || on[0]["MESSAGE_ID"] != events.NotifyID("ONLINE") {
+	on := rec.Where("notifytype", "ONLINE")
+	if len(on) != 1 || on[0][strings.ToLower(events.FieldLowestCharge)] != "61.5" || on[0]["message_id"] != events.NotifyID("ONLINE") {
 		t.Fatalf("ONLINE entries: %v", on)
 	}
 	// The next power failure starts from nothing.
@@ -94,10 +64,10 @@ func TestOnlineCarriesLowestCharge(t *testing.T) {
 	rig.SetStatus("OB")
 	charge("95")
 	rig.SetStatus("OL")
-	for len(rec.of("ONLINE")) < 2 && time.Now().Before(deadline) {
+	for len(rec.Where("notifytype", "ONLINE")) < 2 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	if on := rec.of("ONLINE"); len(on) != 2 || on[1][events.FieldLowestCharge] != "95" {
+	if on := rec.Where("notifytype", "ONLINE"); len(on) != 2 || on[1][strings.ToLower(events.FieldLowestCharge)] != "95" {
 		t.Errorf("second outage: %v", on)
 	}
 }

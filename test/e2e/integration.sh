@@ -168,6 +168,46 @@ pid=$(inside systemctl show -p MainPID --value ups-metrics.service)
 [ "$(inside systemctl show -p DynamicUser --value ups-metrics.service)" = yes ] && [ "$(inside stat -c %u "/proc/$pid")" != 0 ] &&
   pass "ups-metrics runs as a dynamic user (uid $(inside stat -c %u "/proc/$pid"))" || fail "ups-metrics is not a dynamic user"
 
+echo "=== a power failure and return: the outage history (upsctl events) from the journal"
+until_entry() { # wait up to 15 s for a NOTIFYTYPE=$1 entry of upsmon
+  for i in $(seq 150); do
+    inside journalctl -u ups-monitor.service -o verbose --no-pager -q | grep -E "^ +NOTIFYTYPE=$1\$" >/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+printf 'ups.status: OB DISCHRG\nbattery.charge: 80\nups.test.result: No test initiated\n' > "$R/etc/nut/myups.dev.new"
+touch -d '+1 minute' "$R/etc/nut/myups.dev.new"
+t_ob=$(date +%s.%N); mv "$R/etc/nut/myups.dev.new" "$R/etc/nut/myups.dev"
+until_entry ONBATT && pass "ONBATT in the journal" || fail "no ONBATT"
+scrape=$(inside curl -fsS http://127.0.0.1:9199/metrics 2>&1 || true)
+grep -E '^sysnut_monitor_on_battery_since_timestamp_seconds\{system="myups@localhost",ups="myups"\} ' <<<"$scrape" >/dev/null &&
+  pass "ups-metrics shows the monitor on battery since $(grep -E '^sysnut_monitor_on_battery_since' <<<"$scrape" | awk '{print $2}')" ||
+  { grep sysnut_monitor <<<"$scrape"; fail "no on-battery time in the scrape"; }
+sleep 3
+printf 'ups.status: OL\nbattery.charge: 100\nups.test.result: Done and passed\n' > "$R/etc/nut/myups.dev.new"
+touch -d '+2 minute' "$R/etc/nut/myups.dev.new"
+t_ol=$(date +%s.%N); mv "$R/etc/nut/myups.dev.new" "$R/etc/nut/myups.dev"
+until_entry ONLINE && pass "ONLINE in the journal" || fail "no ONLINE"
+sleep 1
+inside runuser -u bob -- upsctl events --ups myups -o json > "$P/events.json" 2>&1 || true
+check=$(python3 - "$t_ob" "$t_ol" "$P/events.json" <<'PY' 2>&1
+import json, sys
+t_ob, t_ol = float(sys.argv[1]), float(sys.argv[2])
+evs = json.load(open(sys.argv[3]))
+outages = [e for e in evs if e["kind"] == "outage"]
+tests = [e for e in evs if e["kind"] == "self-test"]
+assert len(outages) == 1, "outages: %r" % evs
+o = outages[0]
+want = t_ol - t_ob
+assert abs(o["duration_seconds"] - want) < 1.0, "duration %.3f s, the file said %.3f s" % (o["duration_seconds"], want)
+assert o["details"]["lowest_charge"] == "80", o
+assert len(tests) == 1 and tests[0]["details"]["result"] == "Done and passed", "self-tests: %r" % tests
+print("one outage of %.3f s (the driver's file said %.3f s), lowest charge %s%%; self-test: %s" % (o["duration_seconds"], want, o["details"]["lowest_charge"], tests[0]["details"]["result"]))
+PY
+) && pass "upsctl events (bob, unprivileged, through the bus): $check" || { cat "$P/events.json"; fail "outage history: $check"; }
+inside runuser -u bob -- upsctl events | sed 's/^/    | /'
+
 echo "=== an SNMP UPS: the network for its agent, none for the others"
 upsc_in() { timeout 10 nsenter --net="/proc/$L/ns/net" "$P/bin/upsc" "$@" 2>&1; }
 # Debian's snmpsimd (this machine's, in the container's overlay) serves the
