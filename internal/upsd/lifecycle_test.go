@@ -1,6 +1,7 @@
 package upsd_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/sysnut/sysnut/internal/driversock"
 	"github.com/sysnut/sysnut/internal/testlog"
+	"github.com/sysnut/sysnut/internal/testrig"
 	"github.com/sysnut/sysnut/internal/upsd"
 )
 
@@ -171,5 +173,65 @@ func TestOneBadSectionStartsTheOthers(t *testing.T) {
 	}
 	if err := upsd.CheckReload(dir); err == nil {
 		t.Error("the reload check accepted the broken ups.conf")
+	}
+}
+
+// TestStopClosesClientsBeforeDrivers: a upsd on its way out closes its
+// listeners, then its clients, then its driver links, so that a client
+// busy polling sees its connection end (and reconnects to the next upsd,
+// which socket activation hands the same socket) and never a
+// DRIVER-NOT-CONNECTED from the old one; a client that connects meanwhile
+// waits in the backlog for the next upsd rather than being taken in and
+// dropped.
+func TestStopClosesClientsBeforeDrivers(t *testing.T) {
+	t.Parallel()
+	for round := 0; round < 5; round++ {
+		rig := testrig.Start(t, testrig.Options{})
+		var wg sync.WaitGroup
+		bad := make(chan string, 8)
+		for i := 0; i < 4; i++ {
+			c, err := net.Dial("tcp", rig.Addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				r := bufio.NewReader(c)
+				for {
+					if _, err := c.Write([]byte("GET VAR ups ups.status\n")); err != nil {
+						return
+					}
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					if line != "VAR ups ups.status \"OL\"\n" {
+						bad <- line
+						return
+					}
+				}
+			}()
+		}
+		time.Sleep(20 * time.Millisecond)
+		rig.StopServer()
+		wg.Wait()
+		select {
+		case line := <-bad:
+			t.Fatalf("round %d: a polling client was answered %q by a upsd on its way out", round, line)
+		default:
+		}
+		late, err := net.Dial("tcp", rig.Addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		late.Write([]byte("GET VAR ups ups.status\n"))
+		rig.StartServer()
+		late.SetReadDeadline(time.Now().Add(5 * time.Second))
+		if line, err := bufio.NewReader(late).ReadString('\n'); err != nil || line != "VAR ups ups.status \"OL\"\n" {
+			t.Fatalf("round %d: a client that came between two upsds: %q %v", round, line, err)
+		}
+		late.Close()
 	}
 }

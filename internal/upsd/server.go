@@ -204,11 +204,15 @@ func (s *Server) Run(ctx context.Context, listeners []net.Listener) error {
 	if len(listeners) == 0 {
 		return errors.New("no listening sockets")
 	}
-	// A fatal accept error ends everything, as the end of ctx does.
+	// A fatal accept error ends everything, as the end of ctx does. What
+	// serves clients and links runs on live, which ends only once the
+	// listeners are closed and the clients gone (see below).
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	live, endLive := context.WithCancel(context.WithoutCancel(ctx))
+	defer endLive()
 	s.mu.Lock()
-	s.ctx = ctx
+	s.ctx = live
 	cfg := s.cur.Load().cfg
 	s.mu.Unlock()
 	s.applyUPS(cfg)
@@ -220,30 +224,22 @@ func (s *Server) Run(ctx context.Context, listeners []net.Listener) error {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			p.run(ctx, func(c *conn) { s.serve(ctx, c) })
+			p.run(live, func(c *conn) { s.serve(live, c) })
 		}()
 	}
 
 	errc := make(chan error, len(listeners))
+	var accepting sync.WaitGroup
 	for _, l := range listeners {
 		s.wg.Add(1)
+		accepting.Add(1)
 		go func() {
 			defer s.wg.Done()
-			errc <- s.accept(ctx, l)
+			defer accepting.Done()
+			errc <- s.accept(ctx, live, l)
 		}()
 	}
 	s.readyOnce.Do(func() { close(s.ready) })
-	stop := context.AfterFunc(ctx, func() {
-		for _, l := range listeners {
-			l.Close()
-		}
-		s.connMu.Lock()
-		for c := range s.conns {
-			c.nc.Close()
-		}
-		s.connMu.Unlock()
-	})
-	defer stop()
 
 	var err error
 	select {
@@ -251,16 +247,25 @@ func (s *Server) Run(ctx context.Context, listeners []net.Listener) error {
 	case err = <-errc:
 		cancel()
 	}
+	// Clients go first, then the drivers: a client must see its
+	// connection close (and reconnect to the next upsd), never a
+	// DRIVER-NOT-CONNECTED from a server on its way out. No connection
+	// is accepted once the accept loops have ended.
+	for _, l := range listeners {
+		l.Close()
+	}
+	accepting.Wait()
+	s.connMu.Lock()
+	for c := range s.conns {
+		c.nc.Close()
+	}
+	s.connMu.Unlock()
 	s.mu.Lock()
 	for _, u := range s.cur.Load().list {
 		u.stop()
 	}
 	s.mu.Unlock()
-	if err != nil {
-		for _, l := range listeners {
-			l.Close()
-		}
-	}
+	endLive()
 	s.wg.Wait()
 	s.auth.close()
 	s.mu.Lock()
@@ -362,13 +367,13 @@ func (s *Server) config() *Config { return &s.cur.Load().cfg }
 // upsList returns the UPSes in ups.conf order.
 func (s *Server) upsList() []*ups { return s.cur.Load().list }
 
-// accept serves one listener until ctx ends. A transient error
+// accept serves one listener until ctx ends, each connection on live. A transient error
 // (transientAccept) is retried after a growing pause; any other error,
 // including the listener closing under it, is returned, and Run then
 // ends with it, so that the process exits non-zero and systemd's
 // Restart= brings upsd back instead of leaving a server that no longer
 // accepts.
-func (s *Server) accept(ctx context.Context, l net.Listener) error {
+func (s *Server) accept(ctx, live context.Context, l net.Listener) error {
 	var delay time.Duration
 	for {
 		nc, err := l.Accept()
@@ -399,7 +404,7 @@ func (s *Server) accept(ctx context.Context, l net.Listener) error {
 			nc.Close()
 			continue
 		}
-		s.serve(ctx, c)
+		s.serve(live, c)
 	}
 }
 

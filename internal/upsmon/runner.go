@@ -17,6 +17,7 @@ import (
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/events"
 	"github.com/sysnut/sysnut/internal/nutclient"
+	"github.com/sysnut/sysnut/internal/nutproto"
 )
 
 // Power ends the machine's life: logind's PowerOff in production, a fake
@@ -186,8 +187,13 @@ func (r *Runner) Run(ctx context.Context) error {
 	for {
 		for _, u := range r.Monitor.UPS {
 			status, err := r.poll(ctx, u)
-			if err == nil {
+			var answered *nutproto.Error
+			if err == nil || errors.As(err, &answered) {
+				// upsd answered, if only DRIVER-NOT-CONNECTED (just
+				// restarted): WATCH pushes the status once there is one.
 				r.watch(ctx, u, status)
+			}
+			if err == nil {
 				r.sampleCharge(u, status)
 			}
 			r.logPollError(u, err)

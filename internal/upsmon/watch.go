@@ -103,10 +103,12 @@ func (r *Runner) watch(ctx context.Context, u *UPS, polled string) {
 	pc := &pushConn{c: c, done: make(chan struct{})}
 	p.conns[u] = pc
 	p.wg.Go(func() {
-		defer close(pc.done)
 		// A lost connection wakes the Runner too: its poll finds a
 		// restarted upsd (and watches it again) or a dead one at once.
+		// done is closed before the wake-up (defers run last first), so
+		// that the poll it causes sees this connection gone.
 		defer p.signal()
+		defer close(pc.done)
 		// The first line is the status when WATCH was taken: news only if
 		// it changed since the poll. It is read here, not before the
 		// Runner goes on, since upsd sends none while a driver's dump is

@@ -72,7 +72,8 @@ func TestPushedPowerFailure(t *testing.T) {
 // and watches again.
 func TestWatchComesBack(t *testing.T) {
 	t.Parallel()
-	rig := testrig.Start(t, testrig.Options{})
+	var ulogs testlog.Buffer
+	rig := testrig.Start(t, testrig.Options{Log: slog.New(slog.NewTextHandler(&ulogs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	host, port, _ := net.SplitHostPort(rig.Addr)
 	c := conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\nPOLLFREQ 3600\nPOLLFREQALERT 3600\nFINALDELAY 0\n", host, port))
 	var logs testlog.Buffer
@@ -83,6 +84,12 @@ func TestWatchComesBack(t *testing.T) {
 	waitFor(t, "WATCH", func() bool { return strings.Count(logs.String(), "upsd pushes status changes") == 1 })
 	rig.StopServer()
 	rig.StartServer()
+	defer func() {
+		if t.Failed() {
+			t.Log(logs.String())
+			t.Log(ulogs.String())
+		}
+	}()
 	waitFor(t, "WATCH again", func() bool { return strings.Count(logs.String(), "upsd pushes status changes") == 2 })
 	if strings.Contains(logs.String(), "does not push") {
 		t.Errorf("the monitor gave up on WATCH\n%s", logs.String())
