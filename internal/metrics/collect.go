@@ -10,13 +10,14 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/sysnut/sysnut/internal/snapshot"
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
 
 // Options are nut_exporter's choices (its flags of the same names), and
 // where upsmon publishes its state.
 type Options struct {
-	Server            Server
+	Server            snapshot.Server
 	Namespace         string   // --metrics.namespace
 	Variables         []string // --nut.vars_enable; empty: every number
 	Statuses          []string // --nut.statuses: flags always exported
@@ -141,7 +142,7 @@ func (e *emitter) gauge(name, help string, v float64, labels ...string) {
 }
 
 // nutExporter emits what nut_exporter emits for one UPS.
-func (o *Options) nutExporter(e *emitter, u *UPSReading) {
+func (o *Options) nutExporter(e *emitter, u *snapshot.UPSReading) {
 	device := map[string]string{}
 	for _, v := range u.Vars {
 		if rest, ok := strings.CutPrefix(v.Name, "device."); ok {
@@ -182,7 +183,7 @@ func (o *Options) nutExporter(e *emitter, u *UPSReading) {
 }
 
 // sysnutUPS emits sysnut's figures for one UPS.
-func sysnutUPS(e *emitter, u *UPSReading) {
+func sysnutUPS(e *emitter, u *snapshot.UPSReading) {
 	e.gauge("sysnut_ups_data_stale", "1 while upsd answers DATA-STALE for the UPS (its driver is silent or says the data is stale).", b2f(u.Stale))
 	e.gauge("sysnut_ups_driver_connected", "0 while upsd answers DRIVER-NOT-CONNECTED for the UPS.", b2f(u.DriverConnected))
 	if u.HasLogins {

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/sysnut/sysnut/internal/snapshot"
 	"github.com/sysnut/sysnut/internal/upsmon"
 )
 
@@ -137,7 +138,7 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	o := &c.opts
 	desc := func(name string) bool { return o.exported(name) }
-	reading, err := Read(c.ctx, o.Server, c.only, desc)
+	reading, err := snapshot.Read(c.ctx, o.Server, c.only, desc)
 	e := &emitter{ch: ch, help: map[string]string{}, descs: map[string]*prometheus.Desc{}}
 	if c.all {
 		e.gauge("sysnut_upsd_up", "1 if upsd answered this scrape.", b2f(err == nil))

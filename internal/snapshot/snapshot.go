@@ -1,4 +1,8 @@
-package metrics
+// Package snapshot reads what a upsd serves in one pass, as a NUT client
+// does (LIST UPS, LIST VAR, GET DESC, and sysnut's GET NUMCLIENTS and GET
+// STATUSCHANGE where upsd knows them): for ups-metrics' scrapes and the
+// dashboard's samples.
+package snapshot
 
 import (
 	"context"
@@ -12,13 +16,13 @@ import (
 	"github.com/sysnut/sysnut/internal/nutproto"
 )
 
-// Server is how one scrape reaches upsd.
+// Server is how a snapshot reaches upsd.
 type Server struct {
 	Addr               string // host:port
 	Username, Password string // USERNAME and PASSWORD when set (never LOGIN)
 }
 
-// Reading is what one scrape read from upsd.
+// Reading is what one snapshot read from upsd.
 type Reading struct {
 	Clients    int  // GET NUMCLIENTS
 	HasClients bool // false from a upsd without it (NUT's)
@@ -53,7 +57,7 @@ func Read(ctx context.Context, srv Server, only string, describe func(name strin
 	}
 	if srv.Username != "" && srv.Password != "" {
 		// As nut_exporter: reading needs no login in most setups, so a
-		// refused password is not the end of the scrape.
+		// refused password is not the end of the snapshot.
 		if err := c.Authenticate(srv.Username, srv.Password); err != nil && isConnErr(err) {
 			return nil, err
 		}
