@@ -5,17 +5,16 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/signal"
 	"syscall"
 
-	"github.com/coreos/go-systemd/v22/activation"
 	"github.com/coreos/go-systemd/v22/daemon"
 
 	"github.com/sysnut/sysnut/internal/logging"
 	"github.com/sysnut/sysnut/internal/metrics"
 	"github.com/sysnut/sysnut/internal/version"
+	"github.com/sysnut/sysnut/internal/webserve"
 )
 
 func main() {
@@ -29,17 +28,7 @@ func main() {
 		return
 	}
 	log := logging.New("ups-metrics", os.Stderr, cfg.LogLevel)
-	ls, err := activation.Listeners()
-	if err == nil && len(ls) == 0 {
-		for _, a := range cfg.Listen {
-			l, lerr := net.Listen("tcp", a)
-			if lerr != nil {
-				err = lerr
-				break
-			}
-			ls = append(ls, l)
-		}
-	}
+	ls, err := webserve.Listeners(cfg.Listen)
 	if err != nil {
 		log.Error("cannot listen", "err", err)
 		os.Exit(1)
@@ -50,7 +39,7 @@ func main() {
 	h.UPSPath, h.AllPath = cfg.UPSPath, cfg.AllPath
 	log.Info("serving metrics", "upsd", cfg.Opts.Server.Addr, "sockets", len(ls))
 	_, _ = daemon.SdNotify(false, daemon.SdNotifyReady)
-	if err := metrics.Serve(ctx, ls, h); err != nil {
+	if err := webserve.Serve(ctx, ls, h); err != nil {
 		log.Error("ups-metrics failed", "err", err)
 		os.Exit(1)
 	}

@@ -208,6 +208,23 @@ PY
 ) && pass "upsctl events (bob, unprivileged, through the bus): $check" || { cat "$P/events.json"; fail "outage history: $check"; }
 inside runuser -u bob -- upsctl events | sed 's/^/    | /'
 
+echo "=== the dashboard (ups-dashboard.socket): socket-activated, its history file, the real journal, headless Chromium"
+inside systemctl enable --now ups-dashboard.socket >/dev/null 2>&1 || fail "ups-dashboard.socket did not start"
+st=$(inside curl -fsS http://127.0.0.1:9198/api/state 2>&1 || true)
+grep -q '"name":"myups","status":"OL"' <<<"$st" && pass "curl :9198/api/state starts ups-dashboard.service: myups OL" ||
+  { echo "$st"; inside journalctl -u ups-dashboard.service --no-pager -q | tail; fail "the dashboard's state"; }
+size=$(inside stat -L -c %s /var/lib/ups-dashboard/myups.history 2>&1 || true)
+[ "$size" = 4561936 ] && pass "its history: /var/lib/ups-dashboard/myups.history, 4561936 bytes (fixed), in the StateDirectory of a dynamic user" ||
+  fail "history file: $size"
+ev=$(inside curl -fsS 'http://127.0.0.1:9198/api/events' 2>&1 || true)
+grep -q '"kind":"outage"' <<<"$ev" && grep -q '"lowest_charge":"80"' <<<"$ev" &&
+  pass "/api/events: the outage above, read from the journal (group systemd-journal)" || { echo "$ev"; fail "the dashboard's events"; }
+( cd "$SRC" && go build -o "$P/dashboardcheck" ./test/e2e/dashboardcheck )
+mkdir -p "${SYSNUT_ARTIFACTS:-$P}"
+shot="${SYSNUT_ARTIFACTS:-$P}/dashboard-nspawn.png"
+out=$(nsenter --net="/proc/$L/ns/net" "$P/dashboardcheck" http://127.0.0.1:9198/ myups "$shot" 2>&1) &&
+  pass "headless Chromium: $out (screenshot $shot)" || fail "dashboard in Chromium: $out"
+
 echo "=== an SNMP UPS: the network for its agent, none for the others"
 upsc_in() { timeout 10 nsenter --net="/proc/$L/ns/net" "$P/bin/upsc" "$@" 2>&1; }
 # Debian's snmpsimd (this machine's, in the container's overlay) serves the

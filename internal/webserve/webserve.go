@@ -1,4 +1,7 @@
-package metrics
+// Package webserve runs sysnut's small read-only web services
+// (ups-metrics, ups-dashboard) on the sockets systemd passes, or on
+// addresses of their own outside systemd.
+package webserve
 
 import (
 	"context"
@@ -7,6 +10,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/coreos/go-systemd/v22/activation"
 )
 
 // Serve answers h on every listener until ctx ends.
@@ -34,4 +39,24 @@ func Serve(ctx context.Context, ls []net.Listener, h http.Handler) error {
 	_ = srv.Shutdown(sctx)
 	wg.Wait()
 	return err
+}
+
+// Listeners returns the sockets systemd passed (socket activation) or,
+// when it passed none, listens on addrs.
+func Listeners(addrs []string) ([]net.Listener, error) {
+	ls, err := activation.Listeners()
+	if err != nil || len(ls) > 0 {
+		return ls, err
+	}
+	for _, a := range addrs {
+		l, err := net.Listen("tcp", a)
+		if err != nil {
+			for _, o := range ls {
+				o.Close()
+			}
+			return nil, err
+		}
+		ls = append(ls, l)
+	}
+	return ls, nil
 }
