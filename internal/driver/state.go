@@ -87,6 +87,9 @@ func NewTestState(p Protocol, ups *config.UPS) *State {
 // driver in another program (the demo).
 func (s *State) Publisher() *driversock.Publisher { return s.pub }
 
+// Logger is the driver's log, for a protocol's own messages.
+func (s *State) Logger() *slog.Logger { return s.log }
+
 // Get returns a published value.
 func (s *State) Get(name string) (string, bool) { return s.pub.Get(name) }
 

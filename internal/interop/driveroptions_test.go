@@ -17,15 +17,16 @@ import (
 // optionDifferences are the ups.conf keys that sysnut's driver and NUT
 // 2.8.0's of the same name judge differently, each for a reason.
 var optionDifferences = map[string]string{
-	"maxstartdelay":               "ups.conf(5) documents it per section, but NUT 2.8.0's drivers refuse it there; sysnut accepts it (systemd does the waiting)",
-	"powstatd":                    "sysnut's own genericups key: a powstatd configuration instead of upstype",
-	"vendorid":                    "Debian builds nutdrv_qx for USB too; sysnut's speaks to serial ports only and says so",
-	"pins_shutdown_mode":          "a key of NUT's bestups Q protocol, which sysnut does not implement",
-	"subdriver":                   "usbhid-ups: a NUT 2.8.1 key, which sysnut takes",
-	"onlinedischarge_onbattery":   "usbhid-ups: a NUT 2.8.1 key, which sysnut takes",
-	"onlinedischarge_calibration": "usbhid-ups: a NUT 2.8.1 key, which sysnut takes (and says it has no effect yet)",
-	"lbrb_log_delay_sec":          "usbhid-ups: a NUT 2.8.1 key, which sysnut takes (and says it has no effect yet)",
-	"busport":                     "usbhid-ups: a NUT 2.8.1 key, which sysnut takes (and says it has no effect yet)",
+	"maxstartdelay":                      "ups.conf(5) documents it per section, but NUT 2.8.0's drivers refuse it there; sysnut accepts it (systemd does the waiting)",
+	"powstatd":                           "sysnut's own genericups key: a powstatd configuration instead of upstype",
+	"vendorid":                           "Debian builds nutdrv_qx for USB too; sysnut's speaks to serial ports only and says so",
+	"pins_shutdown_mode":                 "a key of NUT's bestups Q protocol, which sysnut does not implement",
+	"subdriver":                          "usbhid-ups: a NUT 2.8.1 key, which sysnut takes",
+	"onlinedischarge_onbattery":          "usbhid-ups: a NUT 2.8.1 key, which sysnut takes",
+	"onlinedischarge_calibration":        "usbhid-ups: a NUT 2.8.1 key, which sysnut takes (and says it has no effect yet)",
+	"lbrb_log_delay_sec":                 "usbhid-ups: a NUT 2.8.1 key, which sysnut takes",
+	"lbrb_log_delay_without_calibrating": "usbhid-ups: a key of NUT after 2.8.1, which sysnut takes",
+	"busport":                            "usbhid-ups: a NUT 2.8.1 key, which sysnut takes (and says it has no effect yet)",
 }
 
 // TestDriverOptionsAsNUT runs NUT's driver of each name sysnut provides on

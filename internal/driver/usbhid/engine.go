@@ -55,6 +55,15 @@ type Engine struct {
 	// OnlineCalibration: OL and DISCHRG together mean a calibration
 	// (ups.conf onlinedischarge_calibration, NUT 2.8.1): CAL is added.
 	OnlineCalibration bool
+	// LBRBDelay is ups.conf's lbrb_log_delay_sec (NUT 2.8.1): while the
+	// UPS is on line and calibrating (or at any time on line, with
+	// LBRBWithoutCalibrating), LB and RB are reported only once they
+	// have lasted longer than this; some APC models flash them for a
+	// second or two during their calibration.
+	LBRBDelay              time.Duration
+	LBRBWithoutCalibrating bool
+	// Now is the clock for LBRBDelay; nil is time.Now.
+	Now func() time.Time
 	// InterruptOnly is ups.conf's interruptonly (NUT's Powercom tweak):
 	// an input report's field is matched to the input item of its path,
 	// not the feature one, so rows read through a feature item are left
@@ -63,6 +72,9 @@ type Engine struct {
 
 	rows   []bound
 	status map[string]bool // NUT's ups_status bits, kept between walks
+	// lbSince and rbSince are when LB and RB were first seen while
+	// LBRBDelay held them back (NUT's last_lb_start, last_rb_start).
+	lbSince, rbSince time.Time
 	cache  map[uint8][]byte
 	// Reads of this walk: how many reports were asked for, how many came
 	// back well, and the last failure.
@@ -402,14 +414,25 @@ func (e *Engine) Status() string {
 	if s["chrg"] && !s["fullycharged"] {
 		add("CHRG")
 	}
+	calibrating := e.OnlineCalibration && s["online"] && s["dischrg"] && !e.OnlineDischarge
+	hold := e.LBRBDelay > 0 && (calibrating || e.LBRBWithoutCalibrating) && s["online"]
 	if s["lowbatt"] || s["timelimitexp"] || s["shutdownimm"] {
-		add("LB")
+		if !hold || e.lasted(&e.lbSince) {
+			add("LB")
+		}
+	} else {
+		e.lbSince = time.Time{}
 	}
 	if s["overload"] {
 		add("OVER")
 	}
+	// NUT's RB: also at once when the calibration's LB has gone.
 	if s["replacebatt"] {
-		add("RB")
+		if !hold || e.lbSince.IsZero() || e.lasted(&e.rbSince) {
+			add("RB")
+		}
+	} else {
+		e.rbSince = time.Time{}
 	}
 	if s["trim"] {
 		add("TRIM")
@@ -427,6 +450,21 @@ func (e *Engine) Status() string {
 		add("CAL")
 	}
 	return strings.Join(out, " ")
+}
+
+// lasted says whether the state begun at *since (zero: now, which it
+// records) has lasted longer than LBRBDelay, in whole seconds as NUT
+// counts them.
+func (e *Engine) lasted(since *time.Time) bool {
+	now := time.Now()
+	if e.Now != nil {
+		now = e.Now()
+	}
+	if since.IsZero() {
+		*since = now
+		return false
+	}
+	return now.Unix()-since.Unix() > int64(e.LBRBDelay/time.Second)
 }
 
 // alarms is NUT's ups_alarm_set.

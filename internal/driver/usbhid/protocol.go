@@ -52,6 +52,9 @@ type Protocol struct {
 	// onlinedischarge_calibration, and pollonly (no interrupt reports).
 	onlineCalibration, pollOnly bool
 	interruptOnly               bool
+	// lbrbDelay is lbrb_log_delay_sec; lbrbSet says ups.conf gave it.
+	lbrbDelay                  time.Duration
+	lbrbSet, lbrbWithoutCalib bool
 	dial                        func() (Conn, *Device, error) // instead of open, for simulators
 
 	mu       sync.Mutex
@@ -71,6 +74,14 @@ func New(p driver.Params) (driver.Protocol, error) {
 	u.onlineCalibration = p.UPS.HasFlag("onlinedischarge_calibration")
 	u.pollOnly = p.UPS.HasFlag("pollonly")
 	u.interruptOnly = p.UPS.HasFlag("interruptonly")
+	u.lbrbWithoutCalib = p.UPS.HasFlag("lbrb_log_delay_without_calibrating")
+	if v, ok := p.Param("lbrb_log_delay_sec"); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, driver.BadParam("lbrb_log_delay_sec", fmt.Errorf("lbrb_log_delay_sec = %q: want a number of seconds", v))
+		}
+		u.lbrbDelay, u.lbrbSet = time.Duration(n)*time.Second, true
+	}
 	for _, k := range []string{"vendorid", "productid", "vendor", "product", "serial", "bus", "device"} {
 		if v, ok := p.Param(k); ok {
 			// NUT's regular expressions: extended, case-insensitive, and
@@ -248,6 +259,11 @@ func (u *Protocol) Connect(ctx context.Context, s *driver.State) error {
 	eng.OnlineDischarge = u.onlineDischarge
 	eng.OnlineCalibration = u.onlineCalibration
 	eng.InterruptOnly = u.interruptOnly
+	eng.LBRBDelay, eng.LBRBWithoutCalibrating = u.lbrbDelay, u.lbrbWithoutCalib
+	if !u.lbrbSet && flashesLBRB(dev) {
+		eng.LBRBDelay = 3 * time.Second
+		s.Logger().Info("lbrb_log_delay_sec defaults to 3 for this model (it reports LB and RB for a moment during calibration); consider onlinedischarge_calibration and lbrb_log_delay_without_calibrating too", "product", dev.Product)
+	}
 	eng.Changed = true
 	var ierr error
 	s.Update(func(v *driver.Vars) {
@@ -461,6 +477,27 @@ func (r rawConn) ReadInput(t time.Duration) ([]byte, error)  { return r.d.ReadIn
 type Replay struct {
 	log     *hid.NUTLog
 	reports map[uint8][]byte
+}
+
+// flashesLBRB is NUT's list (usbhid-ups.c, after 2.8.0) of the APC
+// models that report LB, RB and all-well in turn within seconds during
+// their calibration: Back-UPS BXnnnMI, BVKnnnM2 and BKnnnM2-CH.
+func flashesLBRB(d *Device) bool {
+	if d.Vendor != "APC" && d.Vendor != "American Power Conversion" {
+		return false
+	}
+	p := d.Product
+	model := func(prefix string) bool { return strings.HasPrefix(p, prefix) || strings.Contains(p, " "+prefix) }
+	n := len(p)
+	switch {
+	case n > 6 && model("BX") && strings.HasSuffix(p, "MI"):
+		return true
+	case n > 7 && model("BVK") && strings.HasSuffix(p, "M2"):
+		return true
+	case n > 9 && model("BK") && p[n-5:n-3] == "M2" && (p[n-3] == '-' || p[n-3] == '_') && p[n-2:] == "CH":
+		return true
+	}
+	return false
 }
 
 // OpenReplay reads a log for replay.

@@ -1,0 +1,98 @@
+package usbhid
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestLBRBDelay: with lbrb_log_delay_sec, LB and RB that come and go
+// within the delay while the UPS is on line and calibrating are never
+// reported, ones that last are (after the delay, in whole seconds as NUT
+// counts), and on battery nothing is held back; without the option they
+// are reported at once, as NUT 2.8.0 does.
+func TestLBRBDelay(t *testing.T) {
+	t.Parallel()
+	now := time.Unix(1796101200, 0)
+	flags := func(s string) map[string]bool {
+		m := map[string]bool{}
+		for _, f := range strings.Fields(s) {
+			m[f] = true
+		}
+		return m
+	}
+	type step struct {
+		at     int // seconds from the start
+		flags  string
+		status string
+	}
+	for _, c := range []struct {
+		name  string
+		delay time.Duration
+		cal   bool // onlinedischarge_calibration
+		any   bool // lbrb_log_delay_without_calibrating
+		steps []step
+	}{
+		{"no delay: at once", 0, true, false, []step{
+			{0, "online dischrg lowbatt replacebatt", "OL DISCHRG LB RB CAL"},
+		}},
+		{"a flash during calibration is never reported", 3 * time.Second, true, false, []step{
+			{0, "online dischrg", "OL DISCHRG CAL"},
+			{1, "online dischrg lowbatt replacebatt", "OL DISCHRG CAL"},
+			{3, "online dischrg lowbatt replacebatt", "OL DISCHRG CAL"},
+			{4, "online dischrg", "OL DISCHRG CAL"},
+			{5, "online dischrg lowbatt", "OL DISCHRG CAL"},
+		}},
+		{"LB and RB that last are reported, each after the delay", 3 * time.Second, true, false, []step{
+			{0, "online dischrg lowbatt", "OL DISCHRG CAL"},
+			{2, "online dischrg lowbatt replacebatt", "OL DISCHRG CAL"},
+			{3, "online dischrg lowbatt replacebatt", "OL DISCHRG CAL"},
+			{4, "online dischrg lowbatt replacebatt", "OL DISCHRG LB CAL"},
+			{6, "online dischrg lowbatt replacebatt", "OL DISCHRG LB RB CAL"},
+		}},
+		{"RB alone after the calibration's LB went: at once", 3 * time.Second, true, false, []step{
+			{0, "online dischrg replacebatt", "OL DISCHRG RB CAL"},
+		}},
+		{"on battery nothing waits", 3 * time.Second, true, true, []step{
+			{0, "dischrg lowbatt", "OB DISCHRG LB"},
+		}},
+		{"not calibrating: at once", 3 * time.Second, false, false, []step{
+			{0, "online lowbatt replacebatt", "OL LB RB"},
+		}},
+		{"not calibrating, without_calibrating: held", 3 * time.Second, false, true, []step{
+			{0, "online lowbatt", "OL"},
+			{4, "online lowbatt", "OL LB"},
+		}},
+	} {
+		e := &Engine{LBRBDelay: c.delay, OnlineCalibration: c.cal, LBRBWithoutCalibrating: c.any}
+		for _, s := range c.steps {
+			e.Now = func() time.Time { return now.Add(time.Duration(s.at) * time.Second) }
+			e.status = flags(s.flags)
+			if got := e.Status(); got != s.status {
+				t.Errorf("%s, at %d s with %q: %q, want %q", c.name, s.at, s.flags, got, s.status)
+			}
+		}
+	}
+}
+
+// TestFlashesLBRB: NUT's list of the APC models that get a 3-second
+// lbrb_log_delay_sec unless ups.conf says otherwise.
+func TestFlashesLBRB(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		vendor, product string
+		want            bool
+	}{
+		{"American Power Conversion", "BK650M2-CH", true}, // nut-ddl's Back-UPS BK650M2-CH
+		{"APC", "Back-UPS BK650M2_CH", true},
+		{"APC", "Back-UPS BX1600MI", true},
+		{"APC", "Back-UPS BVK750M2", true},
+		{"American Power Conversion", "Back-UPS CS 500 FW:808.q10 .I USB FW:q1", false},
+		{"APC", "Back-UPS BX1600MI-GR", false},
+		{"CPS", "BX1600MI", false},
+	} {
+		if got := flashesLBRB(&Device{Vendor: c.vendor, Product: c.product}); got != c.want {
+			t.Errorf("%s %s: %v", c.vendor, c.product, got)
+		}
+	}
+}
