@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -166,6 +167,24 @@ type Node struct {
 	VendorID, ProductID           uint16
 	Manufacturer, Product, Serial string
 	Bus, Device                   string // busnum, devnum: 003, 002
+	// BusPort is the port of the hub the device is plugged into, as
+	// libusb_get_port_number gives it and NUT's busport matches it:
+	// "002" for sysfs's 3-2, "004" for 1-1.4; "" when unknown.
+	BusPort string
+}
+
+// busPort is the last port number of a USB device's sysfs name (its
+// path of hub ports: BUS-PORT[.PORT...]), formatted as NUT does.
+func busPort(name string) string {
+	i := strings.LastIndexAny(name, "-.")
+	if i < 0 {
+		return ""
+	}
+	port, err := strconv.Atoi(name[i+1:])
+	if err != nil || port <= 0 || port > 255 {
+		return ""
+	}
+	return fmt.Sprintf("%03d", port)
 }
 
 // Nodes lists the hidraw nodes of USB devices, reading sysfs under root
@@ -204,6 +223,7 @@ func Nodes(root string) ([]Node, error) {
 		n.VendorID, n.ProductID = uint16(v), uint16(p)
 		n.Manufacturer, n.Product, n.Serial = read("manufacturer"), read("product"), read("serial")
 		n.Bus, n.Device = fmt.Sprintf("%03s", read("busnum")), fmt.Sprintf("%03s", read("devnum"))
+		n.BusPort = busPort(filepath.Base(usb))
 		out = append(out, n)
 	}
 	return out, nil

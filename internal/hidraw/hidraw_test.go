@@ -26,6 +26,17 @@ func TestIoctlNumbers(t *testing.T) {
 	}
 }
 
+// TestBusPort: the hub port of a device from its sysfs name, as libusb
+// numbers it.
+func TestBusPort(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]string{"3-2": "002", "1-1.4": "004", "2-1.3.12": "012", "usb3": "", "3-x": "", "1-0": ""} {
+		if got := busPort(name); got != want {
+			t.Errorf("%s: %q, want %q", name, got, want)
+		}
+	}
+}
+
 // TestNodes reads a sysfs tree as the kernel lays it out for a USB UPS
 // (hidraw -> HID device -> interface -> USB device).
 func TestNodes(t *testing.T) {
@@ -60,7 +71,7 @@ func TestNodes(t *testing.T) {
 	}
 	want := Node{Path: filepath.Join(root, "dev/hidraw3"), VendorID: 0x051d, ProductID: 2,
 		Manufacturer: "American Power Conversion", Product: "Back-UPS 500 FW: 6.5.I USB FW: c1 ",
-		Serial: "AB0427123456", Bus: "003", Device: "002"}
+		Serial: "AB0427123456", Bus: "003", Device: "002", BusPort: "002"}
 	if len(nodes) != 1 || nodes[0] != want {
 		t.Errorf("nodes %+v, want [%+v]", nodes, want)
 	}

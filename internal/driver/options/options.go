@@ -101,7 +101,7 @@ var Drivers = map[string][]Option{
 		{Name: "maxreport", Flag: true, Desc: "work around APC firmware that answers short reports", NoEffect: "short answers are always read zero-padded, as NUT reads them"},
 		{Name: "explore", Flag: true, Desc: "diagnostic matching of an unsupported UPS", NoEffect: "no explore subdriver yet"},
 		{Name: "usb_set_altinterface", Desc: "libusb: set the alternate interface", NoEffect: "hidraw leaves the interface to the kernel"},
-		{Name: "busport", Desc: "regular expression for the USB port (NUT 2.8.1)", NoEffect: "not matched yet: use bus and device, or serial"},
+		{Name: "busport", Desc: "regular expression for the port of the USB hub the UPS is plugged into, as lsusb -t numbers it (NUT 2.8.1): stays the same across replugs, unlike device"},
 	},
 	"snmp-ups": {
 		{Name: "mibs", Desc: "the MIB mapping: auto (probe the agent, as NUT does) or one of sysnut's (apcc, bestpower, cyberpower, delta_ups, huawei, mge, netvision, xppc, tripplite, ietf)"},

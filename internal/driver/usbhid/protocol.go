@@ -44,7 +44,7 @@ type Interrupter interface {
 type Protocol struct {
 	port            string
 	confDir         string
-	match           map[string]*regexp.Regexp // vendorid, productid, vendor, product, serial, bus, device
+	match           map[string]*regexp.Regexp // vendorid, productid, vendor, product, serial, bus, device, busport
 	subName         *regexp.Regexp
 	pollfreq        time.Duration
 	opts            map[string]string // offdelay, ondelay, lowbatt
@@ -82,7 +82,7 @@ func New(p driver.Params) (driver.Protocol, error) {
 		}
 		u.lbrbDelay, u.lbrbSet = time.Duration(n)*time.Second, true
 	}
-	for _, k := range []string{"vendorid", "productid", "vendor", "product", "serial", "bus", "device"} {
+	for _, k := range []string{"vendorid", "productid", "vendor", "product", "serial", "bus", "device", "busport"} {
 		if v, ok := p.Param(k); ok {
 			// NUT's regular expressions: extended, case-insensitive, and
 			// the whole string must match.
@@ -170,11 +170,12 @@ func (u *Protocol) open() (Conn, *Device, error) {
 	return nil, nil, fmt.Errorf("no USB HID device matches ups.conf (seen: %s)", strings.Join(seen, "; "))
 }
 
-// matches applies vendorid, productid, vendor, product, serial, bus and
-// device as NUT's regex matcher does.
+// matches applies vendorid, productid, vendor, product, serial, bus,
+// device and busport (NUT 2.8.1) as NUT's regex matcher does.
 func (u *Protocol) matches(n hidraw.Node) bool {
 	for k, val := range map[string]string{"vendorid": fmt.Sprintf("%04x", n.VendorID), "productid": fmt.Sprintf("%04x", n.ProductID),
-		"vendor": n.Manufacturer, "product": n.Product, "serial": n.Serial, "bus": n.Bus, "device": n.Device} {
+		"vendor": n.Manufacturer, "product": n.Product, "serial": n.Serial, "bus": n.Bus, "device": n.Device,
+		"busport": n.BusPort} {
 		if re := u.match[k]; re != nil && !re.MatchString(val) {
 			return false
 		}

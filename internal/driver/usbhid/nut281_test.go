@@ -4,6 +4,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sysnut/sysnut/internal/config"
+	"github.com/sysnut/sysnut/internal/driver"
+	"github.com/sysnut/sysnut/internal/hidraw"
 )
 
 // TestLBRBDelay: with lbrb_log_delay_sec, LB and RB that come and go
@@ -93,6 +97,27 @@ func TestFlashesLBRB(t *testing.T) {
 	} {
 		if got := flashesLBRB(&Device{Vendor: c.vendor, Product: c.product}); got != c.want {
 			t.Errorf("%s %s: %v", c.vendor, c.product, got)
+		}
+	}
+}
+
+// TestBusPortMatch: busport matches the hub port of the UPS (NUT's
+// regex rules: whole string, case-insensitive), and a UPS whose port is
+// unknown does not match a busport.
+func TestBusPortMatch(t *testing.T) {
+	t.Parallel()
+	ups := &config.UPS{Name: "u", Driver: "usbhid-ups", Params: []config.Param{{Key: "port", Value: "auto"}, {Key: "vendorid", Value: "051d"}, {Key: "busport", Value: "00[23]"}}}
+	p, err := New(driver.Params{UPS: ups})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := p.(*Protocol)
+	node := func(port string) hidraw.Node {
+		return hidraw.Node{VendorID: 0x051d, ProductID: 2, Manufacturer: "American Power Conversion", BusPort: port}
+	}
+	for port, want := range map[string]bool{"002": true, "003": true, "004": false, "012": false, "": false} {
+		if got := u.matches(node(port)); got != want {
+			t.Errorf("busport %q: %v", port, got)
 		}
 	}
 }
