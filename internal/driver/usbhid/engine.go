@@ -75,7 +75,7 @@ type Engine struct {
 	// lbSince and rbSince are when LB and RB were first seen while
 	// LBRBDelay held them back (NUT's last_lb_start, last_rb_start).
 	lbSince, rbSince time.Time
-	cache  map[uint8][]byte
+	cache            map[uint8][]byte
 	// Reads of this walk: how many reports were asked for, how many came
 	// back well, and the last failure.
 	asked, answered int

@@ -53,9 +53,9 @@ type Protocol struct {
 	onlineCalibration, pollOnly bool
 	interruptOnly               bool
 	// lbrbDelay is lbrb_log_delay_sec; lbrbSet says ups.conf gave it.
-	lbrbDelay                  time.Duration
+	lbrbDelay                 time.Duration
 	lbrbSet, lbrbWithoutCalib bool
-	dial                        func() (Conn, *Device, error) // instead of open, for simulators
+	dial                      func() (Conn, *Device, error) // instead of open, for simulators
 
 	mu       sync.Mutex
 	conn     Conn
