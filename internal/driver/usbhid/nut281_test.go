@@ -1,6 +1,9 @@
 package usbhid
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -119,5 +122,58 @@ func TestBusPortMatch(t *testing.T) {
 		if got := u.matches(node(port)); got != want {
 			t.Errorf("busport %q: %v", port, got)
 		}
+	}
+}
+
+// openFDs counts this process's open file descriptors.
+func openFDs(t *testing.T) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+// TestReconnectLeaksNoFD: a UPS that keeps failing as it is opened (its
+// node opens, its descriptor cannot be read: a device going away as it is
+// plugged in) is tried again and again, through the real open path, and
+// every attempt closes what it opened.
+func TestReconnectLeaksNoFD(t *testing.T) {
+	root := t.TempDir()
+	usb := filepath.Join(root, "sys/devices/pci0000:00/0000:00:14.0/usb3/3-2")
+	hidDir := filepath.Join(usb, "3-2:1.0/0003:051D:0002.0001")
+	if err := os.MkdirAll(hidDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, value := range map[string]string{"idVendor": "051d", "idProduct": "0002", "manufacturer": "American Power Conversion",
+		"product": "Back-UPS 500", "serial": "AB0427", "busnum": "3", "devnum": "2"} {
+		os.WriteFile(filepath.Join(usb, name), []byte(value+"\n"), 0o644)
+	}
+	class := filepath.Join(root, "sys/class/hidraw/hidraw0")
+	os.MkdirAll(class, 0o755)
+	if err := os.Symlink(hidDir, filepath.Join(class, "device")); err != nil {
+		t.Fatal(err)
+	}
+	// A regular file where the node is: it opens, and every hidraw ioctl
+	// on it fails.
+	os.MkdirAll(filepath.Join(root, "dev"), 0o755)
+	os.WriteFile(filepath.Join(root, "dev/hidraw0"), nil, 0o644)
+
+	ups := &config.UPS{Name: "u", Driver: "usbhid-ups", Params: []config.Param{{Key: "port", Value: "auto"}}}
+	p, err := New(driver.Params{UPS: ups})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := p.(*Protocol)
+	u.root = root
+	before := openFDs(t)
+	for i := 0; i < 200; i++ {
+		if err := u.Connect(context.Background(), nil); err == nil {
+			t.Fatal("a node without a descriptor was taken for a UPS")
+		}
+	}
+	if after := openFDs(t); after > before {
+		t.Errorf("%d descriptors open after 200 failed connects, %d before", after, before)
 	}
 }

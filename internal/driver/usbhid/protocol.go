@@ -56,6 +56,7 @@ type Protocol struct {
 	lbrbDelay                 time.Duration
 	lbrbSet, lbrbWithoutCalib bool
 	dial                      func() (Conn, *Device, error) // instead of open, for simulators
+	root                      string                        // where sysfs and /dev are: "/" but in tests
 
 	mu       sync.Mutex
 	conn     Conn
@@ -144,7 +145,11 @@ func (u *Protocol) open() (Conn, *Device, error) {
 		}
 		return OpenReplay(path)
 	}
-	nodes, err := hidraw.Nodes("/")
+	root := u.root
+	if root == "" {
+		root = "/"
+	}
+	nodes, err := hidraw.Nodes(root)
 	if err != nil {
 		return nil, nil, err
 	}
