@@ -1,6 +1,8 @@
 package interop
 
 import (
+	"context"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -9,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/driver"
 	"github.com/sysnut/sysnut/internal/driver/registry"
 	"github.com/sysnut/sysnut/internal/driver/usbhid"
+	"github.com/sysnut/sysnut/internal/nutref"
 )
 
 // usbhidPair is NUT's usbhid-ups and ours on the same simulated device,
@@ -309,4 +313,51 @@ func (p *usbhidPair) commands() {
 	}
 	t.Logf("%d instant commands run", n)
 	p.settle()
+}
+
+// TestUSBHIDKillPowerAsNUT: NUT 2.8.0's usbhid-ups -k and our driver's
+// killpower (ups-driver -k), with ondelay and offdelay set, each on its
+// own copy of a recorded UPS: both must send the UPS the same reports, in
+// the same order (NUT's upsdrv_shutdown: shutdown.return, else
+// shutdown.reboot, else load.off.delay).
+func TestUSBHIDKillPowerAsNUT(t *testing.T) {
+	bin := requireNUT(t)
+	for _, dump := range []string{"APC__Back-UPS_CS_500__usbhid-ups__2.8.0__01.dev", "APC__Back-UPS_BK650M2-CH__usbhid-ups__2.8.0__01.dev"} {
+		t.Run(dump, func(t *testing.T) {
+			dev := fakeFromLog(t, filepath.Join("../hid/testdata", dump))
+			dir := t.TempDir()
+			theirs, ours := filepath.Join(dir, "theirs.dev"), filepath.Join(dir, "ours.dev")
+			dev.write(t, theirs)
+			dev.write(t, ours)
+			section := func(name string) string {
+				return "[" + name + "]\n driver = usbhid-ups\n port = auto\n ondelay = 33\n offdelay = 22\n"
+			}
+			site, err := nutref.NewSite(bin, t.TempDir(), map[string]string{"ups.conf": section("theirs") + section("ours")})
+			if err != nil {
+				t.Fatal(err)
+			}
+			site.ExtraEnv = []string{"LD_LIBRARY_PATH=" + fakeLibusb(t), "FAKEUSB_DEVICE=" + theirs}
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			nutOut, nutErr := site.KillPower(ctx, "usbhid-ups", "theirs")
+			uc, err := config.LoadUPSConf(filepath.Join(site.ConfDir, "ups.conf"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ourErr := driver.Spec{ConfDir: site.ConfDir, UPSConf: uc, Name: "ours", Version: usbhid.Version,
+				Protocol: func(pr driver.Params) (driver.Protocol, error) { return usbhid.NewWithConn(pr, dialFake(ours)) },
+				Log:      slog.New(slog.NewTextHandler(testWriter{t}, nil))}.KillPower(ctx)
+			if (nutErr == nil) != (ourErr == nil) {
+				t.Errorf("NUT's usbhid-ups -k: %v\n%s\nours: %v", nutErr, nutOut, ourErr)
+			}
+			wt, wo := writes(t, theirs), writes(t, ours)
+			if len(wt) == 0 {
+				t.Fatalf("NUT's usbhid-ups -k wrote nothing: %v\n%s", nutErr, nutOut)
+			}
+			if strings.Join(wt, " ") != strings.Join(wo, " ") {
+				t.Errorf("killpower: NUT's usbhid-ups writes %v, ours %v", wt, wo)
+			}
+			t.Logf("both wrote %v", wo)
+		})
+	}
 }
