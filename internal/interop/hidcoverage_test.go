@@ -173,14 +173,27 @@ func boolValue(l *usbhid.Lookup, rng *rand.Rand, flags map[string]bool) int64 {
 	return rng.Int63n(2)
 }
 
+// newerThanNUT are subdrivers NUT 2.8.0 does not have, so there is no
+// usbhid-ups to compare them with; each is tested on its own in
+// internal/driver/usbhid.
+var newerThanNUT = map[*usbhid.Subdriver]string{
+	usbhid.EcoFlow: "NUT's ecoflow-hid.c came after 2.8.0 (TestEcoFlowOnRecordedUPS)",
+}
+
 // TestUSBHIDSubdriversAsNUT gives NUT 2.8.0's usbhid-ups and ours, for
 // each subdriver sysnut has, a UPS that has every usage path of its
 // table, and compares what NUT's clients
 // see, every instant command and every SET, byte for byte on the wire
 // to the UPS.
 func TestUSBHIDSubdriversAsNUT(t *testing.T) {
-	for i, sub := range usbhid.Subdrivers {
-		seed := int64(i + 1)
+	compared := 0
+	for _, sub := range usbhid.Subdrivers {
+		if why := newerThanNUT[sub]; why != "" {
+			t.Logf("%s not compared: %s", sub.Name, why)
+			continue
+		}
+		compared++
+		seed := int64(compared) // each compared subdriver keeps its device
 		// The first product of the table, and one of each product whose
 		// device table entry does something (NUT's hooks: scales, poll
 		// only).

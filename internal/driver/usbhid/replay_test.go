@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -376,5 +377,35 @@ func TestInterruptOnly(t *testing.T) {
 		if st := v.vals["ups.status"]; !strings.HasPrefix(st, "OB") {
 			t.Errorf("interruptonly %v: after the poll, status %q", only, st)
 		}
+	}
+}
+
+// TestEcoFlowOnRecordedUPS: NUT's EcoFlow table (newer than NUT 2.8.0,
+// so not compared with it) read on a recorded UPS with the standard
+// PowerSummary usages it maps: the same readings NUT's APC subdriver
+// published from the same reports, except the runtime, which EcoFlow's
+// firmware gives in minutes (a 2580 s runtime reads as 2580 minutes).
+func TestEcoFlowOnRecordedUPS(t *testing.T) {
+	t.Parallel()
+	log, upsc, _ := replay(t, "../../hid/testdata/APC__Back-UPS_CS_500__usbhid-ups__2.8.0__01.dev")
+	v := runRecorded(t, usbhid.EcoFlow, log)
+	for _, k := range []string{"battery.charge", "battery.charge.low", "battery.charge.warning", "battery.voltage"} {
+		if v.vals[k] == "" || v.vals[k] != upsc[k] {
+			t.Errorf("%s: EcoFlow %q, NUT's APC subdriver %q", k, v.vals[k], upsc[k])
+		}
+	}
+	if rt, _ := strconv.Atoi(upsc["battery.runtime"]); v.vals["battery.runtime"] != strconv.Itoa(rt*60) {
+		t.Errorf("battery.runtime: %q, want %d (minutes as seconds)", v.vals["battery.runtime"], rt*60)
+	}
+	if v.rw["battery.charge.low"] != 5 {
+		t.Errorf("battery.charge.low is not writable as NUT's EcoFlow table says: %v", v.rw)
+	}
+	dev := &usbhid.Device{VendorID: 0x3746, ProductID: 0xffff}
+	if usbhid.Claiming(dev, false) != usbhid.EcoFlow {
+		t.Error("EcoFlow 3746:ffff is not claimed by the EcoFlow subdriver")
+	}
+	dev.ProductID = 0x0001
+	if usbhid.Claiming(dev, false) != nil || usbhid.Claiming(dev, true) != usbhid.EcoFlow {
+		t.Error("another EcoFlow product must need productid =, as NUT's claim does")
 	}
 }
