@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/godbus/dbus/v5"
@@ -114,13 +115,57 @@ type Service struct {
 	Backend  Backend
 	Auth     Authorizer
 	Log      *slog.Logger
-	Interval time.Duration // how often upsd is read (default 2 s)
+	Interval time.Duration // how often upsd is read while someone reads the bus (default 2 s)
+	// ActiveFor is how long after a read of the bus (a property, a
+	// method) upsd is read every Interval; after it, only every
+	// IdleInterval and at once when upsd pushes a status change (WATCH),
+	// so that an idle service does not wake every 2 s. Defaults: a
+	// minute each. A upsd that does not push (NUT's) is read every
+	// Interval.
+	ActiveFor, IdleInterval time.Duration
 	// Events reads the outage history (events.Journal); nil: ListEvents
 	// answers NotSupported.
 	Events func(ctx context.Context, q events.Query) ([]events.Event, error)
 
 	mu      sync.Mutex
 	devices map[string]*device
+
+	lastRead atomic.Int64  // unix nanoseconds of the last read of the bus
+	watched  int           // UPSes when WATCH was last asked for; mu
+	polled   atomic.Bool   // upsd does not push: read every Interval
+	kick     chan struct{} // a refresh now: a read after idleness, a push
+	rewatch  chan struct{} // the UPS list changed: WATCH them again
+}
+
+// Watcher is a Backend that pushes status changes (sysnut's upsd's
+// WATCH): Watch calls changed after each one, until ctx ends or the
+// connection fails.
+type Watcher interface {
+	Watch(ctx context.Context, ups []string, changed func()) error
+}
+
+// touch records a read of the bus; the first after idleness asks for a
+// refresh at once (its own answer comes from the last one).
+func (s *Service) touch() {
+	now := time.Now().UnixNano()
+	if prev := s.lastRead.Swap(now); time.Duration(now-prev) > s.ActiveFor {
+		s.signal(s.kick)
+	}
+}
+
+func (s *Service) signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// next is the time to the next refresh.
+func (s *Service) next() time.Duration {
+	if s.polled.Load() || time.Since(time.Unix(0, s.lastRead.Load())) < s.ActiveFor {
+		return s.Interval
+	}
+	return s.IdleInterval
 }
 
 // PropertyName is a variable's name on upsbus.VarsIface.
@@ -143,6 +188,15 @@ func (s *Service) Run(ctx context.Context) error {
 	if s.Interval <= 0 {
 		s.Interval = 2 * time.Second
 	}
+	if s.ActiveFor <= 0 {
+		s.ActiveFor = time.Minute
+	}
+	if s.IdleInterval <= 0 {
+		s.IdleInterval = time.Minute
+	}
+	s.kick, s.rewatch = make(chan struct{}, 1), make(chan struct{}, 1)
+	w, pushes := s.Backend.(Watcher)
+	s.polled.Store(!pushes)
 	if s.Log == nil {
 		s.Log = slog.New(slog.DiscardHandler)
 	}
@@ -173,15 +227,73 @@ func (s *Service) Run(ctx context.Context) error {
 		return fmt.Errorf("%s is already owned", upsbus.BusName)
 	}
 	s.Log.Info("serving on the bus", "name", upsbus.BusName)
-	t := time.NewTicker(s.Interval)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if pushes {
+		select { // the first refresh asked for it: the watch starts with it
+		case <-s.rewatch:
+		default:
+		}
+		wg.Go(func() { s.watch(ctx, w) })
+	}
+	t := time.NewTimer(s.next())
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
-			s.refresh(ctx)
+		case <-s.kick:
 		}
+		s.refresh(ctx)
+		t.Reset(s.next())
+	}
+}
+
+// watch keeps a WATCH on every UPS, so that a status change is on the
+// bus at once while nobody reads it; it ends with ctx. Without WATCH
+// (NUT's upsd) upsd is read every Interval instead.
+func (s *Service) watch(ctx context.Context, w Watcher) {
+	pause := time.Second
+	for ctx.Err() == nil {
+		s.mu.Lock()
+		names := sortedKeys(s.devices)
+		s.mu.Unlock()
+		wctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		if len(names) > 0 {
+			go func() { done <- w.Watch(wctx, names, func() { s.signal(s.kick) }) }()
+		}
+		var err error
+		ended := len(names) == 0
+		select {
+		case <-ctx.Done():
+		case <-s.rewatch:
+		case err = <-done:
+			ended = true
+		}
+		cancel()
+		if !ended {
+			err = <-done
+		}
+		var pe *nutproto.Error
+		if errors.As(err, &pe) && pe.Code == nutproto.ErrUnknownCommand {
+			s.polled.Store(true)
+			s.Log.Info("upsd does not push status changes (NUT's upsd): read every " + s.Interval.String())
+			return
+		}
+		if err == nil || ctx.Err() != nil {
+			pause = time.Second
+			continue // the UPS list changed, or the end
+		}
+		select {
+		case <-ctx.Done():
+		case <-time.After(pause):
+		case <-s.rewatch:
+		}
+		pause = min(2*pause, time.Minute)
 	}
 }
 
@@ -216,11 +328,17 @@ func (s *Service) refresh(ctx context.Context) {
 			s.Log.Warn("cannot export UPS", "ups", u.Name, "err", err)
 		}
 	}
+	changed := false
 	for name, d := range s.devices {
 		if !seen[name] {
 			d.unexport()
 			delete(s.devices, name)
+			changed = true
 		}
+	}
+	if changed || len(list) != s.watched {
+		s.watched = len(list)
+		s.signal(s.rewatch)
 	}
 }
 
@@ -242,6 +360,7 @@ func (m *manager) ListUPS() ([]struct {
 	Name, Desc string
 	Path       dbus.ObjectPath
 }, *dbus.Error) {
+	m.s.touch()
 	m.s.mu.Lock()
 	defer m.s.mu.Unlock()
 	var out []struct {
@@ -273,6 +392,7 @@ func (m *manager) TestNotification(call dbus.Message, typ string) *dbus.Error {
 // (microseconds since the epoch; 0: unbounded). Reading needs no
 // privilege, as reading a UPS's status needs none.
 func (m *manager) ListEvents(sinceUsec, untilUsec uint64, ups string) ([]upsbus.Event, *dbus.Error) {
+	m.s.touch()
 	if m.s.Events == nil {
 		return nil, dbus.NewError(upsbus.ErrPrefix+"NotSupported", []any{"this service does not read the journal"})
 	}

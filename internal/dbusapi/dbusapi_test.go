@@ -19,6 +19,7 @@ import (
 
 	"github.com/sysnut/sysnut/internal/dbusapi"
 	"github.com/sysnut/sysnut/internal/dbustest"
+	"github.com/sysnut/sysnut/internal/driversock"
 	"github.com/sysnut/sysnut/internal/events"
 	"github.com/sysnut/sysnut/internal/polkit"
 	"github.com/sysnut/sysnut/internal/testlog"
@@ -73,7 +74,10 @@ type fixture struct {
 	logs   *testlog.Buffer
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t *testing.T) *fixture { t.Helper(); return setupWith(t, nil) }
+
+// setupWith is setup with the service changed by mod before it runs.
+func setupWith(t *testing.T, mod func(*dbusapi.Service)) *fixture {
 	t.Helper()
 	addr := dbustest.PrivateBus(t)
 	connect := func() *dbus.Conn {
@@ -107,6 +111,9 @@ func setup(t *testing.T) *fixture {
 			entries, err := events.ParseJSON(f)
 			return events.Filter(events.Build(entries), q.UPS, q.Since, q.Until), err
 		}}
+	if mod != nil {
+		mod(svc)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- svc.Run(ctx) }()
@@ -423,5 +430,57 @@ func TestUpsctlEvents(t *testing.T) {
 	}
 	if r := f.ctl(t, "events", "--since", "soon"); r.code != 2 || !strings.Contains(r.err, "cannot read time") {
 		t.Errorf("a bad --since: %+v", r)
+	}
+}
+
+// TestQuietWhenUnread: while nobody reads the bus the service does not
+// poll upsd (a variable changed meanwhile is still the old one at the
+// first read, which asks for a refresh: the next read has it), yet a
+// status change reaches the bus at once, pushed by upsd (WATCH).
+func TestQuietWhenUnread(t *testing.T) {
+	f := setupWith(t, func(s *dbusapi.Service) { s.ActiveFor, s.IdleInterval = 300*time.Millisecond, time.Hour })
+	obj := f.client.Object(upsbus.BusName, "/org/sysnut/UPS1/ups/my_2dups")
+	get := func(name string) any {
+		v, err := obj.GetProperty(name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return v.Value()
+	}
+	time.Sleep(500 * time.Millisecond) // idle
+	f.rig.Publisher.Update(func(u *driversock.Updater) { u.Set("battery.charge", "55") })
+	time.Sleep(500 * time.Millisecond) // five Intervals: no poll while idle
+	if got := get(upsbus.VarsIface + ".battery_charge"); got != "100" {
+		t.Fatalf("the service read upsd while idle: battery_charge %v", got)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for get(upsbus.VarsIface+".battery_charge") != "55" {
+		if time.Now().After(deadline) {
+			t.Fatal("a read after idleness did not refresh")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	if err := f.client.AddMatchSignal(dbus.WithMatchObjectPath(obj.Path()), dbus.WithMatchInterface("org.freedesktop.DBus.Properties")); err != nil {
+		t.Fatal(err)
+	}
+	sigs := make(chan *dbus.Signal, 16)
+	f.client.Signal(sigs)
+	defer f.client.RemoveSignal(sigs)
+	time.Sleep(500 * time.Millisecond) // idle again
+	start := time.Now()
+	f.rig.SetStatus("OB")
+	for {
+		select {
+		case sig := <-sigs:
+			if len(sig.Body) >= 2 {
+				if ch, ok := sig.Body[1].(map[string]dbus.Variant); ok && ch["Status"].Value() == "OB" {
+					t.Logf("Status OB on the bus %v after the driver, while idle", time.Since(start).Round(time.Millisecond))
+					return
+				}
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("no PropertiesChanged for Status while idle: the push did not reach the bus")
+		}
 	}
 }

@@ -57,6 +57,7 @@ func (d *device) update(desc string, vars map[string]string) error {
 }
 
 func (d *device) export() error {
+	d.props.read = d.s.touch
 	if err := d.s.Conn.Export(propertiesMethods{&d.props}, d.path, propertiesIface); err != nil {
 		return err
 	}

@@ -59,6 +59,30 @@ func (n *NUT) do(ctx context.Context, fn func(*nutclient.Client) error) error {
 	return err
 }
 
+// Watch implements Watcher: a connection of its own that WATCHes ups and
+// calls changed after each pushed status.
+func (n *NUT) Watch(ctx context.Context, ups []string, changed func()) error {
+	c, err := nutclient.DialTLS(ctx, n.Addr, n.TLS)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	if err := c.Watch(ups...); err != nil {
+		return err
+	}
+	for {
+		if _, err := c.Next(); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		changed()
+	}
+}
+
 // UPS lists upsd's UPSes.
 func (n *NUT) UPS(ctx context.Context) ([]UPS, error) {
 	var out []UPS

@@ -24,6 +24,9 @@ const propertiesIface = "org.freedesktop.DBus.Properties"
 type properties struct {
 	mu     sync.RWMutex
 	ifaces map[string]map[string]any // interface → property → value
+	// read, if set, is told of every Get and GetAll (the service reads
+	// upsd often only while someone reads it).
+	read func()
 }
 
 // propertiesMethods holds only the exported D-Bus methods, so that godbus
@@ -32,6 +35,9 @@ type propertiesMethods struct{ p *properties }
 
 // Get implements org.freedesktop.DBus.Properties.Get.
 func (m propertiesMethods) Get(iface, name string) (dbus.Variant, *dbus.Error) {
+	if m.p.read != nil {
+		m.p.read()
+	}
 	m.p.mu.RLock()
 	defer m.p.mu.RUnlock()
 	props, ok := m.p.ifaces[iface]
@@ -47,6 +53,9 @@ func (m propertiesMethods) Get(iface, name string) (dbus.Variant, *dbus.Error) {
 
 // GetAll implements org.freedesktop.DBus.Properties.GetAll.
 func (m propertiesMethods) GetAll(iface string) (map[string]dbus.Variant, *dbus.Error) {
+	if m.p.read != nil {
+		m.p.read()
+	}
 	m.p.mu.RLock()
 	defer m.p.mu.RUnlock()
 	out := map[string]dbus.Variant{}
