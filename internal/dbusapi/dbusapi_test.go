@@ -142,16 +142,20 @@ func (f *fixture) ctl(t *testing.T, args ...string) ctlResult {
 	return ctlResult{code, out.String(), errOut.String()}
 }
 
+// prop reads one property of obj.
+func prop(t *testing.T, obj dbus.BusObject, name string) any {
+	t.Helper()
+	v, err := obj.GetProperty(name)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	return v.Value()
+}
+
 func TestPropertiesAndSignals(t *testing.T) {
 	f := setup(t)
 	obj := f.client.Object(upsbus.BusName, "/org/sysnut/UPS1/ups/my_2dups")
-	get := func(name string) any {
-		v, err := obj.GetProperty(name)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return v.Value()
-	}
+	get := func(name string) any { return prop(t, obj, name) }
 	if got := get(upsbus.DeviceIface + ".Status"); got != "OL" {
 		t.Errorf("Status = %v", got)
 	}
@@ -440,13 +444,7 @@ func TestUpsctlEvents(t *testing.T) {
 func TestQuietWhenUnread(t *testing.T) {
 	f := setupWith(t, func(s *dbusapi.Service) { s.ActiveFor, s.IdleInterval = 300*time.Millisecond, time.Hour })
 	obj := f.client.Object(upsbus.BusName, "/org/sysnut/UPS1/ups/my_2dups")
-	get := func(name string) any {
-		v, err := obj.GetProperty(name)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return v.Value()
-	}
+	get := func(name string) any { return prop(t, obj, name) }
 	time.Sleep(500 * time.Millisecond) // idle
 	f.rig.Publisher.Update(func(u *driversock.Updater) { u.Set("battery.charge", "55") })
 	time.Sleep(500 * time.Millisecond) // five Intervals: no poll while idle
