@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/sysnut/sysnut/internal/events"
@@ -25,7 +26,8 @@ type Handler struct {
 	// Events reads the outage history (events.Journal); nil: none shown.
 	Events func(ctx context.Context, q events.Query) ([]events.Event, error)
 
-	mux *http.ServeMux
+	once sync.Once
+	mux  *http.ServeMux
 }
 
 // maxPoints bounds the points of one chart.
@@ -39,7 +41,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "read-only", http.StatusMethodNotAllowed)
 		return
 	}
-	if h.mux == nil {
+	h.once.Do(func() {
 		assets, _ := fs.Sub(web, "web")
 		m := http.NewServeMux()
 		m.Handle("GET /", http.FileServerFS(assets))
@@ -48,7 +50,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		m.HandleFunc("GET /api/events", h.events)
 		m.HandleFunc("GET /api/stream", h.stream)
 		h.mux = m
-	}
+	})
 	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self'; script-src 'self'; img-src 'self' data:; frame-ancestors 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Referrer-Policy", "no-referrer")
