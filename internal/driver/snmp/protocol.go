@@ -241,25 +241,43 @@ const prefetchChunk = 12
 
 // prefetch asks the agent, a few OIDs to a GET, for what a walk is about
 // to read one by one, so that a walk costs a handful of round trips
-// instead of one per entry (NUT's snmp-ups sends one GET per entry). A
-// chunk the agent refuses as a whole (SNMPv1's noSuchName, tooBig) is
+// instead of one per entry (NUT's snmp-ups sends one GET per entry). An
+// SNMPv1 agent refuses a whole GET for one OID it lacks (noSuchName,
+// naming it by its index): that OID is marked absent, as its own GET
+// would find it, and the rest is asked again; a GET too big for the
+// agent (tooBig) is asked in halves. Anything else the agent refuses is
 // left to the walk's single GETs, which then answer as NUT's would.
 func (u *Protocol) prefetch(oids []string) {
 	u.cache = make(map[string]answer, len(oids))
-	for len(oids) > 0 && u.lost == nil {
-		chunk := oids[:min(prefetchChunk, len(oids))]
-		oids = oids[len(chunk):]
+	var todo [][]string
+	for len(oids) > 0 {
+		n := min(prefetchChunk, len(oids))
+		todo, oids = append(todo, oids[:n]), oids[n:]
+	}
+	for len(todo) > 0 && u.lost == nil {
+		chunk := todo[0]
+		todo = todo[1:]
 		r, err := u.client.Get(chunk)
 		if err != nil {
 			u.lost = err
 			return
 		}
-		if r == nil || r.Error != gosnmp.NoError || len(r.Variables) != len(chunk) {
-			continue
-		}
-		for i, v := range r.Variables {
-			a, ok := decode(v)
-			u.cache[chunk[i]] = answer{a, ok}
+		switch {
+		case r == nil:
+		case r.Error == gosnmp.NoError && len(r.Variables) == len(chunk):
+			for i, v := range r.Variables {
+				a, ok := decode(v)
+				u.cache[chunk[i]] = answer{a, ok}
+			}
+		case r.Error == gosnmp.NoSuchName && r.ErrorIndex >= 1 && int(r.ErrorIndex) <= len(chunk):
+			i := int(r.ErrorIndex) - 1
+			u.cache[chunk[i]] = answer{}
+			if rest := append(append([]string(nil), chunk[:i]...), chunk[i+1:]...); len(rest) > 0 {
+				todo = append([][]string{rest}, todo...)
+			}
+		case r.Error == gosnmp.TooBig && len(chunk) > 1:
+			h := len(chunk) / 2
+			todo = append([][]string{chunk[:h], chunk[h:]}, todo...)
 		}
 	}
 }

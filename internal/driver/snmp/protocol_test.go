@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -20,6 +21,27 @@ type fakeAgent struct {
 	l      net.PacketConn
 	silent atomic.Bool
 	heard  chan struct{}
+	// missing are OIDs the agent lacks: an SNMPv1 GET that names one is
+	// refused whole (noSuchName, with its index), as v1 agents do.
+	mu       sync.Mutex
+	missing  map[string]bool
+	requests atomic.Int32
+}
+
+// lacks says whether the agent lacks oid.
+func (a *fakeAgent) lacks(oid string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.missing[oid]
+}
+
+// lack makes the agent lack oids.
+func (a *fakeAgent) lack(oids ...string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, o := range oids {
+		a.missing[o] = true
+	}
 }
 
 func newFakeAgent(t *testing.T) *fakeAgent {
@@ -27,7 +49,7 @@ func newFakeAgent(t *testing.T) *fakeAgent {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a := &fakeAgent{l: l, heard: make(chan struct{}, 100)}
+	a := &fakeAgent{l: l, heard: make(chan struct{}, 100), missing: map[string]bool{}}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -46,9 +68,13 @@ func newFakeAgent(t *testing.T) *fakeAgent {
 			if err != nil {
 				continue
 			}
+			a.requests.Add(1)
 			resp := &gosnmp.SnmpPacket{Version: req.Version, Community: req.Community, PDUType: gosnmp.GetResponse,
 				RequestID: req.RequestID}
-			for _, v := range req.Variables {
+			for i, v := range req.Variables {
+				if a.lacks(v.Name) && resp.Error == gosnmp.NoError {
+					resp.Error, resp.ErrorIndex = gosnmp.NoSuchName, uint8(i+1)
+				}
 				resp.Variables = append(resp.Variables, gosnmp.SnmpPDU{Name: v.Name, Type: gosnmp.Integer, Value: 1})
 			}
 			if b, err := resp.MarshalMsg(); err == nil {
@@ -185,5 +211,46 @@ func TestClosedPortSaidOnceWithoutTheCommunity(t *testing.T) {
 	}
 	if msgs[0] != msgs[1] || !strings.Contains(msgs[0], "nothing listens there") || strings.Contains(msgs[0], "s3cret") {
 		t.Errorf("errors: %q", msgs)
+	}
+}
+
+// TestPrefetchV1NoSuchName: an SNMPv1 agent that lacks some OIDs refuses
+// each GET naming one, with its index: the prefetch marks that OID absent
+// (as its own GET would find it) and asks the rest again, instead of
+// leaving the whole chunk to one GET per OID.
+func TestPrefetchV1NoSuchName(t *testing.T) {
+	a := newFakeAgent(t)
+	ups := &config.UPS{Name: "net", Driver: "snmp-ups", Port: a.l.LocalAddr().String(), Params: []config.Param{
+		{Key: "mibs", Value: "ietf"}, {Key: "pollfreq", Value: "0"}, {Key: "snmp_retries", Value: "0"}}}
+	p, err := New(driver.Params{UPS: ups})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	u := p.(*Protocol)
+	u.client.Context = context.Background()
+	if err := u.client.Connect(); err != nil {
+		t.Fatal(err)
+	}
+	var oids []string
+	for i := 1; i <= 30; i++ {
+		oids = append(oids, fmt.Sprintf(".1.3.6.1.4.1.99999.%d.0", i))
+	}
+	a.lack(oids[3], oids[7], oids[20])
+	u.prefetch(oids)
+	// 3 chunks, and one more GET for each OID the agent lacks.
+	if n := a.requests.Load(); n != 6 {
+		t.Errorf("%d GETs for 30 OIDs, 3 of them missing; want 6", n)
+	}
+	for i, oid := range oids {
+		got, cached := u.cache[oid]
+		switch {
+		case !cached:
+			t.Errorf("%s left to its own GET", oid)
+		case a.lacks(oid) && got.ok:
+			t.Errorf("%s (missing) answered %+v", oid, got)
+		case !a.lacks(oid) && (!got.ok || got.v.Int != 1):
+			t.Errorf("OID %d: %+v", i+1, got)
+		}
 	}
 }
