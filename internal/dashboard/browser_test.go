@@ -145,6 +145,8 @@ func TestPageInBrowser(t *testing.T) {
 	rig.SetStatus("OB DISCHRG")
 	j.add("ONBATT", "myups@localhost", onbatt, "")
 	wait("the UPS on battery", func() bool { return text("#ups-myups .status-text") == "On battery, Discharging" })
+	// A screen reader hears it from the page's live region.
+	wait("the change announced", func() bool { return text("#announce") == "myups: On battery, Discharging" })
 	var class string
 	page.Eval(ctx, `document.querySelector("#ups-myups").className`, &class)
 	if !strings.Contains(class, "sev-warning") {

@@ -23,6 +23,7 @@ let range = 21600;
 let state = null;
 const series = new Map(); // ups -> history reply
 let lastStatus = "";
+const spoken = new Map(); // ups -> the status words last announced
 
 function el(tag, attrs = {}, ...kids) {
   const e = document.createElement(tag);
@@ -68,7 +69,7 @@ function card(u) {
   a.append(el("h3", { id: id + "-h" }, u.name));
   const model = [v["device.mfr"], v["device.model"]].filter(Boolean).join(" ");
   if (model) a.append(el("p", { class: "model" }, model));
-  const st = el("p", { class: "status", "aria-live": "polite" }, el("span", { class: "status-text" }, d.text));
+  const st = el("p", { class: "status" }, el("span", { class: "status-text" }, d.text));
   if (u.status) st.append(" ", el("span", { class: "code" }, "(" + u.status + ")"));
   a.append(st);
   const dl = el("dl");
@@ -219,9 +220,23 @@ async function loadEvents() {
   body.replaceChildren(...rows);
 }
 
+// announce says a UPS's new status in the page's one live region: the
+// cards are redrawn at each update, and a screen reader follows a region
+// that stays, not one replaced.
+function announce(first) {
+  const said = [];
+  for (const u of state.ups) {
+    const text = describe(u).text;
+    if (!first && spoken.get(u.name) !== text) said.push(u.name + ": " + text);
+    spoken.set(u.name, text);
+  }
+  if (said.length) document.getElementById("announce").textContent = said.join(". ");
+}
+
 function onState(s, first) {
   state = s;
   renderCards();
+  announce(first);
   const sig = s.ups.map(u => u.name + "=" + u.status + (u.stale ? "!" : "")).join(";");
   if (first) { loadHistory(); loadEvents(); }
   else addLive();
