@@ -49,6 +49,14 @@ func rig(t testing.TB) *testrig.Rig {
 			u.Set(kv[0], kv[1])
 		}
 	})
+	// upsd learns when the status last changed from its first push, a
+	// moment after the driver connects: the scrapes below want it.
+	for deadline := time.Now().Add(5 * time.Second); !strings.HasPrefix(testrig.Ask(t, r.Addr, "GET STATUSCHANGE myups"), "STATUSCHANGE "); {
+		if time.Now().After(deadline) {
+			t.Fatal("upsd never knew when the status changed")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	return r
 }
 
