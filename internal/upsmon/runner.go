@@ -553,7 +553,11 @@ func (r *Runner) powerOff(ctx context.Context) error {
 	for attempt := 1; ; attempt++ {
 		var err error
 		if cmd := r.Monitor.Conf.ShutdownCmd; cmd != "" && !StockShutdown(cmd) {
-			out, e := exec.CommandContext(ctx, "/bin/sh", "-c", cmd).CombinedOutput()
+			// As for logind below: the command's own power-off must not
+			// cut it short by stopping upsmon.
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), powerOffTimeout)
+			out, e := exec.CommandContext(cctx, "/bin/sh", "-c", cmd).CombinedOutput()
+			cancel()
 			if e != nil {
 				r.Log.Error("SHUTDOWNCMD "+cmd+" failed; asking logind to power off instead", "cmd", cmd, "err", e, "output", strings.TrimSpace(string(out)))
 				err = r.powerOffLogged(ctx)
@@ -577,8 +581,17 @@ func (r *Runner) powerOff(ctx context.Context) error {
 // is logged after it (POWER-OFF REFUSED).
 func (r *Runner) powerOffLogged(ctx context.Context) error {
 	r.Log.Warn("power-off requested")
-	return r.Power.PowerOff(ctx)
+	// The power-off this asks for stops upsmon (SIGTERM ends ctx) as soon
+	// as logind starts it, possibly before its answer is read: the request
+	// is seen through on its own clock, so that an accepted power-off is
+	// known as accepted and the killpower flag gets written.
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), powerOffTimeout)
+	defer cancel()
+	return r.Power.PowerOff(pctx)
 }
+
+// powerOffTimeout bounds one power-off request once it is sent.
+const powerOffTimeout = 30 * time.Second
 
 // writeFlag sets the killpower flag for this boot.
 func (r *Runner) writeFlag() error {

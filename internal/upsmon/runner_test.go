@@ -8,6 +8,7 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -119,5 +120,52 @@ func TestDryRunDoesNotPowerOff(t *testing.T) {
 	}
 	if power.Calls() != 0 || !strings.Contains(logs.String(), "dry run") {
 		t.Errorf("dry run: %d power-offs\n%s", power.Calls(), logs.String())
+	}
+}
+
+// stoppingPower is logind as the shutdown it starts is seen from upsmon:
+// the stop (SIGTERM, the end of the runner's context) comes before the
+// answer to PowerOff.
+type stoppingPower struct {
+	stop  context.CancelFunc
+	calls atomic.Int32
+}
+
+func (p *stoppingPower) PowerOff(ctx context.Context) error {
+	p.calls.Add(1)
+	p.stop()
+	select {
+	case <-ctx.Done(): // a request given up: no answer read
+		return ctx.Err()
+	case <-time.After(50 * time.Millisecond):
+		return nil
+	}
+}
+
+// TestKillpowerFlagDespiteStop: when the power-off's own SIGTERM reaches
+// upsmon before logind's answer, the request is still seen through and
+// the killpower flag written, so that the shutdown hook tells the UPS to
+// cut its output (the nspawn test lost it once this way).
+func TestKillpowerFlagDespiteStop(t *testing.T) {
+	t.Parallel()
+	rig := testrig.Start(t, testrig.Options{})
+	host, port, _ := net.SplitHostPort(rig.Addr)
+	c := conf(t, fmt.Sprintf("MONITOR ups@%s:%s 1 mon pass primary\nPOLLFREQ 1\nPOLLFREQALERT 1\nFINALDELAY 0\n", host, port))
+	log := slog.New(slog.DiscardHandler)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	power := &stoppingPower{stop: cancel}
+	flag := filepath.Join(t.TempDir(), "killpower")
+	r := upsmon.NewRunner(c, &upsmon.Notifier{Conf: c, Log: log}, power, log, flag)
+	r.BootID = func() (string, error) { return "this-boot", nil }
+	rig.SetStatus("OB LB")
+	if err := r.Run(ctx); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if power.calls.Load() != 1 {
+		t.Errorf("%d power-off requests", power.calls.Load())
+	}
+	if !upsmon.FlagSet(flag, "this-boot") {
+		t.Error("no killpower flag after an accepted power-off whose SIGTERM came first")
 	}
 }
