@@ -134,6 +134,8 @@ type Service struct {
 	watched  int           // UPSes when WATCH was last asked for; mu
 	polled   atomic.Bool   // upsd does not push: read every Interval
 	kick     chan struct{} // a refresh now: a read after idleness, a push
+	freshMu  sync.Mutex
+	fresh    chan struct{} // closed after each refresh (touch waits on it)
 	rewatch  chan struct{} // the UPS list changed: WATCH them again
 }
 
@@ -144,13 +146,32 @@ type Watcher interface {
 	Watch(ctx context.Context, ups []string, changed func()) error
 }
 
-// touch records a read of the bus; the first after idleness asks for a
-// refresh at once (its own answer comes from the last one).
+// touch records a read of the bus. The first after idleness asks for a
+// refresh at once and waits for it (up to freshWait), so that even that
+// read is answered with what upsd says now.
 func (s *Service) touch() {
 	now := time.Now().UnixNano()
 	if prev := s.lastRead.Swap(now); time.Duration(now-prev) > s.ActiveFor {
+		s.freshMu.Lock()
+		fresh := s.fresh
+		s.freshMu.Unlock()
 		s.signal(s.kick)
+		select {
+		case <-fresh:
+		case <-time.After(freshWait):
+		}
 	}
+}
+
+// freshWait bounds how long the first read after idleness waits for upsd.
+const freshWait = 500 * time.Millisecond
+
+// refreshed tells the reads waiting in touch that a refresh is done.
+func (s *Service) refreshed() {
+	s.freshMu.Lock()
+	close(s.fresh)
+	s.fresh = make(chan struct{})
+	s.freshMu.Unlock()
 }
 
 func (s *Service) signal(ch chan struct{}) {
@@ -194,7 +215,7 @@ func (s *Service) Run(ctx context.Context) error {
 	if s.IdleInterval <= 0 {
 		s.IdleInterval = time.Minute
 	}
-	s.kick, s.rewatch = make(chan struct{}, 1), make(chan struct{}, 1)
+	s.kick, s.rewatch, s.fresh = make(chan struct{}, 1), make(chan struct{}, 1), make(chan struct{})
 	w, pushes := s.Backend.(Watcher)
 	s.polled.Store(!pushes)
 	if s.Log == nil {
@@ -248,6 +269,7 @@ func (s *Service) Run(ctx context.Context) error {
 		case <-s.kick:
 		}
 		s.refresh(ctx)
+		s.refreshed()
 		t.Reset(s.next())
 	}
 }

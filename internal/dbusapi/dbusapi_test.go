@@ -438,47 +438,50 @@ func TestUpsctlEvents(t *testing.T) {
 }
 
 // TestQuietWhenUnread: while nobody reads the bus the service does not
-// poll upsd (a variable changed meanwhile is still the old one at the
-// first read, which asks for a refresh: the next read has it), yet a
-// status change reaches the bus at once, pushed by upsd (WATCH).
+// poll upsd (a variable changed meanwhile sends no PropertiesChanged),
+// the first read after that waits for a fresh read of upsd (it answers
+// the new value), and a status change reaches the bus at once, pushed
+// by upsd (WATCH).
 func TestQuietWhenUnread(t *testing.T) {
 	f := setupWith(t, func(s *dbusapi.Service) { s.ActiveFor, s.IdleInterval = 300*time.Millisecond, time.Hour })
 	obj := f.client.Object(upsbus.BusName, "/org/sysnut/UPS1/ups/my_2dups")
-	get := func(name string) any { return prop(t, obj, name) }
-	time.Sleep(500 * time.Millisecond) // idle
-	f.rig.Publisher.Update(func(u *driversock.Updater) { u.Set("battery.charge", "55") })
-	time.Sleep(500 * time.Millisecond) // five Intervals: no poll while idle
-	if got := get(upsbus.VarsIface + ".battery_charge"); got != "100" {
-		t.Fatalf("the service read upsd while idle: battery_charge %v", got)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for get(upsbus.VarsIface+".battery_charge") != "55" {
-		if time.Now().After(deadline) {
-			t.Fatal("a read after idleness did not refresh")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-
 	if err := f.client.AddMatchSignal(dbus.WithMatchObjectPath(obj.Path()), dbus.WithMatchInterface("org.freedesktop.DBus.Properties")); err != nil {
 		t.Fatal(err)
 	}
-	sigs := make(chan *dbus.Signal, 16)
+	sigs := make(chan *dbus.Signal, 64)
 	f.client.Signal(sigs)
 	defer f.client.RemoveSignal(sigs)
+	changed := func(d time.Duration, prop, want string) bool {
+		t.Helper()
+		timeout := time.After(d)
+		for {
+			select {
+			case sig := <-sigs:
+				if len(sig.Body) >= 2 {
+					if ch, ok := sig.Body[1].(map[string]dbus.Variant); ok && ch[prop].Value() == want {
+						return true
+					}
+				}
+			case <-timeout:
+				return false
+			}
+		}
+	}
+
+	time.Sleep(500 * time.Millisecond) // idle
+	f.rig.Publisher.Update(func(u *driversock.Updater) { u.Set("battery.charge", "55") })
+	if changed(500*time.Millisecond, "battery_charge", "55") { // five Intervals
+		t.Fatal("the service read upsd while nobody read the bus")
+	}
+	if got := prop(t, obj, upsbus.VarsIface+".battery_charge"); got != "55" {
+		t.Errorf("the first read after idleness answered %v, not upsd's value now", got)
+	}
+
 	time.Sleep(500 * time.Millisecond) // idle again
 	start := time.Now()
 	f.rig.SetStatus("OB")
-	for {
-		select {
-		case sig := <-sigs:
-			if len(sig.Body) >= 2 {
-				if ch, ok := sig.Body[1].(map[string]dbus.Variant); ok && ch["Status"].Value() == "OB" {
-					t.Logf("Status OB on the bus %v after the driver, while idle", time.Since(start).Round(time.Millisecond))
-					return
-				}
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("no PropertiesChanged for Status while idle: the push did not reach the bus")
-		}
+	if !changed(5*time.Second, "Status", "OB") {
+		t.Fatal("no PropertiesChanged for Status while idle: the push did not reach the bus")
 	}
+	t.Logf("Status OB on the bus %v after the driver, while idle", time.Since(start).Round(time.Millisecond))
 }
