@@ -3,7 +3,6 @@ package upsmon
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -12,11 +11,7 @@ import (
 // WritePID records this process's PID for upsmon -c; upsmon keeps it
 // beside the killpower flag (/run/sysnut/upsmon.pid by default).
 func WritePID(path string) error {
-	tmp := filepath.Join(filepath.Dir(path), ".upsmon.pid.tmp")
-	if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return writeAtomic(path, []byte(strconv.Itoa(os.Getpid())+"\n"))
 }
 
 // signals are NUT's upsmon -c commands.

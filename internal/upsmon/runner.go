@@ -648,11 +648,7 @@ func normalBootID(id string) string {
 // WriteFlag creates the killpower flag: NUT's magic line, which NUT's own
 // upsmon -K recognises, then the boot it belongs to.
 func WriteFlag(path, bootID string) error {
-	tmp := filepath.Join(filepath.Dir(path), ".killpower.tmp")
-	if err := os.WriteFile(tmp, []byte(FlagContent+"boot_id="+bootID+"\n"), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
+	return writeAtomic(path, []byte(FlagContent+"boot_id="+bootID+"\n"))
 }
 
 // FlagSet reports whether the killpower flag is set for the boot bootID,

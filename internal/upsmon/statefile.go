@@ -77,10 +77,11 @@ func (r *Runner) publishState() {
 	r.stateWritten, r.stateErr = b, ""
 }
 
-// writeAtomic replaces path with data, so that a reader sees the old file
-// or the new one, never a part.
+// writeAtomic replaces path with data (mode 0644), so that a reader sees
+// the old file or the new one, never a part: the state file, the PID file
+// and the killpower flag.
 func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".state-*")
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}
