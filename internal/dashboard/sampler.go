@@ -204,19 +204,11 @@ func (s *Sampler) watchOnce(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
 	defer c.Close()
 	c.SetTimeout(10 * time.Second)
-	rows, err := c.List("UPS")
+	names, err := c.UPSNames()
 	if err != nil {
 		return err
-	}
-	var names []string
-	for _, r := range rows {
-		if len(r) >= 2 {
-			names = append(names, r[1])
-		}
 	}
 	if len(names) == 0 {
 		return errors.New("no UPS")
@@ -224,13 +216,10 @@ func (s *Sampler) watchOnce(ctx context.Context) error {
 	if err := c.Watch(names...); err != nil {
 		return err
 	}
-	for {
-		if _, err := c.Next(); err != nil {
-			return err
-		}
+	return c.Follow(ctx, func(nutclient.Status) {
 		select {
 		case s.kick <- struct{}{}:
 		default:
 		}
-	}
+	})
 }

@@ -67,20 +67,10 @@ func (n *NUT) Watch(ctx context.Context, ups []string, changed func()) error {
 		return err
 	}
 	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.Close() })
-	defer stop()
 	if err := c.Watch(ups...); err != nil {
 		return err
 	}
-	for {
-		if _, err := c.Next(); err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		changed()
-	}
+	return c.Follow(ctx, func(nutclient.Status) { changed() })
 }
 
 // UPS lists upsd's UPSes.

@@ -186,6 +186,21 @@ func (c *Client) List(query ...string) ([][]string, error) {
 	}
 }
 
+// UPSNames returns the names LIST UPS gives, in upsd's order.
+func (c *Client) UPSNames() ([]string, error) {
+	rows, err := c.List("UPS")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, r := range rows {
+		if len(r) >= 2 {
+			names = append(names, r[1])
+		}
+	}
+	return names, nil
+}
+
 // Get sends "GET <query...>" and returns the reply's words, checking that
 // they echo the query.
 func (c *Client) Get(query ...string) ([]string, error) {

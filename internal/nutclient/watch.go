@@ -1,6 +1,7 @@
 package nutclient
 
 import (
+	"context"
 	"strings"
 	"time"
 
@@ -52,4 +53,22 @@ func (c *Client) Next() (Status, error) {
 		st.Value = w[2]
 	}
 	return st, nil
+}
+
+// Follow reads the lines pushed after Watch, calling changed for each,
+// until the connection fails (that error) or ctx ends (nil: the end of
+// ctx closes the connection, which ends the wait).
+func (c *Client) Follow(ctx context.Context, changed func(Status)) error {
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	for {
+		st, err := c.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		changed(st)
+	}
 }

@@ -65,15 +65,9 @@ func Read(ctx context.Context, srv Server, only string, describe func(name strin
 	r := &Reading{}
 	names := []string{only}
 	if only == "" {
-		rows, err := c.List("UPS")
-		if err != nil {
+		var err error
+		if names, err = c.UPSNames(); err != nil {
 			return nil, fmt.Errorf("LIST UPS: %w", err)
-		}
-		names = names[:0]
-		for _, row := range rows {
-			if len(row) >= 2 {
-				names = append(names, row[1])
-			}
 		}
 	} else if _, err := c.Get("UPSDESC", only); err != nil {
 		return nil, fmt.Errorf("UPS %s: %w", only, err)
