@@ -95,9 +95,12 @@ func (o *Options) value(v string) (float64, bool) {
 // deviceLabels are nut_exporter's device_info labels, from device.*.
 var deviceLabels = []string{"model", "mfr", "serial", "type", "description", "contact", "location", "part", "macaddr"}
 
+// nameChars turns a variable's name into a metric name's, as nut_exporter.
+var nameChars = strings.NewReplacer(".", "_", "-", "_")
+
 // metricName is nut_exporter's name for a variable.
 func (o *Options) metricName(v string) string {
-	return prometheus.BuildFQName(o.Namespace, "", strings.NewReplacer(".", "_", "-", "_").Replace(v))
+	return prometheus.BuildFQName(o.Namespace, "", nameChars.Replace(v))
 }
 
 // emitter sends metrics, keeping one help text per family (the first),

@@ -137,8 +137,7 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.NewInvalidMetric(prometheus.NewDesc(prometheus.BuildFQName(c.opts.Namespace, "", "error"), help, nil, nil), err)
 	}
 	o := &c.opts
-	desc := func(name string) bool { return o.exported(name) }
-	reading, err := snapshot.Read(c.ctx, o.Server, c.only, desc)
+	reading, err := snapshot.Read(c.ctx, o.Server, c.only, o.exported)
 	e := &emitter{ch: ch, help: map[string]string{}, descs: map[string]*prometheus.Desc{}}
 	if c.all {
 		e.gauge("sysnut_upsd_up", "1 if upsd answered this scrape.", b2f(err == nil))
@@ -157,7 +156,7 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 			names[i] = u.Name
 		}
 		fail("Multiple UPS devices were found from NUT. Please add a ups=<name> query string",
-			errors.New("more than one UPS (add ?ups=NAME; one of "+strings.Join(names, ", ")+"), or scrape "+"every UPS at once"))
+			errors.New("more than one UPS (add ?ups=NAME; one of "+strings.Join(names, ", ")+"), or scrape every UPS at once"))
 		return
 	}
 	if reading.HasClients {
