@@ -63,15 +63,30 @@ var moments = map[string]string{
 	"TESTRESULT": "self-test",
 }
 
+// ends maps each notification that closes an interval to its kind.
+var ends = func() map[string]string {
+	m := map[string]string{}
+	for _, iv := range intervals {
+		m[iv.end] = iv.kind
+	}
+	return m
+}()
+
 // Build pairs entries (in journal order) into events, sorted by start.
 func Build(entries []Entry) []Event {
 	sort.SliceStable(entries, func(i, j int) bool { return entries[i].Time.Before(entries[j].Time) })
 	var out []Event
-	open := map[string]int{} // kind + "\x00" + system -> index in out
-	closeWith := func(i int, at time.Time, by string) {
-		out[i].End, out[i].Ongoing, out[i].EndedBy = at, false, by
+	type key struct{ kind, system string }
+	type opened struct {
+		i    int // in out
+		boot string
 	}
-	bootOf := map[int]string{}
+	open := map[key]opened{}
+	closeWith := func(k key, at time.Time, by string) {
+		i := open[k].i
+		out[i].End, out[i].Ongoing, out[i].EndedBy = at, false, by
+		delete(open, k)
+	}
 	for _, e := range entries {
 		name, _, _ := strings.Cut(e.UPS, "@")
 		system := e.UPS
@@ -79,37 +94,28 @@ func Build(entries []Entry) []Event {
 			system = ""
 		}
 		// A new boot ends what the last one left open.
-		for k, i := range open {
-			if bootOf[i] != e.Boot {
-				closeWith(i, time.Time{}, "reboot")
-				delete(open, k)
+		for k, o := range open {
+			if o.boot != e.Boot {
+				closeWith(k, time.Time{}, "reboot")
 			}
 		}
 		if iv, ok := intervals[e.Type]; ok {
-			key := iv.kind + "\x00" + system
-			if _, dup := open[key]; dup {
+			k := key{iv.kind, system}
+			if _, dup := open[k]; dup {
 				continue // upsmon restarted during it and announced it again
 			}
 			out = append(out, Event{Kind: iv.kind, UPS: name, System: system, Start: e.Time, Ongoing: true, Message: e.Message})
-			open[key] = len(out) - 1
-			bootOf[len(out)-1] = e.Boot
+			open[k] = opened{len(out) - 1, e.Boot}
 			continue
 		}
-		closed := false
-		for _, iv := range intervals {
-			if iv.end != e.Type {
-				continue
-			}
-			if i, ok := open[iv.kind+"\x00"+system]; ok {
-				closeWith(i, e.Time, "")
-				delete(open, iv.kind+"\x00"+system)
-				if v := e.Fields[FieldLowestCharge]; v != "" && iv.kind == "outage" {
-					detail(&out[i], "lowest_charge", v)
+		if kind, ok := ends[e.Type]; ok {
+			k := key{kind, system}
+			if o, ok := open[k]; ok {
+				closeWith(k, e.Time, "")
+				if v := e.Fields[FieldLowestCharge]; v != "" && kind == "outage" {
+					detail(&out[o.i], "lowest_charge", v)
 				}
 			}
-			closed = true
-		}
-		if closed {
 			continue
 		}
 		kind, ok := moments[e.Type]
@@ -117,19 +123,17 @@ func Build(entries []Entry) []Event {
 			continue
 		}
 		ev := Event{Kind: kind, UPS: name, System: system, Start: e.Time, Message: e.Message}
-		if kind == "self-test" {
+		switch kind {
+		case "self-test":
 			detail(&ev, "result", e.Fields[FieldTestResult])
-		}
-		if kind == "shutdown" {
+		case "shutdown":
 			ev.UPS, ev.System = "", ""
-			for k, i := range open {
-				closeWith(i, e.Time, "shutdown")
-				delete(open, k)
+			for k := range open {
+				closeWith(k, e.Time, "shutdown")
 			}
-		}
-		if kind == "low-battery" {
-			if i, ok := open["outage\x00"+system]; ok {
-				detail(&out[i], "low_battery", "yes")
+		case "low-battery":
+			if o, ok := open[key{"outage", system}]; ok {
+				detail(&out[o.i], "low_battery", "yes")
 			}
 		}
 		out = append(out, ev)
