@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -44,6 +45,7 @@ func main() {
 	scaleMons := flag.Int("scale", 0, "run `N` monitors against 1,000 simulated UPSes on each server instead (see -scale-ups)")
 	scaleUPS := flag.Int("scale-ups", 1000, "UPSes for -scale")
 	recording := flag.String("snmprec", "internal/interop/testdata/snmp/ietf-ol.snmprec", "the agent's recording (for -snmp)")
+	only := flag.String("only", "", "run only the throughput phases whose name matches `REGEXP` (e.g. pinned)")
 	flag.Parse()
 	if *fleet > 0 {
 		if err := snmpFleet(*driverBin, *recording, *fleet, *dur); err != nil {
@@ -77,7 +79,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*ours, *dur, *idle, *attacks); err != nil {
+	if err := run(*ours, *dur, *idle, *attacks, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "nutbench:", err)
 		os.Exit(1)
 	}
@@ -95,7 +97,7 @@ input.frequency: 50.0
 output.voltage: 230.0
 `
 
-func run(oursBin string, d time.Duration, idle int, attacks bool) error {
+func run(oursBin string, d time.Duration, idle int, attacks bool, only string) error {
 	raiseNoFile()
 	bin, dir, nutPort, ourPort, err := prepare("nutbench-")
 	if err != nil {
@@ -183,9 +185,13 @@ func run(oursBin string, d time.Duration, idle int, attacks bool) error {
 		{"LIST VAR, 50 clients", 50, "LIST VAR test", "END LIST ", false, false},
 		{fmt.Sprintf("GET VAR, 10 clients + %d idle", idle), 10, "GET VAR test ups.status", "VAR ", true, false},
 	}
+	phase, err := regexp.Compile(only)
+	if err != nil {
+		return fmt.Errorf("-only: %w", err)
+	}
 	fmt.Printf("nutbench: %s per run, %d alternating rounds, loopback, %d CPUs\n\n", d, rounds, runtime.NumCPU())
 	for _, p := range phases {
-		if p.pinned && runtime.NumCPU() < 2 {
+		if p.pinned && runtime.NumCPU() < 2 || !phase.MatchString(p.name) {
 			continue
 		}
 		fmt.Printf("%s\n", p.name)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/sysnut/sysnut/internal/config"
@@ -43,12 +44,17 @@ type conn struct {
 	authFailed atomic.Bool
 	loginUPS   atomic.Pointer[ups]
 	closing    bool
+	// carry and held: what the loop left for a goroutine (fed.rest and
+	// fed.held).
+	carry []byte
+	held  bool
 
 	parseErrLogged bool
 	lex            nutproto.Lexer // kept across parking
 	lastLine       time.Time      // when the last complete line came
 	closed         atomic.Bool
-	parked         *expiry         // while in the parker; its lock guards this
+	parked         *expiry         // while in the loop; its lock guards this
+	raw            syscall.RawConn // nc's descriptor, for the loop
 	out            []byte          // replies not yet written
 	wmu            sync.Mutex      // serialises writes: replies, and pushes once watching
 	watching       atomic.Bool     // WATCH was accepted: pushes only from here on
@@ -73,11 +79,12 @@ func newConn(s *Server, nc net.Conn) *conn {
 // returns when an attack ends.
 const flushAt = 16 << 10
 
-// serve reads lines and answers them on its own goroutine. All replies to
-// one read are written with one write, up to flushAt. A plain TCP client
-// quiet for ParkAfter between two lines is handed to the parker: serve
-// then returns true, and the parker calls it again when the client
-// speaks. Otherwise serve returns false once the connection is closed.
+// serve reads lines and answers them on a goroutine of its own. All replies
+// to one read are written with one write, up to flushAt. A plain TCP
+// connection goes back to the loop as soon as it has been answered: serve
+// then returns true, and the loop calls it again only for a line that may
+// wait (carried over, see loop.go). Otherwise (TLS, or no loop) serve
+// returns false once the connection is closed.
 func (c *conn) serve(ctx context.Context) (parked bool) {
 	c.ctx = ctx
 	defer func() {
@@ -86,64 +93,77 @@ func (c *conn) serve(ctx context.Context) (parked bool) {
 		}
 	}()
 	cfg := c.s.config()
-	park := c.s.parker != nil && cfg.ParkAfter > 0 && parkable(c)
-	buf := make([]byte, 512) // a parked connection holds none
-	active := time.Now()     // when bytes last came
-	var armed time.Time      // active when the deadline was last set
+	if c.carry != nil || c.held || len(c.out) > 0 {
+		// Handed over by the loop: answer what it left, and write what
+		// the socket did not take.
+		f := c.feed(c.carry, c.held, false)
+		c.carry, c.held = nil, false
+		if !c.settle(ctx, f.rest) {
+			return false
+		}
+	}
+	var buf []byte
+	active := time.Now() // when bytes last came
+	var armed time.Time  // active when the deadline was last set
 	for !c.closing {
+		if c.s.loop != nil && parkable(c) && !c.upgrade && len(c.out) == 0 && c.s.loop.park(c, c.idleEnd(cfg)) {
+			return true
+		}
 		// Moving the deadline costs a timer update: do it at most once a
 		// second, which is all the precision these timeouts need.
 		if active.Sub(armed) >= time.Second || armed.IsZero() {
-			d := c.idleEnd(cfg)
-			if p := active.Add(cfg.ParkAfter); park && (d.IsZero() || p.Before(d)) {
-				d = p
-			}
-			_ = c.rw.SetReadDeadline(d)
+			_ = c.rw.SetReadDeadline(c.idleEnd(cfg))
 			armed = active
+		}
+		if buf == nil {
+			buf = make([]byte, 512)
 		}
 		n, err := c.rw.Read(buf)
 		if n > 0 {
 			active = time.Now()
 		}
-		lines, rest := c.feed(&c.lex, buf[:n])
-		slow := false // this line came after a pause of ParkAfter or more
-		if lines {
-			slow = active.Sub(c.lastLine) >= cfg.ParkAfter
+		f := c.feed(buf[:n], false, false)
+		if f.lines {
 			c.lastLine = active
 			c.sentLine.Store(true)
 		}
 		if !c.flush() || ctx.Err() != nil {
 			return false
 		}
-		// A client that speaks once in a while (a monitor's poll every
-		// POLLFREQ) is parked as soon as it is answered, rather than when
-		// ParkAfter runs out: one wake-up per request instead of two.
-		if slow && err == nil && park && !c.upgrade && !c.closing && !c.lex.Pending() && len(c.out) == 0 &&
-			c.s.parker.park(c, c.idleEnd(cfg)) {
-			return true
-		}
 		if err != nil {
-			idleEnd := c.idleEnd(cfg)
-			if !isTimeout(err) || !idleEnd.IsZero() && !time.Now().Before(idleEnd) {
-				return false
+			// The deadline moves once a second at most: it may come a
+			// little before the idle timeout itself.
+			if end := c.idleEnd(cfg); isTimeout(err) && (end.IsZero() || time.Now().Before(end)) {
+				armed = time.Time{}
+				continue
 			}
-			// Quiet for ParkAfter: park between lines; in the middle of
-			// one (a slow client) wait on to the idle timeout.
-			if park && !c.lex.Pending() && len(c.out) == 0 && c.s.parker.park(c, idleEnd) {
-				return true
-			}
-			park, armed = false, time.Time{}
-			continue
+			return false
 		}
 		if c.upgrade {
-			if !c.handshake(ctx, rest) {
-				return false
-			}
-			c.lex = newLexer()
-			c.lastLine, active, armed = time.Now(), time.Now(), time.Time{}
+			armed = time.Time{} // the handshake set its own
+		}
+		if !c.settle(ctx, f.rest) {
+			return false
 		}
 	}
 	return false
+}
+
+// settle writes the replies of one read and, after STARTTLS, runs the
+// handshake with early, the bytes that came after it; false when the
+// connection is to be closed.
+func (c *conn) settle(ctx context.Context, early []byte) bool {
+	if !c.flush() || ctx.Err() != nil {
+		return false
+	}
+	if c.upgrade {
+		if !c.handshake(ctx, early) {
+			return false
+		}
+		c.lex = newLexer()
+		c.lastLine = time.Now()
+	}
+	return true
 }
 
 // idleEnd is when a quiet client is dropped (IdleTimeout after its last
@@ -260,45 +280,75 @@ func (p *prefixConn) Read(b []byte) (int, error) {
 
 func newLexer() nutproto.Lexer { return nutproto.NewLexer(nutproto.NetLimits) }
 
+// fed is what feed did with one read.
+type fed struct {
+	lines bool   // a complete line came (it resets the idle timer, as in NUT)
+	rest  []byte // bytes not fed: after STARTTLS, or left by the loop
+	stop  bool   // inline: feeding stopped before rest, for a goroutine to go on
+	held  bool   // inline: the lexer's line is not answered yet (it may wait)
+}
+
 // feed runs one read's bytes through the lexer and appends the replies to
-// c.out, writing them whenever flushAt is reached; it reports whether a
-// complete line arrived (which resets the idle timer, as in NUT). After
-// STARTTLS it stops and returns the unread bytes.
-func (c *conn) feed(lex *nutproto.Lexer, data []byte) (bool, []byte) {
-	lines := false
+// c.out, writing them whenever flushAt is reached. After STARTTLS it stops
+// and returns the unread bytes. held answers the lexer's current line
+// first (one the loop left). Inline (on the loop's goroutine, which must
+// never wait) it stops before a line whose command may wait, and where a
+// goroutine would write at flushAt, so that a goroutine takes over there.
+func (c *conn) feed(data []byte, held, inline bool) (f fed) {
 	if c.watching.Load() {
-		return false, nil // a watching client's lines are ignored (watch.go)
+		return f // a watching client's lines are ignored (watch.go)
+	}
+	if held && c.answer(&f, data, inline) {
+		return f
 	}
 	for i, b := range data {
-		switch lex.Feed(b) {
+		switch c.lex.Feed(b) {
 		case nutproto.Line:
-			lines = true
-			// After LOGOUT NUT still answers the rest of the read.
-			c.out = c.dispatch(c.out, lex.Words())
-			if c.watching.Load() {
-				return lines, nil
+			f.lines = true
+			rest := data[i+1:]
+			if inline && mayWait(c.lex.Words()) {
+				f.rest, f.stop, f.held = rest, true, true
+				return f
 			}
-			// After STARTTLS the rest of the read is the start of the
-			// ClientHello (a TLS record starts with 0x16). Anything else is
-			// lines, which NUT answers in clear text before the handshake.
-			if rest := data[i+1:]; c.upgrade && (len(rest) == 0 || rest[0] == 0x16) {
-				return lines, rest
-			}
-			if len(c.out) >= flushAt && !c.flush() {
-				c.closing = true
-				return lines, nil
+			if c.answer(&f, rest, inline) {
+				return f
 			}
 		case nutproto.Failed:
 			// NUT answers nothing and drops the rest of this read. Said
 			// once per connection: a client can send many.
 			if !c.parseErrLogged {
 				c.parseErrLogged = true
-				c.s.log.Info("parse error from client (further ones on this connection not logged)", "client", c.addr, "err", lex.Err())
+				c.s.log.Info("parse error from client (further ones on this connection not logged)", "client", c.addr, "err", c.lex.Err())
 			}
-			return lines, nil
+			return f
 		}
 	}
-	return lines, nil
+	return f
+}
+
+// answer dispatches the lexer's line; true when feeding stops after it.
+// After LOGOUT NUT still answers the rest of the read, so that does not.
+func (c *conn) answer(f *fed, rest []byte, inline bool) bool {
+	c.out = c.dispatch(c.out, c.lex.Words())
+	switch {
+	case c.watching.Load():
+		return true
+	case c.upgrade && (len(rest) == 0 || rest[0] == 0x16):
+		// After STARTTLS the rest of the read is the start of the
+		// ClientHello (a TLS record starts with 0x16). Anything else is
+		// lines, which NUT answers in clear text before the handshake.
+		f.rest = rest
+		return true
+	case len(c.out) < flushAt:
+		return false
+	case inline:
+		f.rest, f.stop = rest, true
+		return true
+	case !c.flush():
+		c.closing = true
+		return true
+	}
+	return false
 }
 
 // finish releases what a closed connection held: its login.
@@ -310,30 +360,44 @@ func (c *conn) finish() {
 	}
 }
 
-// command table: name -> handler and whether it needs USERNAME and PASSWORD.
+// command table: name -> handler, whether it needs USERNAME and PASSWORD,
+// and whether it may wait: for a password check's turn (every command
+// that needs a user, and WATCH), for a client to take a reply too big to
+// hold (LIST), or for a handshake (STARTTLS). The loop answers the others
+// itself and hands a connection to a goroutine for these (mayWait).
 type handler func(c *conn, out []byte, args []string) []byte
 
 var commands = map[string]struct {
 	fn       handler
 	needUser bool
+	mayWait  bool
 }{
-	"VER":      {(*conn).cmdVer, false},
-	"NETVER":   {(*conn).cmdNetver, false},
-	"PROTVER":  {(*conn).cmdNetver, false},
-	"HELP":     {(*conn).cmdHelp, false},
-	"STARTTLS": {(*conn).cmdStarttls, false},
-	"GET":      {(*conn).cmdGet, false},
-	"LIST":     {(*conn).cmdList, false},
-	"USERNAME": {(*conn).cmdUsername, false},
-	"PASSWORD": {(*conn).cmdPassword, false},
-	"LOGOUT":   {(*conn).cmdLogout, false},
-	"LOGIN":    {(*conn).cmdLogin, true},
-	"PRIMARY":  {(*conn).cmdPrimary, true},
-	"MASTER":   {(*conn).cmdMaster, true},
-	"FSD":      {(*conn).cmdFSD, true},
-	"SET":      {(*conn).cmdSet, true},
-	"INSTCMD":  {(*conn).cmdInstcmd, true},
-	"WATCH":    {(*conn).cmdWatch, false},
+	"VER":      {(*conn).cmdVer, false, false},
+	"NETVER":   {(*conn).cmdNetver, false, false},
+	"PROTVER":  {(*conn).cmdNetver, false, false},
+	"HELP":     {(*conn).cmdHelp, false, false},
+	"STARTTLS": {(*conn).cmdStarttls, false, true},
+	"GET":      {(*conn).cmdGet, false, false},
+	"LIST":     {(*conn).cmdList, false, true},
+	"USERNAME": {(*conn).cmdUsername, false, false},
+	"PASSWORD": {(*conn).cmdPassword, false, false},
+	"LOGOUT":   {(*conn).cmdLogout, false, false},
+	"LOGIN":    {(*conn).cmdLogin, true, true},
+	"PRIMARY":  {(*conn).cmdPrimary, true, true},
+	"MASTER":   {(*conn).cmdMaster, true, true},
+	"FSD":      {(*conn).cmdFSD, true, true},
+	"SET":      {(*conn).cmdSet, true, true},
+	"INSTCMD":  {(*conn).cmdInstcmd, true, true},
+	"WATCH":    {(*conn).cmdWatch, false, true},
+}
+
+// mayWait reports whether a request line must be answered on a goroutine.
+func mayWait(w []string) bool {
+	if len(w) == 0 {
+		return false
+	}
+	cmd, ok := commands[strings.ToUpper(w[0])]
+	return ok && cmd.mayWait
 }
 
 func (c *conn) dispatch(out []byte, w []string) []byte {

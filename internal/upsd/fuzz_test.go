@@ -52,8 +52,16 @@ func FuzzSession(f *testing.F) {
 		c := newConn(s, a)
 		got := make(chan []byte)
 		go func() { b, _ := io.ReadAll(b); got <- b }()
-		lex := newLexer()
-		c.feed(&lex, data)
+		// Half the inputs go the loop's way: inline up to a line that may
+		// wait, the rest as the goroutine that takes over feeds it.
+		if len(data) > 0 && data[0]&1 == 1 {
+			if f := c.feed(data, false, true); f.stop {
+				c.flush()
+				c.feed(f.rest, f.held, false)
+			}
+		} else {
+			c.feed(data, false, false)
+		}
 		c.flush()
 		c.finish()
 		a.Close()

@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
-	"github.com/sysnut/sysnut/internal/upsd"
 )
 
 // holdEnv makes the test binary a helper that opens connections to the
@@ -52,8 +50,9 @@ func hold(spec string) int {
 // what is left is the socket's descriptor, the conn and its registry
 // entries. (Before parking: 5.6 KiB each, mostly goroutine stacks.)
 func TestMemoryPerConnection(t *testing.T) {
+	needLoop(t)
 	const n = 10000
-	f := start(t, 1, func(c *upsd.Config) { c.ParkAfter = 100 * time.Millisecond })
+	f := start(t, 1, nil)
 	inUse := func() uint64 {
 		runtime.GC()
 		var m runtime.MemStats

@@ -55,11 +55,11 @@ type Config struct {
 	// WriteTimeout drops a client that takes none of a reply for this
 	// long: it has stopped reading (default 10 s).
 	WriteTimeout time.Duration
-	// ParkAfter is how long a plain TCP client may be quiet between two
-	// lines before its goroutine ends and it waits in the parker (default
-	// 2 s; negative: never).
-	ParkAfter time.Duration
-	TLS       *tls.Config // STARTTLS; nil: FEATURE-NOT-CONFIGURED
+	// NoLoop serves every connection on a goroutine of its own, as TLS
+	// ones are and as all are where epoll is unavailable, instead of in
+	// the loop (loop.go); for tests of that path.
+	NoLoop bool
+	TLS    *tls.Config // STARTTLS; nil: FEATURE-NOT-CONFIGURED
 	// Password checks are throttled per source (authLimiter): AuthBurst
 	// failures at once, then one per AuthInterval (defaults 10 and
 	// 500 ms); and for the whole server AuthGlobalBurst, then one per
@@ -127,7 +127,7 @@ type Server struct {
 	cur atomic.Pointer[served] // read without a lock on every request
 	ctx context.Context        // for links started by Reload; mu
 
-	parker    *parker // idle connections without goroutines; nil if epoll failed
+	loop      *loop // serves plain TCP connections; nil if epoll failed or NoLoop
 	reclaim   *reclaimer
 	ready     chan struct{} // closed once Run serves
 	readyOnce sync.Once
@@ -170,9 +170,6 @@ func withDefaults(c Config) Config {
 	}
 	if c.WriteTimeout <= 0 {
 		c.WriteTimeout = 10 * time.Second
-	}
-	if c.ParkAfter == 0 {
-		c.ParkAfter = 2 * time.Second
 	}
 	if c.AuthBurst <= 0 {
 		c.AuthBurst = 10
@@ -217,10 +214,14 @@ func (s *Server) Run(ctx context.Context, listeners []net.Listener) error {
 	s.mu.Unlock()
 	s.applyUPS(cfg)
 	s.awaitDrivers(ctx)
-	if p, err := newParker(s); err != nil {
-		s.log.Warn("idle connections keep a goroutine each: epoll unavailable", "err", err)
+	if cfg.NoLoop {
+		// Each connection on its own goroutine.
+	} else if p, err := newLoop(s); err != nil {
+		s.log.Warn("each connection is served on a goroutine of its own: epoll unavailable", "err", err)
 	} else {
-		s.parker = p
+		s.mu.Lock() // for NumParked; what reads it later starts after this
+		s.loop = p
+		s.mu.Unlock()
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
@@ -404,11 +405,15 @@ func (s *Server) accept(ctx, live context.Context, l net.Listener) error {
 			nc.Close()
 			continue
 		}
+		if s.loop != nil && parkable(c) && s.loop.park(c, c.idleEnd(s.config())) {
+			continue
+		}
 		s.serve(live, c)
 	}
 }
 
-// serve runs c on a goroutine of its own until it is closed or parked.
+// serve runs c on a goroutine of its own until it is closed or back in
+// the loop.
 func (s *Server) serve(ctx context.Context, c *conn) {
 	s.wg.Add(1)
 	go func() {
@@ -548,15 +553,18 @@ func (s *Server) clientsOf(u *ups) []string {
 	return out
 }
 
-// NumParked is the number of idle connections waiting in the parker,
-// without a goroutine.
+// NumParked is the number of connections served by the loop, without a
+// goroutine.
 func (s *Server) NumParked() int {
-	if s.parker == nil {
+	s.mu.Lock()
+	p := s.loop
+	s.mu.Unlock()
+	if p == nil {
 		return 0
 	}
-	s.parker.mu.Lock()
-	defer s.parker.mu.Unlock()
-	return len(s.parker.conns)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.conns)
 }
 
 // NumConns is the number of open client connections.

@@ -98,7 +98,7 @@ func startLogged(t testing.TB, nvars int, mod func(*upsd.Config), log *slog.Logg
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = f.pub.Serve(ctx, dl) }()
-	cfg := upsd.Config{UPS: []upsd.UPSDef{{Name: "test", Desc: "Test", Socket: f.socket}}, Users: users(t)}
+	cfg := upsd.Config{UPS: []upsd.UPSDef{{Name: "test", Desc: "Test", Socket: f.socket}}, Users: users(t), NoLoop: *noLoop}
 	if mod != nil {
 		mod(&cfg)
 	}

@@ -192,11 +192,11 @@ func (c *conn) cmdWatch(out []byte, args []string) []byte {
 	return c.out
 }
 
-// drop closes a watching connection that cannot take its pushes. A parked
-// one is finished here, since closing its socket takes it out of the
+// drop closes a watching connection that cannot take its pushes. One in
+// the loop is finished here, since closing its socket takes it out of the
 // epoll set without an event; one with a goroutine is finished by it.
 func (s *Server) drop(c *conn) {
-	if p := s.parker; p != nil {
+	if p := s.loop; p != nil {
 		p.mu.Lock()
 		parked := c.parked != nil
 		if parked {
