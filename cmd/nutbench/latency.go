@@ -136,6 +136,9 @@ func failOnce(bin *nutref.Binaries, nutMonitor bool, upsmonBin, dir string, site
 		cmd = exec.Command(upsmonBin)
 	}
 	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+dir, "NUT_STATEPATH="+dir, "NUT_ALTPIDPATH="+dir)
+	if !nutMonitor {
+		cmd.Env = append(cmd.Env, unitEnv(upsmonBin)...)
+	}
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

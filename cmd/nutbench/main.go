@@ -45,6 +45,7 @@ func main() {
 	scaleMons := flag.Int("scale", 0, "run `N` monitors against 1,000 simulated UPSes on each server instead (see -scale-ups)")
 	scaleUPS := flag.Int("scale-ups", 1000, "UPSes for -scale")
 	recording := flag.String("snmprec", "internal/interop/testdata/snmp/ietf-ol.snmprec", "the agent's recording (for -snmp)")
+	flag.StringVar(&unitDir, "units", unitDir, "`DIR` of the units whose Environment= sysnut's programs get (the source tree's)")
 	only := flag.String("only", "", "run only the throughput phases whose name matches `REGEXP` (e.g. pinned)")
 	flag.Parse()
 	if *fleet > 0 {
@@ -146,7 +147,7 @@ func run(oursBin string, d time.Duration, idle int, attacks bool, only string) e
 		return err
 	}
 	cmd := exec.Command(oursBin)
-	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+ourConf, "NUT_STATEPATH="+site.StateDir)
+	cmd.Env = append(slices.Concat(os.Environ(), unitEnv(oursBin)), "NUT_CONFPATH="+ourConf, "NUT_STATEPATH="+site.StateDir)
 	if err := cmd.Start(); err != nil {
 		return err
 	}
@@ -357,7 +358,7 @@ type programs struct {
 // start runs args[0] with the rest as arguments and returns its pid.
 func (p *programs) start(args ...string) (int, error) {
 	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Env = p.env
+	cmd.Env = slices.Concat(p.env, unitEnv(args[0])) // the unit's settings win
 	if err := cmd.Start(); err != nil {
 		return 0, err
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -88,7 +89,7 @@ func scale(upsdBin string, nUPS, nMon int, window time.Duration) error {
 		return err
 	}
 	cmd := exec.Command(upsdBin)
-	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+ours.ConfDir, "NUT_STATEPATH="+site.StateDir)
+	cmd.Env = append(slices.Concat(os.Environ(), unitEnv(upsdBin)), "NUT_CONFPATH="+ours.ConfDir, "NUT_STATEPATH="+site.StateDir)
 	logs := &lockedWriter{}
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {
