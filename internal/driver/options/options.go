@@ -111,7 +111,7 @@ var Drivers = map[string][]Option{
 		{Name: "semistaticfreq", Desc: "walks between reads of the semi-static values (default 10)"},
 		{Name: "snmp_retries", Desc: "retries of a request (default 5)"},
 		{Name: "snmp_timeout", Desc: "seconds to wait for an answer (default 1)"},
-		{Name: "notransferoids", Flag: true, Desc: "do not read input.transfer.low (APC Symmetra), as NUT's flag does"},
+		{Name: "notransferoids", Flag: true, Desc: "read input.transfer.low and .high once, at start, and never again (APC Symmetra), as NUT's flag does"},
 		{Name: "symmetrathreephase", Flag: true, Desc: "APC three-phase Symmetra: input.transfer.low and high read as line-to-line voltages and published line-to-neutral (times 0.707)"},
 		{Name: "secLevel", Desc: "SNMPv3 security level: noAuthNoPriv (default), authNoPriv or authPriv"},
 		{Name: "secName", Sensitive: true, Desc: "SNMPv3 user name"},

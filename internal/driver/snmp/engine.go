@@ -126,9 +126,11 @@ func (e *Engine) Init(v Vars) bool {
 		}
 	}
 	if e.NoTransferOIDs {
-		// NUT's disable_transfer_oids turns off the low one only.
+		// NUT's disable_transfer_oids: both transfer entries lose OK, so
+		// the first walk (which reads every entry) still reads them and
+		// no later walk does.
 		for i := range e.info {
-			if strings.EqualFold(e.info[i].Var, "input.transfer.low") {
+			if strings.EqualFold(e.info[i].Var, "input.transfer.low") || strings.EqualFold(e.info[i].Var, "input.transfer.high") {
 				e.info[i].Flags &^= OK
 			}
 		}

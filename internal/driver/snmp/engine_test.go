@@ -129,3 +129,46 @@ func TestSetAsNUT(t *testing.T) {
 		}
 	}
 }
+
+// TestNoTransferOIDsAsNUT: with notransferoids, as in NUT's snmp-ups, the
+// first walk reads input.transfer.low and .high like every entry and the
+// later walks leave them as they were; symmetrathreephase publishes them
+// line-to-neutral (times 0.707) where the mapping reads them as strings.
+func TestNoTransferOIDsAsNUT(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name             string
+		noTransfer, sym3 bool
+		first, later     string // input.transfer.high after the first walk and after a change
+	}{
+		{"plain", false, false, "253", "264"},
+		{"notransferoids", true, false, "253", "253"},
+		{"symmetrathreephase", false, true, "178.87", "186.65"},
+		{"both", true, true, "178.87", "178.87"},
+	} {
+		agent := map[string]int64{"1.1": 253, "1.2": 196, "1.3": 97}
+		m := &Mapping{Name: "t", Table: []Info{
+			{Var: "input.transfer.high", OID: "1.1", String: true},
+			{Var: "input.transfer.low", OID: "1.2", String: true},
+			{Var: "battery.charge", OID: "1.3", Len: 1},
+		}}
+		e := NewEngine(m, func(oid string) (Value, bool) {
+			n, ok := agent[oid]
+			return Value{Kind: Integer, Int: n}, ok
+		})
+		e.NoTransferOIDs, e.SymmetraThreePhase = tc.noTransfer, tc.sym3
+		v := mapVars{}
+		e.Init(v)
+		if v["input.transfer.high"] != tc.first {
+			t.Errorf("%s: first walk: input.transfer.high %q, want %q", tc.name, v["input.transfer.high"], tc.first)
+		}
+		agent["1.1"], agent["1.2"], agent["1.3"] = 264, 190, 80
+		e.Update(v)
+		if v["input.transfer.high"] != tc.later {
+			t.Errorf("%s: later walk: input.transfer.high %q, want %q", tc.name, v["input.transfer.high"], tc.later)
+		}
+		if v["battery.charge"] != "80" {
+			t.Errorf("%s: battery.charge %q after the change", tc.name, v["battery.charge"])
+		}
+	}
+}
