@@ -147,6 +147,9 @@ func scale(upsdBin string, nUPS, nMon int, window time.Duration) error {
 		fmt.Printf("    polling: %d polls (%.0f/s), %d failed, slowest reply %s; server CPU %.1f%% of one core, RSS %.1f MB, PSS %.1f MB\n",
 			polls, float64(polls)/window.Seconds(), errs, slowest.Round(time.Microsecond), 100*cpu.Seconds()/window.Seconds(),
 			loadgen.MB(loadgen.RSS(s.pid)), loadgen.MB(loadgen.PSS(s.pid)))
+		if err := mons.FirstError(); err != nil {
+			fmt.Printf("    (first failed poll: %v)\n", err)
+		}
 		mons.Await("OB DISCHRG")
 		t0 := time.Now()
 		setAll("OB DISCHRG")

@@ -84,11 +84,13 @@ func (m *Monitors) Stop() {
 	m.wg.Wait()
 }
 
-// Reset forgets the slowest reply and the counts, after the ramp.
+// Reset forgets the slowest reply, the counts and the first failure,
+// after the ramp.
 func (m *Monitors) Reset() {
 	m.slowest.Store(0)
 	m.polls.Store(0)
 	m.errs.Store(0)
+	m.first.Store(nil)
 }
 
 // Slowest is the slowest poll's round trip since Reset, with the number
@@ -202,13 +204,13 @@ func (m *Monitors) poller(ctx context.Context, i int, ups string, delay time.Dur
 		t0 := time.Now()
 		_ = c.SetDeadline(t0.Add(30 * time.Second))
 		if _, err := c.Write(req); err != nil {
-			m.errs.Add(1)
+			m.fail(fmt.Errorf("poll: %w", err))
 			return
 		}
 		reply, err := r.ReadString('\n')
 		if err != nil {
 			if ctx.Err() == nil {
-				m.errs.Add(1)
+				m.fail(fmt.Errorf("poll: %w", err))
 			}
 			return
 		}

@@ -211,10 +211,11 @@ func (c *conn) flush() bool {
 }
 
 // write is flush with c.wmu held. Like the read deadline, the write
-// deadline moves at most once a second: each move is a timer update, and
-// WriteTimeout needs no finer precision.
+// deadline moves at most once a second (each move is a timer update, and
+// WriteTimeout needs no finer precision), or every half WriteTimeout if
+// that is shorter, so that a write always has at least half of it.
 func (c *conn) write() bool {
-	if now := time.Now(); now.Sub(c.wArmed) >= time.Second {
+	if now := time.Now(); now.Sub(c.wArmed) >= min(time.Second, c.s.config().WriteTimeout/2) {
 		_ = c.rw.SetWriteDeadline(now.Add(c.s.config().WriteTimeout))
 		c.wArmed = now
 	}

@@ -194,9 +194,10 @@ func (p *loop) run(ctx context.Context, resume func(*conn)) {
 func (p *loop) serve(c *conn, now time.Time, resume func(*conn)) {
 	var n int
 	var rerr error
-	err := c.raw.Read(func(fd uintptr) bool {
+	// Control, not Read: it holds the descriptor open without looking at
+	// the deadlines a goroutine may have left on the connection.
+	err := c.raw.Control(func(fd uintptr) {
 		n, rerr = rawIO(unix.SYS_READ, fd, p.buf)
-		return true // never wait: the loop is the one waiting
 	})
 	if err == nil {
 		err = rerr
@@ -252,9 +253,8 @@ func (p *loop) write(c *conn) bool {
 	}
 	var n int
 	var werr error
-	err := c.raw.Write(func(fd uintptr) bool {
+	err := c.raw.Control(func(fd uintptr) {
 		n, werr = rawIO(unix.SYS_WRITE, fd, out)
-		return true
 	})
 	if err == nil {
 		err = werr

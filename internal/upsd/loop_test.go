@@ -175,3 +175,23 @@ func TestLoopSlowReader(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLoopAfterDeadlines: a connection back in the loop is served past
+// the read and write deadlines its goroutine set (a login's write, the
+// idle timeout of its reads), which the loop's own reads and writes must
+// not inherit.
+func TestLoopAfterDeadlines(t *testing.T) {
+	t.Parallel()
+	f := start(t, 1, func(c *upsd.Config) {
+		c.IdleTimeout = 700 * time.Millisecond
+		c.WriteTimeout = 1500 * time.Millisecond
+	})
+	c := dial(t, f.addr)
+	c.login(t) // LOGIN is answered by a goroutine, which sets both deadlines
+	for i := range 9 {
+		time.Sleep(300 * time.Millisecond)
+		if got := c.ask(t, "GET VAR test ups.status"); got != `VAR test ups.status "OL"` {
+			t.Fatalf("poll %d, %v after the login: %q", i, time.Duration(i+1)*300*time.Millisecond, got)
+		}
+	}
+}

@@ -226,6 +226,14 @@ func TestStatusChangeAndClients(t *testing.T) {
 		return at
 	}
 	now := func() float64 { return float64(time.Now().UnixMilli()) / 1e3 }
+	// upsd notes the first status from its push of it, a moment after
+	// the driver's dump that start waits for.
+	for deadline := time.Now().Add(5 * time.Second); c.ask(t, "GET STATUSCHANGE test") == "ERR DATA-STALE"; {
+		if time.Now().After(deadline) {
+			t.Fatal("no status change noted")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	first := when()
 	if first <= 0 || first > now() {
 		t.Fatalf("first status change at %v, now %v", first, now())
