@@ -16,6 +16,8 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 )
 
 // Find returns the Chromium binary: $CHROMIUM, else chromium or
@@ -77,6 +79,9 @@ func Start(ctx context.Context, exe, dir string) (*Browser, error) {
 	}
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.ExtraFiles = []*os.File{cmdR, respW}
+	// Its own process group, so that Close ends the renderer and helper
+	// processes too, which otherwise go on writing into the profile.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -87,14 +92,21 @@ func Start(ctx context.Context, exe, dir string) (*Browser, error) {
 	return b, nil
 }
 
-// Close ends the browser.
+// Close ends the browser and every process it started: once Close
+// returns, nothing writes into its profile directory any more.
 func (b *Browser) Close() {
 	_ = b.w.Close()
-	if b.cmd.Process != nil {
-		_ = b.cmd.Process.Kill()
+	if p := b.cmd.Process; p != nil {
+		_ = syscall.Kill(-p.Pid, syscall.SIGKILL)
 	}
 	_ = b.cmd.Wait()
 	<-b.done
+	if p := b.cmd.Process; p != nil {
+		// The group's other members die a moment after the signal.
+		for deadline := time.Now().Add(5 * time.Second); syscall.Kill(-p.Pid, 0) == nil && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
 }
 
 func (b *Browser) read(r *os.File) {

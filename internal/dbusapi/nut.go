@@ -42,21 +42,30 @@ func (n *NUT) reader(ctx context.Context) (*nutclient.Client, error) {
 }
 
 // do runs fn on the kept connection, dropping it if the connection (not
-// the request) failed.
+// the request) failed. A kept connection that fails is dialled again and
+// fn run once more: upsd closes a connection quiet for its idle timeout
+// (60 s, as NUT's), about as long as this service may go between reads.
 func (n *NUT) do(ctx context.Context, fn func(*nutclient.Client) error) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	c, err := n.reader(ctx)
-	if err != nil {
-		return err
-	}
-	err = fn(c)
-	var pe *nutproto.Error
-	if err != nil && !errors.As(err, &pe) {
+	kept := n.read != nil
+	for {
+		c, err := n.reader(ctx)
+		if err != nil {
+			return err
+		}
+		err = fn(c)
+		var pe *nutproto.Error
+		if err == nil || errors.As(err, &pe) {
+			return err
+		}
 		c.Close()
 		n.read = nil
+		if !kept || ctx.Err() != nil {
+			return err
+		}
+		kept = false
 	}
-	return err
 }
 
 // Watch implements Watcher: a connection of its own that WATCHes ups and

@@ -114,6 +114,12 @@ func (c *Client) ReadLine() (string, error) {
 	return c.readLine()
 }
 
+// idle clears the deadline once a request is answered. An armed deadline
+// is a runtime timer, which wakes the process when it passes even though
+// nothing waits: a kept connection would wake its program 30 s after
+// each last request.
+func (c *Client) idle() { _ = c.conn.SetDeadline(time.Time{}) }
+
 // readLine is ReadLine under whatever deadline the caller set.
 func (c *Client) readLine() (string, error) {
 	var b []byte
@@ -138,6 +144,7 @@ func (c *Client) readLine() (string, error) {
 // Cmd sends a request and returns its one-line reply; an ERR reply is a
 // *nutproto.Error.
 func (c *Client) Cmd(line string) (string, error) {
+	defer c.idle()
 	if err := c.Send(line); err != nil {
 		return "", err
 	}
@@ -155,6 +162,7 @@ func (c *Client) Cmd(line string) (string, error) {
 // BEGIN LIST and END LIST.
 func (c *Client) List(query ...string) ([][]string, error) {
 	q := strings.Join(query, " ")
+	defer c.idle()
 	if err := c.Send("LIST " + q); err != nil {
 		return nil, err
 	}

@@ -73,6 +73,7 @@ func (c *Client) StartTLS(ctx context.Context, cfg *tls.Config) error {
 	if err := tc.HandshakeContext(ctx); err != nil {
 		return &ConnError{Op: "SSL error", Err: err}
 	}
+	_ = c.conn.SetDeadline(time.Time{}) // see idle
 	c.conn = tc
 	c.r.Reset(tc)
 	return nil
