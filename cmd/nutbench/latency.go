@@ -129,15 +129,14 @@ func failOnce(bin *nutref.Binaries, nutMonitor bool, upsmonBin, dir string, site
 	if err := os.WriteFile(filepath.Join(dir, "nut.conf"), []byte("MODE=netclient\n"), 0o644); err != nil {
 		return 0, err
 	}
+	vars := []string{"NUT_CONFPATH=" + dir, "NUT_STATEPATH=" + dir, "NUT_ALTPIDPATH=" + dir}
 	var cmd *exec.Cmd
 	if nutMonitor {
 		cmd = exec.Command(bin.Upsmon, "-F", "-p")
+		cmd.Env = append(os.Environ(), vars...)
 	} else {
 		cmd = exec.Command(upsmonBin)
-	}
-	cmd.Env = append(os.Environ(), "NUT_CONFPATH="+dir, "NUT_STATEPATH="+dir, "NUT_ALTPIDPATH="+dir)
-	if !nutMonitor {
-		cmd.Env = append(cmd.Env, unitEnv(upsmonBin)...)
+		cmd.Env = programEnv(upsmonBin, vars...)
 	}
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out

@@ -147,7 +147,7 @@ func run(oursBin string, d time.Duration, idle int, attacks bool, only string) e
 		return err
 	}
 	cmd := exec.Command(oursBin)
-	cmd.Env = append(slices.Concat(os.Environ(), unitEnv(oursBin)), "NUT_CONFPATH="+ourConf, "NUT_STATEPATH="+site.StateDir)
+	cmd.Env = programEnv(oursBin, "NUT_CONFPATH="+ourConf, "NUT_STATEPATH="+site.StateDir)
 	if err := cmd.Start(); err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -89,7 +88,7 @@ func scale(upsdBin string, nUPS, nMon int, window time.Duration) error {
 		return err
 	}
 	cmd := exec.Command(upsdBin)
-	cmd.Env = append(slices.Concat(os.Environ(), unitEnv(upsdBin)), "NUT_CONFPATH="+ours.ConfDir, "NUT_STATEPATH="+site.StateDir)
+	cmd.Env = programEnv(upsdBin, "NUT_CONFPATH="+ours.ConfDir, "NUT_STATEPATH="+site.StateDir)
 	logs := &lockedWriter{}
 	cmd.Stderr = logs
 	if err := cmd.Start(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -23,6 +24,13 @@ var unitOf = map[string]string{
 }
 
 var warnUnits sync.Once
+
+// programEnv is the environment of one of sysnut's programs run as its
+// unit would run it: nutbench's own, vars, then the unit's Environment=,
+// which wins.
+func programEnv(bin string, vars ...string) []string {
+	return slices.Concat(os.Environ(), vars, unitEnv(bin))
+}
 
 // unitEnv returns the Environment= assignments of the unit that runs bin,
 // leaving out those with specifiers (%b), which only systemd expands.

@@ -215,8 +215,8 @@ func (c *conn) flush() bool {
 // WriteTimeout needs no finer precision), or every half WriteTimeout if
 // that is shorter, so that a write always has at least half of it.
 func (c *conn) write() bool {
-	if now := time.Now(); now.Sub(c.wArmed) >= min(time.Second, c.s.config().WriteTimeout/2) {
-		_ = c.rw.SetWriteDeadline(now.Add(c.s.config().WriteTimeout))
+	if now, timeout := time.Now(), c.s.config().WriteTimeout; now.Sub(c.wArmed) >= min(time.Second, timeout/2) {
+		_ = c.rw.SetWriteDeadline(now.Add(timeout))
 		c.wArmed = now
 	}
 	_, err := c.rw.Write(c.out)
