@@ -40,7 +40,7 @@ func main() {
 			uc = &config.UPSConf{File: config.In("ups.conf")}
 		}
 	}
-	files, warnings := generator.Generate(uc, nc.Mode)
+	files, warnings := generator.Generate(uc, nc)
 	for _, w := range warnings {
 		fmt.Fprintf(os.Stderr, "sysnut-generator: %s\n", w)
 	}

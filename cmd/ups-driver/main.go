@@ -30,9 +30,10 @@ func main() {
 	testLines := flag.String("test-lines", "", "contact closure: show the modem lines of `DEVICE` on every change, act on nothing")
 	upstype := flag.Int("upstype", 0, "cable type whose status -test-lines derives")
 	showVersion := flag.Bool("V", false, "print the version and the supported drivers, and exit")
+	every := flag.String("all", "", "serve every UPS of ups.conf whose driver is `DRIVER` (snmp-ups), all in this one process")
 	explore := flag.Bool("explore", false, "usbhid-ups: print the UPS's report descriptor and every field, as NUT's usbhid-ups -DDDDD -x explore does (a replayable recording), and exit")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: ups-driver [-D] [-k] NAME\n       ups-driver -k          (every UPS of ups.conf, by sdorder)\n       ups-driver -explore NAME\n       ups-driver -test-lines DEVICE [-upstype N]\n\nsupported drivers: %v\n", registry.Names())
+		fmt.Fprintf(os.Stderr, "usage: ups-driver [-D] [-k] NAME\n       ups-driver [-D] NAME NAME...   (several UPSes, one process)\n       ups-driver [-D] -all DRIVER    (every UPS with that driver, one process)\n       ups-driver -k          (every UPS of ups.conf, by sdorder)\n       ups-driver -explore NAME\n       ups-driver -test-lines DEVICE [-upstype N]\n\nsupported drivers: %v\n", registry.Names())
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -58,7 +59,10 @@ func main() {
 		}
 		return
 	}
-	if flag.NArg() != 1 && !(*kill && flag.NArg() == 0) {
+	switch {
+	case *every != "" && (*kill || flag.NArg() > 0),
+		*kill && flag.NArg() > 1,
+		*every == "" && flag.NArg() == 0 && !*kill:
 		flag.Usage()
 		os.Exit(2)
 	}
@@ -67,7 +71,7 @@ func main() {
 		level = slog.LevelDebug
 	}
 	log := logging.New("ups-driver", os.Stderr, level)
-	if err := run(flag.Arg(0), *kill, log); err != nil {
+	if err := run(flag.Args(), *every, *kill, log); err != nil {
 		var ce *driver.ConfigError
 		if errors.As(err, &ce) {
 			// No restart can fix it: the unit stops, and shows as failed
@@ -141,29 +145,46 @@ func showLines(dev string, upstype int) error {
 	return genericups.TestLines(ctx, p, genericups.Cables[upstype], os.Stdout, 2*time.Second)
 }
 
-func run(name string, kill bool, log *slog.Logger) error {
+func run(names []string, every string, kill bool, log *slog.Logger) error {
 	dir := config.ConfPath()
 	uc, err := config.LoadUPSConf(config.In("ups.conf"))
 	if err != nil {
 		return &driver.ConfigError{Err: err}
 	}
-	if kill && name == "" {
+	if kill && len(names) == 0 {
 		return killAll(dir, uc, log)
 	}
-	u := uc.Find(name)
-	if u == nil {
-		return &driver.ConfigError{Err: fmt.Errorf("%s: no [%s] section", uc.File, name)}
+	if every != "" {
+		for _, u := range uc.UPS {
+			if u.Driver == every {
+				names = append(names, u.Name)
+			}
+		}
+		if len(names) == 0 {
+			return &driver.ConfigError{Err: fmt.Errorf("%s: no UPS has driver = %s", uc.File, every)}
+		}
 	}
-	e, err := registry.Lookup(u.Driver)
-	if err != nil {
-		return &driver.ConfigError{Err: fmt.Errorf("%s:%d: %w", uc.File, u.Line, err)}
+	var specs []driver.Spec
+	for _, name := range names {
+		u := uc.Find(name)
+		if u == nil {
+			return &driver.ConfigError{Err: fmt.Errorf("%s: no [%s] section", uc.File, name)}
+		}
+		e, err := registry.Lookup(u.Driver)
+		if err != nil {
+			return &driver.ConfigError{Err: fmt.Errorf("%s:%d: %w", uc.File, u.Line, err)}
+		}
+		specs = append(specs, driver.Spec{ConfDir: dir, UPSConf: uc, Name: name, Protocol: e.New, Version: e.Version, Log: log,
+			Credentials: os.Getenv("CREDENTIALS_DIRECTORY")})
 	}
-	spec := driver.Spec{ConfDir: dir, UPSConf: uc, Name: name, Protocol: e.New, Version: e.Version, Log: log,
-		Credentials: os.Getenv("CREDENTIALS_DIRECTORY")}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	if kill {
-		return spec.KillPower(ctx)
+	switch {
+	case kill:
+		return specs[0].KillPower(ctx)
+	case len(specs) == 1 && every == "":
+		return specs[0].Serve(ctx)
 	}
-	return spec.Serve(ctx)
+	log.Info(fmt.Sprintf("serving %d UPSes in one process", len(specs)), "ups", strings.Join(names, " "))
+	return driver.ServeGroup(ctx, specs, nil)
 }

@@ -52,6 +52,28 @@ func command(bin, dir string, args ...string) *exec.Cmd {
 	return cmd
 }
 
+// waitStatus waits until the driver socket's dump has that ups.status.
+func waitStatus(t *testing.T, sock, status string, logs *testlog.Buffer) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if c, err := net.Dial("unix", sock); err == nil {
+			c.Write([]byte("DUMPALL\n"))
+			buf := make([]byte, 4096)
+			c.SetReadDeadline(time.Now().Add(2 * time.Second))
+			n, _ := c.Read(buf)
+			c.Close()
+			if strings.Contains(string(buf[:n]), `SETINFO ups.status "`+status+`"`) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never served ups.status %q\n%s", sock, status, logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 func TestErrorsNameTheCause(t *testing.T) {
 	bin, dir := setup(t)
 	for _, tt := range []struct {
@@ -63,6 +85,9 @@ func TestErrorsNameTheCause(t *testing.T) {
 		{[]string{"apc"}, `ups.conf:7: driver \"apcsmart\" is not supported`, 78},
 		{[]string{"-k", "sim"}, "[sim]: driver dummy-ups: this UPS cannot be told to shut down", 1},
 		{[]string{"-k", "relay"}, "cannot be told to shut down", 1},
+		{[]string{"-all", "snmp-ups"}, "ups.conf: no UPS has driver = snmp-ups", 78},
+		{[]string{"-all", "dummy-ups", "sim"}, "usage:", 2},
+		{[]string{"sim", "nosuch"}, "no [nosuch] section", 78},
 	} {
 		out, err := command(bin, dir, tt.args...).CombinedOutput()
 		var ee *exec.ExitError
@@ -80,27 +105,43 @@ func TestServesAndStopsOnSIGTERM(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	sock := filepath.Join(dir, "dummy-ups-sim")
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		if c, err := net.Dial("unix", sock); err == nil {
-			c.Write([]byte("DUMPALL\n"))
-			buf := make([]byte, 4096)
-			c.SetReadDeadline(time.Now().Add(2 * time.Second))
-			n, _ := c.Read(buf)
-			c.Close()
-			if strings.Contains(string(buf[:n]), `SETINFO ups.status "OL"`) {
-				break
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("driver socket never served the dump\n%s", logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitStatus(t, filepath.Join(dir, "dummy-ups-sim"), "OL", &logs)
 	cmd.Process.Signal(syscall.SIGTERM)
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("exit after SIGTERM: %v\n%s", err, logs.String())
+	}
+}
+
+// TestAllInOneProcess: -all DRIVER serves each section with that driver
+// on its own socket, and a section ups.conf refuses does not stop the
+// others.
+func TestAllInOneProcess(t *testing.T) {
+	bin := build(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "ups.conf"), []byte("[one]\n driver = dummy-ups\n port = one.dev\n[two]\n driver = dummy-ups\n port = two.dev\n"+
+		"[typo]\n driver = dummy-ups\n port = one.dev\n pollfrek = 5\n[serial]\n driver = nutdrv_qx\n port = /dev/null\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "one.dev"), []byte("ups.status: OL\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "two.dev"), []byte("ups.status: OB LB\n"), 0o644)
+	cmd := command(bin, dir, "-all", "dummy-ups")
+	var logs testlog.Buffer
+	cmd.Stderr = &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		if err := cmd.Wait(); err != nil {
+			t.Errorf("exit after SIGTERM: %v\n%s", err, logs.String())
+		}
+	}()
+	for name, status := range map[string]string{"one": "OL", "two": "OB LB"} {
+		waitStatus(t, filepath.Join(dir, "dummy-ups-"+name), status, &logs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nutdrv_qx-serial")); err == nil {
+		t.Error("-all dummy-ups serves the nutdrv_qx section too")
+	}
+	if !strings.Contains(logs.String(), "pollfrek") || !strings.Contains(logs.String(), "left out") {
+		t.Errorf("the refused section is not logged:\n%s", logs.String())
 	}
 }
 

@@ -275,6 +275,20 @@ func TestNutConf(t *testing.T) {
 			t.Errorf("%q: error %v, want %q", tc.in, err, tc.wantErr)
 		}
 	}
+	for in, want := range map[string]bool{
+		"MODE=standalone\n":                             false,
+		"SYSNUT_SNMP_DRIVERS=shared\n":                  true,
+		"SYSNUT_SNMP_DRIVERS='separate'\n":              false,
+		"export SYSNUT_SNMP_DRIVERS=\"shared\" # one\n": true,
+	} {
+		if c, err := config.ParseNutConf("nut.conf", []byte(in)); err != nil || c.SharedSNMP != want {
+			t.Errorf("%q: shared %v (%v), want %v", in, c.SharedSNMP, err, want)
+		}
+	}
+	if c, err := config.ParseNutConf("nut.conf", []byte("MODE=standalone\nSYSNUT_SNMP_DRIVERS=one\n")); err == nil ||
+		!strings.Contains(err.Error(), "nut.conf:2: SYSNUT_SNMP_DRIVERS=one: not shared or separate") || c.SharedSNMP || c.Mode != config.ModeStandalone {
+		t.Errorf("bad value: %v %+v", err, c)
+	}
 	c, err := config.LoadNutConf(filepath.Join(t.TempDir(), "nut.conf"))
 	if err != nil || c.Mode != config.ModeStandalone {
 		t.Errorf("missing nut.conf: %v %v, want standalone", c, err)

@@ -30,6 +30,11 @@ type NutConf struct {
 	Mode Mode
 	// ModeLine is the line MODE was set on, 0 if it was not.
 	ModeLine int
+	// SharedSNMP is SYSNUT_SNMP_DRIVERS=shared, sysnut's own variable
+	// (NUT's scripts ignore it): every snmp-ups UPS is served by one
+	// process, ups-driver-snmp.service, instead of an ups-driver@NAME
+	// each.
+	SharedSNMP bool
 }
 
 // Servers reports whether the mode runs drivers and upsd.
@@ -51,8 +56,8 @@ func LoadNutConf(path string) (*NutConf, error) {
 }
 
 // ParseNutConf reads shell assignments (MODE=standalone, MODE="netclient").
-// NUT's scripts source the file, so only MODE means anything to sysnut;
-// other assignments (UPSD_OPTIONS, POWEROFF_WAIT, ...) are accepted and
+// NUT's scripts source the file, so only MODE (and sysnut's own
+// SYSNUT_SNMP_DRIVERS) means anything to sysnut; other assignments (UPSD_OPTIONS, POWEROFF_WAIT, ...) are accepted and
 // ignored here: the units own what they configured. A bad MODE is an
 // error naming the line; the mode is then "none", as NUT's scripts
 // refuse to start with it.
@@ -72,6 +77,15 @@ func ParseNutConf(name string, data []byte) (*NutConf, error) {
 			continue
 		}
 		key, value = strings.TrimSpace(key), strings.TrimSpace(value)
+		if key == "SYSNUT_SNMP_DRIVERS" {
+			switch v := unquoteShell(value); v {
+			case "shared", "separate":
+				c.SharedSNMP = v == "shared"
+			default:
+				p.add(num, "SYSNUT_SNMP_DRIVERS=%s: not shared or separate; separate is used", v)
+			}
+			continue
+		}
 		if key != "MODE" {
 			continue
 		}

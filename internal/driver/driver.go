@@ -115,6 +115,18 @@ type Options struct {
 	PollInterval time.Duration
 	Retry        time.Duration // between reconnection attempts (default 5 s)
 	Log          *slog.Logger
+	// Notify carries sd_notify's messages (READY=1, WATCHDOG=1, STATUS=)
+	// for this UPS; nil sends them to systemd. A process serving several
+	// UPSes (ServeGroup) folds them into one for its unit.
+	Notify func(state string)
+}
+
+func (o Options) notify(state string) {
+	if o.Notify != nil {
+		o.Notify(state)
+		return
+	}
+	_, _ = daemon.SdNotify(false, state)
 }
 
 // Run publishes on listener l and drives p until ctx ends.
@@ -153,7 +165,7 @@ func Run(ctx context.Context, p Protocol, params Params, o Options, l net.Listen
 
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- s.pub.Serve(ctx, l) }()
-	notify(daemon.SdNotifyReady + "\nSTATUS=connecting to the UPS")
+	o.notify(daemon.SdNotifyReady + "\nSTATUS=connecting to the UPS")
 
 	err := loop(ctx, p, s, o, log)
 	if cerr := p.Close(); cerr != nil && err == nil {
@@ -179,7 +191,7 @@ func loop(ctx context.Context, p Protocol, s *State, o Options, log *slog.Logger
 		if msg := what + err.Error(); msg != lastErr {
 			lastErr = msg
 			log.Error(what, "ups", s.ups, "err", err)
-			notify("STATUS=" + what + ": " + err.Error())
+			o.notify("STATUS=" + what + ": " + err.Error())
 		}
 	}
 	for ctx.Err() == nil {
@@ -213,11 +225,11 @@ func loop(ctx context.Context, p Protocol, s *State, o Options, log *slog.Logger
 				if lastErr != "" || s.statusChanged() {
 					lastErr = ""
 					st, _ := s.pub.Get("ups.status")
-					notify("STATUS=ups.status " + st)
+					o.notify("STATUS=ups.status " + st)
 				}
 			}
 		}
-		if err := pause(ctx, p, connected, wait, watchdog); err != nil && ctx.Err() == nil {
+		if err := pause(ctx, p, connected, wait, watchdog, o.notify); err != nil && ctx.Err() == nil {
 			s.pub.DataStale()
 			report("lost the UPS", err)
 			_ = p.Close()
@@ -229,7 +241,7 @@ func loop(ctx context.Context, p Protocol, s *State, o Options, log *slog.Logger
 
 // pause waits for the next poll, waking early when a Waiter sees a change,
 // and keeps the systemd watchdog fed meanwhile.
-func pause(ctx context.Context, p Protocol, connected bool, d time.Duration, watchdog <-chan time.Time) error {
+func pause(ctx context.Context, p Protocol, connected bool, d time.Duration, watchdog <-chan time.Time, notify func(string)) error {
 	done := make(chan error, 1)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -257,5 +269,3 @@ func pause(ctx context.Context, p Protocol, connected bool, d time.Duration, wat
 		}
 	}
 }
-
-func notify(state string) { _, _ = daemon.SdNotify(false, state) }

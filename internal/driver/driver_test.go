@@ -208,12 +208,17 @@ func TestIgnoreLB(t *testing.T) {
 type hanging struct {
 	flaky
 	polls   atomic.Int32
+	at      int32         // the poll that hangs (0: the fourth)
 	hung    chan struct{} // closed when the hanging poll starts
 	release chan struct{}
 }
 
 func (h *hanging) Poll(ctx context.Context, s *driver.State) error {
-	if h.polls.Add(1) == 4 {
+	at := h.at
+	if at == 0 {
+		at = 4
+	}
+	if h.polls.Add(1) == at {
 		close(h.hung)
 		<-h.release
 	}
@@ -238,20 +243,7 @@ func TestHungDeviceStarvesWatchdog(t *testing.T) {
 		driver.Run(ctx, h, driver.Params{UPS: &config.UPS{Name: "ups"}}, driver.Options{Driver: "hung", PollInterval: 30 * time.Millisecond}, l)
 	}()
 	defer func() { cancel(); close(h.release); <-done }()
-	pings := func(until time.Time) int {
-		n := 0
-		buf := make([]byte, 4096)
-		for {
-			conn.SetReadDeadline(until)
-			k, err := conn.Read(buf)
-			if err != nil {
-				return n
-			}
-			if strings.Contains(string(buf[:k]), "WATCHDOG=1") {
-				n++
-			}
-		}
-	}
+	pings := func(until time.Time) int { n, _ := watchdogPings(conn, until); return n }
 	if n := pings(time.Now().Add(120 * time.Millisecond)); n == 0 {
 		t.Fatal("no watchdog pings while the device answers")
 	}
@@ -259,6 +251,24 @@ func TestHungDeviceStarvesWatchdog(t *testing.T) {
 	pings(time.Now().Add(60 * time.Millisecond)) // one may be on its way
 	if n := pings(time.Now().Add(500 * time.Millisecond)); n != 0 {
 		t.Errorf("%d watchdog pings while the driver is stuck in the device: systemd would not restart it", n)
+	}
+}
+
+// watchdogPings reads notifications until the deadline: how many were
+// WATCHDOG=1, and the last of the others.
+func watchdogPings(conn *net.UnixConn, until time.Time) (n int, last string) {
+	buf := make([]byte, 4096)
+	for {
+		conn.SetReadDeadline(until)
+		k, err := conn.Read(buf)
+		if err != nil {
+			return n, last
+		}
+		if s := string(buf[:k]); strings.Contains(s, "WATCHDOG=1") {
+			n++
+		} else {
+			last = s
+		}
 	}
 }
 

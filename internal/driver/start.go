@@ -39,6 +39,8 @@ type Spec struct {
 	// Credentials is where systemd put the unit's credentials
 	// ($CREDENTIALS_DIRECTORY): secrets ups.conf leaves out.
 	Credentials string
+	// Notify is Options.Notify: nil tells systemd directly.
+	Notify func(state string)
 }
 
 // Prepare finds the section and builds its protocol.
@@ -92,7 +94,7 @@ func (s Spec) Serve(ctx context.Context) error {
 	}
 	s.Log.Info(fmt.Sprintf("%s driver started, serving %s", u.Driver, sock), "ups", u.Name, "driver", u.Driver, "socket", sock)
 	return Run(ctx, p, params, Options{Driver: u.Driver, Version: s.Version,
-		PollInterval: time.Duration(poll) * time.Second, Log: s.Log}, l)
+		PollInterval: time.Duration(poll) * time.Second, Log: s.Log, Notify: s.Notify}, l)
 }
 
 // KillPower makes the UPS cut its output, for the end of a shutdown.

@@ -42,7 +42,7 @@ func TestGenerate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, warnings := generator.Generate(uc, config.ModeStandalone)
+	files, warnings := generator.Generate(uc, &config.NutConf{Mode: config.ModeStandalone})
 	if len(warnings) != 1 || !strings.Contains(warnings[0], `testdata/ups.conf:17: [smart]: driver "apcsmart" is not supported`) {
 		t.Errorf("warnings: %v", warnings)
 	}
@@ -96,7 +96,7 @@ func TestModeDecidesWhatTheTargetStarts(t *testing.T) {
 		{config.ModeNetClient, "ups-monitor.service"},
 		{config.ModeNone, ""},
 	} {
-		files, _ := generator.Generate(uc, tc.mode)
+		files, _ := generator.Generate(uc, &config.NutConf{Mode: tc.mode})
 		var target, dropin bool
 		for _, f := range files {
 			switch f.Path {
@@ -121,6 +121,46 @@ func TestModeDecidesWhatTheTargetStarts(t *testing.T) {
 	}
 }
 
+// TestSharedSNMP: SYSNUT_SNMP_DRIVERS=shared puts the SNMP UPSes in
+// ups-driver-snmp.service, allowed every agent, and leaves the others
+// their own instances; each SNMP instance conflicts with the shared unit
+// in both settings.
+func TestSharedSNMP(t *testing.T) {
+	t.Parallel()
+	uc, err := config.ParseUPSConf("ups.conf", []byte("[a]\n driver = dummy-ups\n port = a.dev\n"+
+		"[n1]\n driver = snmp-ups\n port = 192.0.2.1\n[n2]\n driver = snmp-ups\n port = [2001:db8::2]:1161\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		shared bool
+		wants  string
+	}{
+		{false, "ups-driver@a.service ups-driver@n1.service ups-driver@n2.service ups-server.socket ups-monitor.service"},
+		{true, "ups-driver-snmp.service ups-driver@a.service ups-server.socket ups-monitor.service"},
+	} {
+		files, _ := generator.Generate(uc, &config.NutConf{Mode: config.ModeStandalone, SharedSNMP: tc.shared})
+		got := map[string]string{}
+		for _, f := range files {
+			got[f.Path] = f.Content
+		}
+		if w := got["sysnut.target.d/50-sysnut-generator.conf"]; !strings.Contains(w, "\nWants="+tc.wants+"\n") {
+			t.Errorf("shared=%v: target drop-in\n%s\nwant Wants=%s", tc.shared, w, tc.wants)
+		}
+		if d := got["ups-driver-snmp.service.d/50-sysnut-generator.conf"]; !strings.Contains(d, "\nIPAddressAllow=192.0.2.1 2001:db8::2\n") {
+			t.Errorf("shared=%v: shared unit's drop-in\n%s", tc.shared, d)
+		}
+		for _, n := range []string{"n1", "n2"} {
+			if d := got["ups-driver@"+n+".service.d/50-sysnut-generator.conf"]; !strings.Contains(d, "\nConflicts=ups-driver-snmp.service\n") {
+				t.Errorf("shared=%v: %s's drop-in\n%s", tc.shared, n, d)
+			}
+		}
+		if d := got["ups-driver@a.service.d/50-sysnut-generator.conf"]; strings.Contains(d, "Conflicts") {
+			t.Errorf("shared=%v: a's drop-in\n%s", tc.shared, d)
+		}
+	}
+}
+
 // TestGeneratedInstancesScore: each driver instance the generator makes
 // for testdata/ups.conf (serial, USB HID, file, network repeater) keeps
 // the template's sandbox: systemd-analyze security, offline, with the
@@ -135,23 +175,25 @@ func TestGeneratedInstancesScore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files, _ := generator.Generate(uc, config.ModeStandalone)
+	files, _ := generator.Generate(uc, &config.NutConf{Mode: config.ModeStandalone})
 	root := t.TempDir()
 	etc := filepath.Join(root, "etc/systemd/system")
 	if err := generator.Write(etc, files); err != nil {
 		t.Fatal(err)
 	}
-	tmpl, err := os.ReadFile("../../units/ups-driver@.service")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(etc, "ups-driver@.service"), tmpl, 0o644); err != nil {
-		t.Fatal(err)
+	for _, u := range []string{"ups-driver@.service", "ups-driver-snmp.service"} {
+		data, err := os.ReadFile("../../units/" + u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(etc, u), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	n := 0
 	for _, f := range files {
 		unit, ok := strings.CutSuffix(filepath.Dir(f.Path), ".d")
-		if !ok || !strings.HasPrefix(unit, "ups-driver@") {
+		if !ok || !strings.HasPrefix(unit, "ups-driver") {
 			continue
 		}
 		n++
@@ -169,7 +211,7 @@ func TestGeneratedInstancesScore(t *testing.T) {
 			t.Errorf("%s scores %.1f (above 2.0):\n%s", unit, score, out)
 		}
 	}
-	if n < 3 {
-		t.Errorf("only %d driver instances scored", n)
+	if n < 4 {
+		t.Errorf("only %d driver units scored", n)
 	}
 }

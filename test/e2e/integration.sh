@@ -252,7 +252,26 @@ ask() { inside sh -c "echo \$\$ > '/sys/fs/cgroup$(show "$1" ControlGroup)/cgrou
 if ask ups-driver@netups.service | grep -q 'INTEGER: 97' && ! ask ups-driver@myups.service | grep -q 'INTEGER'; then
   pass "from netups' cgroup the agent answers; from myups' cgroup it cannot be reached ($(ask ups-driver@myups.service | head -1))"
 else fail "cgroup address filter: netups '$(ask ups-driver@netups.service | head -1)', myups '$(ask ups-driver@myups.service | head -1)'"; fi
-inside systemctl stop ups-driver@netups.service snmp-agent.service
+echo "=== SNMP UPSes in one process: SYSNUT_SNMP_DRIVERS=shared"
+printf '[netups2]\n\tdriver = snmp-ups\n\tport = 127.0.0.1:1161\n\tmibs = ietf\n\tsnmp_version = v2c\n\tpollfreq = 5\n' >> "$R/etc/nut/ups.conf"
+printf 'MODE=standalone\nSYSNUT_SNMP_DRIVERS=shared\n' > "$R/etc/nut/nut.conf"
+inside systemctl daemon-reload
+inside systemctl restart ups-server.service
+inside systemctl start ups-driver-snmp.service || { inside journalctl --no-pager -q -u ups-driver-snmp | tail; fail "ups-driver-snmp did not start"; }
+for i in $(seq 100); do [ "$(upsc_in netups2@127.0.0.1 ups.status)" = OL ] && [ "$(upsc_in netups@127.0.0.1 ups.status)" = OL ] && break; sleep 0.2; done
+wants=$(show sysnut.target Wants)
+if [ "$(upsc_in netups@127.0.0.1 battery.charge)" = 97 ] && [ "$(upsc_in netups2@127.0.0.1 battery.charge)" = 97 ] &&
+  ! inside systemctl -q is-active ups-driver@netups.service && [ "$(show ups-driver-snmp.service IPAddressAllow)" = 127.0.0.1/32 ] &&
+  [ "$(inside pgrep -c -f 'ups-driver -all snmp-ups')" = 1 ] && [ "$(inside pgrep -c -f 'ups-driver netups')" = 0 ] && grep -q ups-driver-snmp.service <<<"$wants" && ! grep -q 'ups-driver@netups' <<<"$wants"; then
+  pass "ups-driver-snmp.service serves netups and netups2 from one process; starting it stopped ups-driver@netups (Conflicts=); sysnut.target wants it instead; $(show ups-driver-snmp.service StatusText | cut -c1-100)"
+else
+  inside journalctl --no-pager -q -u ups-driver-snmp | tail -20
+  fail "shared SNMP driver: netups '$(upsc_in netups@127.0.0.1 ups.status)', netups2 '$(upsc_in netups2@127.0.0.1 ups.status)', allow '$(show ups-driver-snmp.service IPAddressAllow)', processes $(inside pgrep -a ups-driver | tr '\n' ';'), wants '$wants'"
+fi
+score=$(inside systemd-analyze security ups-driver-snmp.service 2>/dev/null | sed -n 's/.*Overall exposure level for .*: \([0-9.]*\).*/\1/p')
+awk -v s="$score" 'BEGIN{exit !(s != "" && s <= 2.0)}' && pass "systemd-analyze security ups-driver-snmp.service: $score" || fail "ups-driver-snmp.service scores '$score'"
+inside systemctl stop ups-driver-snmp.service snmp-agent.service
+rm -f "$R/etc/nut/nut.conf"
 sed -i '/^\[netups\]/,$d' "$R/etc/nut/ups.conf"
 inside systemctl daemon-reload
 inside systemctl restart ups-server.service
