@@ -24,6 +24,11 @@ var driverExceptions = map[string]string{
 	"driver.version.internal": "the driver's own version",
 	"driver.version.usb":      "NUT's libusb build; sysnut has no USB code in these drivers",
 	"driver.parameter.port":   "each driver may have its own (simulated) device",
+	// NUT's drivers publish "auto" and turn it to "yes" the first time a
+	// write to upsd would block, which a big first dump (pw's 130
+	// variables) does by chance; sysnut's driver socket never blocks
+	// its driver, so it stays "auto".
+	"driver.parameter.synchronous": "NUT's switches to yes when its socket is full",
 }
 
 // driverPair is NUT's driver drv as [theirs] and ours as [ours], each with

@@ -57,28 +57,30 @@ func coverageRecording(m *snmp.Mapping, want []string) []byte {
 		add("1.3.6.1.2.1.1.2.0", "6", "1.3.6.1.4.1.8072.3.2.10")
 	}
 	for i, in := range m.Table {
-		switch {
-		case in.OID == "":
-		case in.Lookup != nil && (in.Var == "ups.status" || strings.HasSuffix(in.Var, ".alarm")):
-			add(in.OID, "2", strconv.FormatInt(steer(in.Lookup, want), 10))
-		case in.Lookup != nil:
-			v := in.Lookup.Values[0].OID
-			for _, l := range in.Lookup.Values {
-				if l.Text != "" {
-					v = l.OID
-					break
-				}
+		if strings.Contains(in.OID, "%i") {
+			// Two outlets or sensors, numbered from 1 as the cards do.
+			for n := 1; n <= 2; n++ {
+				in := in
+				in.OID = strings.ReplaceAll(in.OID, "%i", strconv.Itoa(n))
+				in.Var = strings.ReplaceAll(in.Var, "%i", strconv.Itoa(n))
+				add(coverageValue(in, i+n, want))
 			}
-			add(in.OID, "2", strconv.FormatInt(v, 10))
-		case in.Flags&snmp.Cmd != 0:
-			add(in.OID, "2", "1")
-		case strings.HasSuffix(in.Var, ".phases"):
-			add(in.OID, "2", "1")
-		case in.String && in.Flags&snmp.TypeInt == 0:
-			add(in.OID, "4", in.Var+" "+strconv.Itoa(i))
-		default:
-			add(in.OID, "2", strconv.Itoa(11+i*7%230))
+			continue
 		}
+		add(coverageValue(in, i, want))
+	}
+	// The alarm table's rows name the alarms (by OID) that fit want:
+	// each whose status word is wanted, and on line one without a
+	// status word (an alarm alone).
+	if at := alarmsOID(m); at != "" {
+		var row int
+		for _, a := range m.Alarms {
+			if a.Status != "" && slices.Contains(want, a.Status) || a.Status == "" && row == 0 && slices.Equal(want, []string{"OL"}) {
+				row++
+				add(fmt.Sprintf("%s.2.1.2.%d", strings.TrimSuffix(at, ".1.0"), row), "6", strings.TrimPrefix(a.OID, "."))
+			}
+		}
+		add(at, "2", strconv.Itoa(row))
 	}
 	slices.SortFunc(recs, func(a, b rec) int { return compareOIDs(a.oid, b.oid) })
 	var b strings.Builder
@@ -86,6 +88,63 @@ func coverageRecording(m *snmp.Mapping, want []string) []byte {
 		fmt.Fprintf(&b, "%s|%s|%s\n", r.oid, r.typ, r.value)
 	}
 	return []byte(b.String())
+}
+
+// alarmsOID is the OID of a table's ups.alarms entry (how many alarms
+// are present, just before the alarm table), "" without one.
+func alarmsOID(m *snmp.Mapping) string {
+	for _, in := range m.Table {
+		if in.Var == "ups.alarms" {
+			return strings.TrimPrefix(in.OID, ".")
+		}
+	}
+	return ""
+}
+
+// coverageValue is what the coverage agent holds for the i-th entry of a
+// table (see coverageRecording); no OID for what it does not hold.
+func coverageValue(in snmp.Info, i int, want []string) (oid, typ, value string) {
+	switch {
+	case in.OID == "" || in.Var == "ups.alarms":
+		return "", "", ""
+	case strings.HasSuffix(in.Var, ".count"):
+		return in.OID, "2", "2"
+	case in.Lookup != nil && in.Lookup.Str != nil:
+		return in.OID, "4", "07/14/2021"
+	case in.Lookup != nil && (in.Var == "ups.status" || strings.HasSuffix(in.Var, ".alarm")):
+		return in.OID, "2", strconv.FormatInt(steer(in.Lookup, want), 10)
+	case in.Lookup != nil:
+		v := in.Lookup.Values[0].OID
+		for _, l := range in.Lookup.Values {
+			if l.Text != "" {
+				v = l.OID
+				break
+			}
+		}
+		return in.OID, "2", strconv.FormatInt(v, 10)
+	case in.Flags&snmp.Cmd != 0:
+		return in.OID, "2", "1"
+	case strings.HasSuffix(in.Var, ".phases"):
+		return in.OID, "2", "1"
+	case in.String && in.Flags&snmp.TypeInt == 0:
+		return in.OID, "4", in.Var + " " + strconv.Itoa(i)
+	}
+	return in.OID, "2", strconv.Itoa(11 + i*7%230)
+}
+
+// coverageVersion is the SNMP version a mapping is compared over: v2c,
+// but v1 for a table with templates or an alarm table. NUT 2.8.0 takes
+// an SNMPv2c exception (noSuchInstance) for an answer, so it counts an
+// outlet 0 the agent lacks, and would ask row after row for ever where
+// it counts outlets itself (2.8.1 fixed it, and sysnut reads exceptions
+// as 2.8.1 does); over v1 the agent's noSuchName tells both the same.
+func coverageVersion(m *snmp.Mapping) string {
+	for _, in := range m.Table {
+		if strings.Contains(in.OID, "%i") || in.Var == "ups.alarms" {
+			return "v1"
+		}
+	}
+	return "v2c"
 }
 
 // steer picks the value of a status lookup whose text says the most of
@@ -150,8 +209,8 @@ func TestSNMPMappingsAsNUT(t *testing.T) {
 					flags = " notransferoids\n symmetrathreephase\n"
 				}
 				section := func(port int) string {
-					return fmt.Sprintf(" driver = snmp-ups\n port = 127.0.0.1:%d\n community = public\n snmp_version = v2c\n mibs = %s\n pollfreq = 2\n%s",
-						port, mibs, flags)
+					return fmt.Sprintf(" driver = snmp-ups\n port = 127.0.0.1:%d\n community = public\n snmp_version = %s\n mibs = %s\n pollfreq = 2\n%s",
+						port, coverageVersion(m), mibs, flags)
 				}
 				write := st.name == "OL"
 				theirs := snmpAgentServing(t, rec, write)
@@ -200,8 +259,8 @@ func TestSNMPKillPowerAsNUT(t *testing.T) {
 			rec := coverageRecording(m, []string{"OB", "LB"})
 			theirs, ours := snmpAgentServing(t, rec, true), snmpAgentServing(t, rec, true)
 			section := func(name string, port int) string {
-				return fmt.Sprintf("[%s]\n driver = snmp-ups\n port = 127.0.0.1:%d\n snmp_version = v2c\n mibs = %s\n ondelay = 33\n offdelay = 22\n",
-					name, port, m.Name)
+				return fmt.Sprintf("[%s]\n driver = snmp-ups\n port = 127.0.0.1:%d\n snmp_version = %s\n mibs = %s\n ondelay = 33\n offdelay = 22\n",
+					name, port, coverageVersion(m), m.Name)
 			}
 			site, err := nutref.NewSite(bin, t.TempDir(), map[string]string{"ups.conf": section("theirs", theirs) + section("ours", ours)})
 			if err != nil {

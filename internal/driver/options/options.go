@@ -104,7 +104,7 @@ var Drivers = map[string][]Option{
 		{Name: "busport", Desc: "regular expression for the port of the USB hub the UPS is plugged into, as lsusb -t numbers it (NUT 2.8.1): stays the same across replugs, unlike device"},
 	},
 	"snmp-ups": {
-		{Name: "mibs", Desc: "the MIB mapping: auto (probe the agent, as NUT does) or one of sysnut's (apcc, bestpower, cyberpower, delta_ups, huawei, mge, netvision, xppc, tripplite, ietf)"},
+		{Name: "mibs", Desc: "the MIB mapping: auto (probe the agent, as NUT does) or one of NUT 2.8.0's UPS mappings (apcc, bestpower, cpqpower, cyberpower, delta_ups, huawei, mge, netvision, pw, pxgx_ups, xppc, tripplite, ietf)"},
 		{Name: "community", Sensitive: true, Desc: "the SNMP v1/v2c community (default public)"},
 		{Name: "snmp_version", Desc: "v1 (default), v2c or v3"},
 		{Name: "pollfreq", Desc: "seconds between walks of the agent (default 30)"},

@@ -56,14 +56,30 @@ type Engine struct {
 	// NoTransferOIDs and SymmetraThreePhase are ups.conf's flags
 	// notransferoids and symmetrathreephase.
 	NoTransferOIDs, SymmetraThreePhase bool
-	countdown                          int
-	status, alarms                     []string
+	// Walk reads a subtree as NUT's nut_snmp_walk does (a GET, then
+	// GETNEXTs while the OIDs are no shorter), for ups.alarms; nil when
+	// the agent cannot be walked.
+	Walk           func(oid string) []Walked
+	countdown      int
+	status, alarms []string
+	// bases are where each template type's numbering starts (NUT's
+	// *_template_index_base): found once, from the first template read.
+	bases map[Flag]int
+	// tempUnit is the unit an Eaton sensor reports its temperature in
+	// (NUT's temperature_unit, set by reading the unit).
+	tempUnit int
+}
+
+// Walked is one answer of a Walk.
+type Walked struct {
+	OID   string // dotted, with a leading dot
+	Value Value
 }
 
 // NewEngine binds a mapping to an agent.
 func NewEngine(m *Mapping, get Getter) *Engine {
 	e := &Engine{m: m, get: get, info: append([]Info(nil), m.Table...), SemiStaticFreq: 10,
-		phases: map[string]int64{"input": -1, "output": -1, "input.bypass": -1}}
+		phases: map[string]int64{"input": -1, "output": -1, "input.bypass": -1}, bases: map[Flag]int{}, tempUnit: tempUnknown}
 	for i := range e.info {
 		e.info[i].Flags |= OK
 	}
@@ -119,7 +135,7 @@ func findInfo(table []Info, name string) *Info {
 func (e *Engine) Init(v Vars) bool {
 	v.Set("driver.version.data", fmt.Sprintf("%s MIB %s", e.m.Name, e.m.Version))
 	for _, in := range e.info {
-		if in.Flags&Cmd != 0 {
+		if in.Flags&Cmd != 0 && in.Flags&Outlet == 0 {
 			if _, ok := e.get(in.OID); ok {
 				v.AddCmd(in.Var)
 			}
@@ -183,11 +199,12 @@ func (e *Engine) walk(v Vars, init bool) bool {
 	status := false
 	for i := range e.info {
 		in := &e.info[i]
+		tmpl := in.Flags&(Outlet|Ambient) != 0
 		switch {
 		case init && strings.HasPrefix(in.Var, "device.count"):
 			in.Flags &^= OK
 			continue
-		case in.Flags&Cmd != 0:
+		case in.Flags&Cmd != 0 && in.Flags&Outlet == 0:
 			continue
 		case !init && in.Flags&OK == 0:
 			continue
@@ -195,7 +212,7 @@ func (e *Engine) walk(v Vars, init bool) bool {
 			continue
 		case !init && in.Flags&Static != 0:
 			continue
-		case in.Flags&Absent != 0:
+		case in.Flags&Absent != 0 && !tmpl:
 			if init {
 				if in.Default != "" || in.OID == "" {
 					e.setinfo(v, in, nil)
@@ -213,16 +230,149 @@ func (e *Engine) walk(v Vars, init bool) bool {
 		if in.Flags&bypPhases != 0 && e.phase(v, "input.bypass", in) {
 			continue
 		}
-		status = e.upsGet(v, in)
 		switch {
-		case status && in.Flags&Unique != 0:
-			e.disableCompetition(in)
-			in.Flags &^= Unique
-		case !status && init:
-			in.Flags &^= OK
+		case tmpl && in.Flags&Cmd != 0 && !init:
+		case tmpl:
+			status = e.template(v, in, init)
+		default:
+			status = e.process(v, in, init)
 		}
 	}
 	return status
+}
+
+// process is get_and_process_data: read and publish one entry; the
+// first walk turns off what the agent lacks.
+func (e *Engine) process(v Vars, in *Info, init bool) bool {
+	status := e.upsGet(v, in)
+	switch {
+	case status && in.Flags&Unique != 0:
+		e.disableCompetition(in)
+		in.Flags &^= Unique
+	case !status && init:
+		in.Flags &^= OK
+	}
+	return status
+}
+
+// template is process_template for outlets and ambient sensors: one
+// entry per outlet or sensor, as many as outlet.count (ambient.count)
+// says, else as many as the agent answers in a row (then published as
+// that count). A command is listed per outlet, on the first walk only.
+// The instances share the template's flags, as NUT's do: one the agent
+// lacks on the first walk turns the whole template off.
+func (e *Engine) template(v Vars, in *Info, init bool) bool {
+	typ := "outlet"
+	if in.Flags&Ambient != 0 {
+		typ = "ambient"
+	}
+	var count int
+	if s, ok := v.Get(typ + ".count"); ok {
+		count = atoi(s)
+	} else if count = e.guessCount(in); count > 0 {
+		v.Set(typ+".count", strconv.Itoa(count))
+	}
+	if count <= 0 {
+		return true
+	}
+	// NUT believes any count; an agent claiming millions would hold the
+	// walk for ever.
+	count = min(count, maxRows)
+	cur := *in
+	base := e.base(in)
+	status := true
+	for i := base; i < count+base; i++ {
+		cur.Var = instance(in.Var, i)
+		if strings.Contains(in.Default, "%i") {
+			cur.Default = instance(in.Default, i)
+		}
+		switch {
+		case in.OID == "":
+			e.setinfo(v, &cur, nil)
+		case in.Flags&Cmd != 0:
+			if init {
+				v.AddCmd(cur.Var)
+			}
+		default:
+			cur.OID = instance(in.OID, i)
+			status = e.process(v, &cur, init)
+		}
+		in.Flags = cur.Flags
+	}
+	return status
+}
+
+// instance fills a template's "%i" with n, as NUT's snprintf does.
+func instance(template string, n int) string {
+	return strings.ReplaceAll(template, "%i", strconv.Itoa(n))
+}
+
+// guessCount is guestimate_template_count: how many rows answer in a
+// row, from 0 when row 0 answers (and is not a zero that means
+// nothing), else from 1. maxRows bounds it where NUT has no bound.
+func (e *Engine) guessCount(in *Info) int {
+	base := 0
+	if _, ok := e.get(instance(in.OID, 0)); !ok {
+		base = 1
+	} else if n, ok := e.getInt(instance(in.OID, 0)); ok && in.Flags&ZeroInvalid != 0 && n == 0 {
+		base = 1
+	}
+	n := 0
+	for n < maxRows {
+		if _, ok := e.get(instance(in.OID, base+n)); !ok {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// maxRows bounds the outlets or sensors of a template: those counted by
+// asking row after row, and those read whatever count the agent gives.
+const maxRows = 256
+
+// base is base_snmp_template_index: 0 if the template's row 0 answers
+// (with a value that means something), else 1 if row 1 does, else 2
+// (NUT's loop runs out there and keeps it). Found once per type.
+func (e *Engine) base(in *Info) int {
+	kind := in.Flags & (Outlet | Ambient)
+	if b, ok := e.bases[kind]; ok {
+		return b
+	}
+	b := 0
+	for ; b < 2; b++ {
+		oid := instance(in.OID, b)
+		if _, ok := e.get(oid); !ok {
+			continue
+		}
+		if in.Flags&ZeroInvalid != 0 {
+			if n, ok := e.getInt(oid); ok && n != 0 {
+				break
+			}
+		} else if in.Flags&NAInvalid != 0 {
+			if s, ok := e.getStr(oid, nil); ok && !strings.HasPrefix(s, "N/A") {
+				break
+			}
+		} else {
+			break
+		}
+	}
+	e.bases[kind] = b
+	return b
+}
+
+// atoi is C's atoi: leading blanks, a sign and decimal digits, else 0.
+func atoi(s string) int {
+	s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	end := 0
+	if end < len(s) && (s[end] == '-' || s[end] == '+') {
+		end++
+	}
+	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
+		end++
+	}
+	n, _ := strconv.Atoi(s[:end])
+	return n
 }
 
 // phase is process_phase_data: it reports whether the entry is to be
@@ -291,7 +441,7 @@ func (e *Engine) upsGet(v Vars, in *Info) bool {
 	case strings.EqualFold(in.Var, "ups.status"):
 		n, ok := e.getInt(in.OID)
 		if ok {
-			if s, found := in.Lookup.find(n); found && s != "" {
+			if s, found := in.Lookup.find(e, n); found && s != "" {
 				e.status = append(e.status, s)
 			}
 		}
@@ -299,11 +449,40 @@ func (e *Engine) upsGet(v Vars, in *Info) bool {
 	case strings.HasSuffix(in.Var, ".alarm"):
 		n, ok := e.getInt(in.OID)
 		if ok {
-			if s, found := in.Lookup.find(n); found && s != "" {
-				e.alarms = append(e.alarms, s)
+			if s, found := in.Lookup.find(e, n); found && s != "" {
+				e.alarms = append(e.alarms, alarmText(in, s))
 			}
 		}
 		return ok
+	case strings.EqualFold(in.Var, "ups.alarms"):
+		n, ok := e.getInt(in.OID)
+		if !ok || n <= 0 {
+			return ok
+		}
+		if e.Walk == nil {
+			return false
+		}
+		walked := e.Walk(in.OID)
+		if walked == nil {
+			return false
+		}
+		for _, w := range walked {
+			if w.Value.Kind != ObjectID {
+				continue
+			}
+			for _, a := range e.m.Alarms {
+				if a.OID == w.Value.Str {
+					if a.Status != "" {
+						e.status = append(e.status, a.Status)
+					}
+					if a.Alarm != "" {
+						e.alarms = append(e.alarms, a.Alarm)
+					}
+					break
+				}
+			}
+		}
+		return true
 	case strings.EqualFold(in.Var, "ambient.temperature"):
 		n, ok := e.getInt(in.OID)
 		if !ok {
@@ -333,6 +512,9 @@ func (e *Engine) upsGet(v Vars, in *Info) bool {
 			// Line-to-line to line-to-neutral.
 			s = strconv.FormatFloat(atof(s)*0.707, 'f', 2, 64)
 		}
+		if ok && in.Lookup != nil && in.Lookup.Str != nil {
+			s = driver.CBuf(in.Lookup.Str(s), infoSize)
+		}
 	default:
 		var n int64
 		n, ok = e.getInt(in.OID)
@@ -347,7 +529,7 @@ func (e *Engine) upsGet(v Vars, in *Info) bool {
 			}
 			return false
 		}
-		if t, found := in.Lookup.find(n); found {
+		if t, found := in.Lookup.find(e, n); found {
 			s = t
 		} else {
 			d := float64(n) * in.Len
@@ -362,6 +544,19 @@ func (e *Engine) upsGet(v Vars, in *Info) bool {
 		e.setinfo(v, in, &s)
 	}
 	return ok
+}
+
+// alarmText is su_alarm_set's text: an outlet's alarm names the outlet,
+// a phase's its phase.
+func alarmText(in *Info, s string) string {
+	switch {
+	case in.Flags&Outlet != 0:
+		rest, _ := strings.CutPrefix(in.Var, "outlet.")
+		return fmt.Sprintf("outlet %d %s", atoi(rest), s)
+	case strings.HasPrefix(in.Var, "L"):
+		return fmt.Sprintf("phase L%d %s", atoi(in.Var[1:]), s)
+	}
+	return s
 }
 
 // setinfo is su_setinfo: publish the value (or the default) with NUT's
@@ -433,7 +628,7 @@ func (e *Engine) getStrN(oid string, l *Lookup, follow int) (string, bool) {
 		return driver.CBuf(val.Str, infoSize), true
 	case Integer:
 		if l != nil {
-			return l.find(val.Int)
+			return l.find(e, val.Int)
 		}
 		return strconv.FormatInt(val.Int, 10), true
 	case Ticks:
@@ -500,6 +695,42 @@ func strtol(s string) int64 {
 	return n
 }
 
+// outletEntry is su_setOID's way to an outlet's variable or command:
+// outlet.N.REST is the template outlet.%i.REST for outlet N, which must
+// be no more than outlet.count. Where NUT crashes (no such template, a
+// name without a number, no outlet.count) this finds nothing.
+func (e *Engine) outletEntry(v Vars, name string, cmd bool) (*Info, int) {
+	count, _ := v.Get("outlet.count")
+	if len(name) < 7 || name[6] != '.' {
+		return nil, SetUnknown
+	}
+	item := atoi(name[7:])
+	if item > atoi(count) {
+		return nil, SetInvalid
+	}
+	_, rest, ok := strings.Cut(name[7:], ".")
+	if !ok {
+		return nil, SetUnknown
+	}
+	t := e.find("outlet.%i." + rest)
+	if t == nil {
+		return nil, SetUnknown
+	}
+	in := *t
+	in.Var = name
+	if strings.Contains(t.Default, "%i") {
+		in.Default = instance(t.Default, item)
+	}
+	if t.OID == "" {
+		if cmd {
+			return nil, SetUnknown
+		}
+		return &in, 0
+	}
+	in.OID = instance(t.OID, item)
+	return &in, 0
+}
+
 // Setter sends one SET to the agent: kind 's' (OCTET STRING), 'i'
 // (INTEGER) or 't' (TimeTicks), as NUT's nut_snmp_set; false when the
 // agent refused or did not answer.
@@ -518,6 +749,12 @@ const (
 // with the value given.
 func (e *Engine) Set(v Vars, set Setter, name, value string, hasValue, cmd bool) int {
 	in := e.find(name)
+	if strings.HasPrefix(name, "outlet") {
+		var res int
+		if in, res = e.outletEntry(v, name, cmd); in == nil {
+			return res
+		}
+	}
 	if in == nil || in.Flags&OK == 0 || cmd && in.OID == "" {
 		return SetUnknown
 	}

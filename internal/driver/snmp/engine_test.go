@@ -2,6 +2,8 @@ package snmp
 
 import (
 	"encoding/binary"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -79,7 +81,17 @@ func FuzzEngine(f *testing.F) {
 					}
 				}
 			}
+			for _, a := range m.Alarms {
+				words[a.Status] = true
+			}
 			e := NewEngine(m, get)
+			e.Walk = func(oid string) []Walked {
+				var w []Walked
+				for i, b := range data {
+					w = append(w, Walked{OID: oid, Value: Value{Kind: Kind(b % 6), Str: ".1.3.6.1.4.1.534.1.7." + strconv.Itoa(int(b)%50), Int: int64(i)}})
+				}
+				return w
+			}
 			v := mapVars{}
 			e.InitUPS(v)
 			e.Init(v)
@@ -171,4 +183,92 @@ func TestNoTransferOIDsAsNUT(t *testing.T) {
 			t.Errorf("%s: battery.charge %q after the change", tc.name, v["battery.charge"])
 		}
 	}
+}
+
+// TestUSDateAsGlibc: the dates glibc's strptime and strftime give NUT
+// (printed by a C program on Debian 12 for these inputs).
+func TestUSDateAsGlibc(t *testing.T) {
+	for in, want := range map[string]string{
+		"01/15/2020":      "2020-01-15",
+		"1/2/99":          "99-01-02",
+		"12/31/abc":       "1900-12-31",
+		"battery.date 45": "1900-01-00",
+		" 3/ 4/ 2021":     "2021-03-04",
+		"13/01/2020":      "1900-01-00",
+		"02/30/2020x":     "2020-02-30",
+		"06/07/12345":     "1234-06-07",
+	} {
+		if got := usdateISO(in); got != want {
+			t.Errorf("usdateISO(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestTemplatesAsNUT: process_template's numbering, counting and
+// commands, on the pw table.
+func TestTemplatesAsNUT(t *testing.T) {
+	t.Parallel()
+	const row = ".1.3.6.1.4.1.534.1.12.2.1.1." // xupsRecepIndex.N
+	t.Run("count believed, within bounds", func(t *testing.T) {
+		e := NewEngine(Powerware, func(oid string) (Value, bool) { return Value{Kind: Integer, Int: 1e9}, true })
+		v := mapVars{}
+		e.Init(v)
+		if v["outlet.count"] != "1000000000" || v["outlet.255.status"] == "" || v["outlet.256.status"] != "" {
+			t.Errorf("outlet.count %q, outlet.255 %q, outlet.256 %q: want the agent's count, rows 0-255 read", v["outlet.count"], v["outlet.255.status"], v["outlet.256.status"])
+		}
+	})
+	t.Run("counted from the first row that answers", func(t *testing.T) {
+		// No outlet.count; rows 2 to 4 only: NUT counts from row 1 (0
+		// does not answer) and finds none; its numbering then starts
+		// at 2, where its search for a first row ran out.
+		e := NewEngine(Powerware, func(oid string) (Value, bool) {
+			if n, ok := strings.CutPrefix(oid, row); ok && n >= "2" && n <= "4" && len(n) == 1 {
+				return Value{Kind: Integer, Int: 7}, true
+			}
+			return Value{}, false
+		})
+		v := mapVars{}
+		e.Init(v)
+		if _, ok := v["outlet.count"]; ok {
+			t.Errorf("outlet.count %q published for a table that does not start at 0 or 1", v["outlet.count"])
+		}
+		v["outlet.count"] = "2"
+		e.Init(v)
+		if v["outlet.2.id"] != "7" || v["outlet.3.id"] != "7" || v["outlet.1.id"] != "" {
+			t.Errorf("with outlet.count 2: %v, want outlets 2 and 3", v)
+		}
+	})
+	t.Run("outlet commands", func(t *testing.T) {
+		e := NewEngine(Powerware, func(oid string) (Value, bool) {
+			if oid == ".1.3.6.1.4.1.534.1.12.1.0" {
+				return Value{Kind: Integer, Int: 2}, true
+			}
+			return Value{Kind: Integer, Int: 1}, true
+		})
+		v := mapVars{}
+		e.Init(v)
+		var sent []string
+		set := func(oid string, kind byte, value string) bool {
+			sent = append(sent, fmt.Sprintf("%s %c %s", oid, kind, value))
+			return true
+		}
+		for _, tc := range []struct {
+			name, value string
+			has         bool
+			want        int
+			sent        string
+		}{
+			{"outlet.2.load.off", "", false, SetHandled, ".1.3.6.1.4.1.534.1.12.2.1.3.2 i 0"},
+			{"outlet.1.load.on.delay", "30", true, SetHandled, ".1.3.6.1.4.1.534.1.12.2.1.4.1 i 30"},
+			{"outlet.1.load.on.delay", "", false, SetInvalid, ""}, // no default: NUT wants a value
+			{"outlet.3.load.off", "", false, SetInvalid, ""},      // beyond outlet.count
+			{"outlet.1.nosuch", "", false, SetUnknown, ""},        // NUT crashes here
+			{"outlet.count", "", false, SetUnknown, ""},           // and here
+		} {
+			sent = nil
+			if got := e.Set(v, set, tc.name, tc.value, tc.has, true); got != tc.want || strings.Join(sent, "") != tc.sent {
+				t.Errorf("%s %q: %d, sent %q; want %d, %q", tc.name, tc.value, got, sent, tc.want, tc.sent)
+			}
+		}
+	})
 }

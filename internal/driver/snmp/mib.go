@@ -26,10 +26,15 @@ const (
 	TypeInt     Flag = 1 << 18 // SET as an integer
 	TypeTime    Flag = 1 << 19 // SET as time ticks
 	Cmd         Flag = 1 << 20 // an instant command
-	StatusPwr   Flag = 1 << 28 // a power status element of ups.status
-	StatusBatt  Flag = 1 << 29 // a battery status element
-	StatusCal   Flag = 1 << 30 // a calibration status element
-	StatusRB    Flag = 1 << 31 // a replace-battery status element
+	// Outlet and Ambient mark templates (NUT's SU_OUTLET and
+	// SU_AMBIENT_TEMPLATE): "%i" in the name, OID and default stands for
+	// each outlet or sensor, numbered as the agent numbers them.
+	Outlet     Flag = 1 << 21
+	Ambient    Flag = 1 << 22
+	StatusPwr  Flag = 1 << 28 // a power status element of ups.status
+	StatusBatt Flag = 1 << 29 // a battery status element
+	StatusCal  Flag = 1 << 30 // a calibration status element
+	StatusRB   Flag = 1 << 31 // a replace-battery status element
 
 	inPhases  = Input1 | Input3
 	outPhases = Output1 | Output3
@@ -57,6 +62,12 @@ type Info struct {
 // Lookup maps an integer the agent answers to NUT's text (info_lkp_t).
 type Lookup struct {
 	Values []LookupValue
+	// Num, when set, is NUT's fun_vp2s for a number: it replaces the
+	// Values in every search (Values then hold only NUT's "dummy" line,
+	// which a writable variable still lists as its enumeration).
+	Num func(e *Engine, n int64) string
+	// Str is fun_vp2s for a string value (su_find_strval).
+	Str func(s string) string
 }
 
 // LookupValue is one line of a Lookup.
@@ -71,9 +82,12 @@ type LookupValue struct {
 const endText = "NULL"
 
 // find is NUT's su_find_infoval.
-func (l *Lookup) find(v int64) (string, bool) {
+func (l *Lookup) find(e *Engine, v int64) (string, bool) {
 	if l == nil {
 		return "", false
+	}
+	if l.Num != nil {
+		return l.Num(e, v), true
 	}
 	for _, e := range l.Values {
 		if e.Text == endText {
@@ -111,4 +125,14 @@ type Mapping struct {
 	PowerStatusOID, AutoCheckOID string
 	SysOID                       string
 	Table                        []Info
+	// Alarms are NUT's alarms_info_t: an entry named ups.alarms walks
+	// the agent's alarm table, whose values are OIDs; each known one
+	// adds its status word and its ups.alarm text.
+	Alarms []Alarm
+}
+
+// Alarm is one line of a mapping's alarm table.
+type Alarm struct {
+	OID           string
+	Status, Alarm string // "" for none
 }

@@ -22,8 +22,8 @@ import (
 const Version = "1.21-sysnut"
 
 // Mappings are the UPS MIBs sysnut has, in NUT's probe order (NUT's
-// PDU, ATS and Eaton pw/pxgx_ups and cpqpower mappings are not here).
-var Mappings = []*Mapping{APCC, Bestpower, CyberPower, DeltaUPS, Huawei, MGE, Netvision, XPPC, TrippLite, IETF}
+// PDU and ATS mappings are not here).
+var Mappings = []*Mapping{APCC, Bestpower, Compaq, CyberPower, DeltaUPS, Huawei, MGE, Netvision, Powerware, PXGX, XPPC, TrippLite, IETF}
 
 // Protocol is snmp-ups.
 type Protocol struct {
@@ -229,6 +229,51 @@ func (u *Protocol) get(oid string) (Value, bool) {
 	return decode(r.Variables[0])
 }
 
+// maxWalk bounds a walk, which NUT bounds only by INT_MAX requests.
+const maxWalk = 1024
+
+// walkTree is nut_snmp_walk for ups.alarms: a GET of oid, then GETNEXT
+// from each answer's OID, as long as the OID it starts from is no
+// shorter than oid (so the answer that steps out of the subtree is the
+// last one kept), and until the agent refuses or answers an exception.
+// The exceptions end it as NUT 2.8.1 has it: 2.8.0 kept going, which
+// against an SNMPv2c agent at the end of its MIB never ends.
+func (u *Protocol) walkTree(oid string) []Walked {
+	depth := len(strings.Split(strings.Trim(oid, "."), "."))
+	var out []Walked
+	name, next := oid, false
+	for len(out) < maxWalk && u.lost == nil {
+		if len(strings.Split(strings.Trim(name, "."), ".")) < depth {
+			break
+		}
+		var r *gosnmp.SnmpPacket
+		var err error
+		if next {
+			r, err = u.client.GetNext([]string{name})
+		} else {
+			r, err = u.client.Get([]string{name})
+		}
+		if err != nil {
+			u.lost = err
+			break
+		}
+		if r == nil || r.Error != gosnmp.NoError || len(r.Variables) != 1 {
+			break
+		}
+		pdu := r.Variables[0]
+		if pdu.Type == gosnmp.NoSuchObject || pdu.Type == gosnmp.NoSuchInstance || pdu.Type == gosnmp.EndOfMibView {
+			break
+		}
+		v, _ := decode(pdu)
+		out = append(out, Walked{OID: pdu.Name, Value: v})
+		if next && pdu.Name == name {
+			break // an agent that does not move on
+		}
+		name, next = pdu.Name, true
+	}
+	return out
+}
+
 // answer is what the agent said for one OID of a prefetch.
 type answer struct {
 	v  Value
@@ -371,6 +416,7 @@ func (u *Protocol) Connect(ctx context.Context, s *driver.State) error {
 	if err == nil {
 		u.log("SNMP mapping chosen", "mibs", m.Name, "version", m.Version)
 		eng := NewEngine(m, u.get)
+		eng.Walk = u.walkTree
 		eng.NoTransferOIDs, eng.SymmetraThreePhase = u.noTransferOIDs, u.symmetra
 		g := newStage(s)
 		eng.InitUPS(g)
