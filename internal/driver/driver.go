@@ -67,16 +67,21 @@ type Params struct {
 
 // Param returns a driver parameter from the UPS section; a secret
 // (options.Sensitive) the section does not give comes from the systemd
-// credential of that name, when the unit has one.
+// credential NAME.KEY (the UPS's own, which a unit serving several UPSes
+// needs), else KEY, when the unit has one.
 func (p Params) Param(key string) (string, bool) {
 	if v, ok := p.UPS.Get(key); ok || p.Credentials == "" || !options.Sensitive(p.UPS.Driver, key) {
 		return v, ok
 	}
-	b, err := os.ReadFile(filepath.Join(p.Credentials, key))
-	if err != nil {
-		return "", false
+	for _, name := range []string{p.UPS.Name + "." + key, key} {
+		if strings.ContainsRune(name, '/') {
+			continue
+		}
+		if b, err := os.ReadFile(filepath.Join(p.Credentials, name)); err == nil {
+			return strings.TrimRight(string(b), "\r\n"), true
+		}
 	}
-	return strings.TrimRight(string(b), "\r\n"), true
+	return "", false
 }
 
 // Int returns a numeric parameter, or def when it is not set.

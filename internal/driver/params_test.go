@@ -12,11 +12,12 @@ import (
 )
 
 // A secret ups.conf leaves out comes from the unit's systemd credential
-// of that name; ups.conf wins when it has one; other keys never come
-// from credentials.
+// NAME.KEY, else KEY; ups.conf wins when it has one; other keys never
+// come from credentials, nor another UPS's.
 func TestSecretsFromCredentials(t *testing.T) {
 	dir := t.TempDir()
-	for name, v := range map[string]string{"community": "s3cret\n", "authPassword": "pass phrase\n", "mibs": "apcc\n"} {
+	for name, v := range map[string]string{"community": "s3cret\n", "authPassword": "pass phrase\n", "mibs": "apcc\n",
+		"net.privPassword": "net's own\n", "other.community": "another UPS's\n"} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(v), 0o600); err != nil {
 			t.Fatal(err)
 		}
@@ -29,7 +30,8 @@ func TestSecretsFromCredentials(t *testing.T) {
 	}{
 		{"community", "s3cret", true},
 		{"authPassword", "from ups.conf", true},
-		{"privPassword", "", false},
+		{"privPassword", "net's own", true}, // net.privPassword
+		{"secName", "", false},
 		{"mibs", "", false},
 	} {
 		if v, ok := p.Param(c.key); v != c.want || ok != c.ok {
