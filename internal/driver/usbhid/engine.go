@@ -76,6 +76,9 @@ type Engine struct {
 	// LBRBDelay held them back (NUT's last_lb_start, last_rb_start).
 	lbSince, rbSince time.Time
 	cache            map[uint8][]byte
+	// reports keep each report's last buffer across walks, as NUT's
+	// reportbuf does (Device.Report).
+	reports map[uint8][]byte
 	// Reads of this walk: how many reports were asked for, how many came
 	// back well, and the last failure.
 	asked, answered int
@@ -109,7 +112,8 @@ func NewEngine(sub *Subdriver, dev *Device, desc *hid.Descriptor, read ReportRea
 		sub.Fix(dev, desc)
 	}
 	e := &Engine{Sub: sub, Dev: dev, Desc: desc, Read: read, Names: hid.NewNames(sub.Usages, hid.StandardUsages),
-		status: map[string]bool{}}
+		status: map[string]bool{}, reports: map[uint8][]byte{}}
+	dev.Report = e.report
 	for _, r := range sub.Rows {
 		b := bound{Row: r}
 		if p, err := e.Names.Parse(r.Path); err == nil {
@@ -164,6 +168,7 @@ func (e *Engine) value(f *hid.Field) (v float64, ok bool, err error) {
 			buf = make([]byte, max(n, len(b)))
 			copy(buf, b)
 			e.answered++
+			e.keep(buf)
 		}
 		e.cache[f.ReportID] = buf
 	}
@@ -594,6 +599,23 @@ func (e *Engine) write(b *bound, value string) error {
 	return nil
 }
 
+// keep files a report's buffer as NUT's reportbuf holds it: the
+// descriptor's length, what the UPS sent beyond it cut off.
+func (e *Engine) keep(b []byte) {
+	buf := make([]byte, e.Desc.ReportLen[b[0]]+1)
+	copy(buf, b)
+	e.reports[b[0]] = buf
+}
+
+// report is Device.Report: a report's last buffer, zeros when it was
+// never read (NUT allocates every report's buffer zeroed at start).
+func (e *Engine) report(id uint8) []byte {
+	if b, ok := e.reports[id]; ok {
+		return b
+	}
+	return make([]byte, e.Desc.ReportLen[id]+1)
+}
+
 // HandleInput applies an input report (an interrupt transfer) as NUT's
 // upsdrv_updateinfo does with its events: each input field of the report
 // sets the row mapped to the same path (its feature field's row, else
@@ -603,6 +625,7 @@ func (e *Engine) HandleInput(v Vars, report []byte) {
 	if len(report) == 0 {
 		return
 	}
+	e.keep(report)
 	for i := range e.Desc.Fields {
 		f := &e.Desc.Fields[i]
 		if f.Type != hid.Input || f.ReportID != report[0] {

@@ -24,7 +24,7 @@ const Version = "0.49-sysnut"
 
 // Subdrivers are the mappings sysnut has, in the order they claim a
 // device (NUT's subdriver_list).
-var Subdrivers = []*Subdriver{MGE, APC, Arduino, Belkin, CyberPower, DeltaUPS, EcoFlow, IDowell, Legrand, Liebert, OpenUPS, PowerCOM, Powervar, Salicru, TrippLite}
+var Subdrivers = []*Subdriver{MGE, APC, Arduino, Belkin, CyberPower, DeltaUPS, EcoFlow, Ever, IDowell, Legrand, Liebert, OpenUPS, PowerCOM, Powervar, Salicru, TrippLite}
 
 // Conn is a UPS's HID interface: a hidraw node, or a recorded device.
 type Conn interface {

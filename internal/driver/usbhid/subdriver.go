@@ -33,6 +33,29 @@ type Device struct {
 	// Memo keeps what a lookup learns about this device across polls
 	// (CyberPower's battery voltage scale).
 	Memo map[string]float64
+	// Report is a report's last buffer, its ID first (NUT's reportbuf,
+	// which Ever's lookups read by report number); the engine sets it.
+	Report func(id uint8) []byte
+}
+
+// report is d.Report, or nothing where no engine has set it.
+func (d *Device) report(id uint8) []byte {
+	if d == nil || d.Report == nil {
+		return nil
+	}
+	return d.Report(id)
+}
+
+// turn counts a lookup's calls modulo n, for NUT's lookups that tell
+// their rows apart by a call counter; it returns the count before this
+// call.
+func (d *Device) turn(key string, n int) int {
+	if d.Memo == nil {
+		d.Memo = map[string]float64{}
+	}
+	t := int(d.Memo[key])
+	d.Memo[key] = float64((t + 1) % n)
+	return t
 }
 
 // USBID is a line of a subdriver's device table (NUT's usb_device_id_t);
