@@ -187,6 +187,34 @@ func busPort(name string) string {
 	return fmt.Sprintf("%03d", port)
 }
 
+// virtualUSB reads a HID device's uevent (HID_ID=BUS:VENDOR:PRODUCT,
+// HID_NAME, HID_UNIQ) for one with no USB device above it; ok only for
+// bus 0003 (BUS_USB), as a uhid UPS created for a test says. Its name
+// stands for the product; it has no manufacturer, bus or port.
+func virtualUSB(dev string) (Node, bool) {
+	b, err := os.ReadFile(filepath.Join(dev, "uevent"))
+	if err != nil {
+		return Node{}, false
+	}
+	var n Node
+	ok := false
+	for _, l := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(l, "=")
+		switch k {
+		case "HID_ID":
+			var bus, vendor, product uint32
+			if _, err := fmt.Sscanf(v, "%x:%x:%x", &bus, &vendor, &product); err == nil && bus == 0x03 {
+				n.VendorID, n.ProductID, ok = uint16(vendor), uint16(product), true
+			}
+		case "HID_NAME":
+			n.Product = v
+		case "HID_UNIQ":
+			n.Serial = v
+		}
+	}
+	return n, ok
+}
+
 // Nodes lists the hidraw nodes of USB devices, reading sysfs under root
 // ("/" on a real system).
 func Nodes(root string) ([]Node, error) {
@@ -211,7 +239,14 @@ func Nodes(root string) ([]Node, error) {
 			}
 		}
 		if usb == "" {
-			continue // not a USB device (Bluetooth, I2C)
+			// No USB device above it: a virtual HID device (uhid) that
+			// says it is on USB is taken by what it told the kernel;
+			// Bluetooth and I2C devices are not.
+			if v, ok := virtualUSB(dev); ok {
+				v.Path = n.Path
+				out = append(out, v)
+			}
+			continue
 		}
 		read := func(name string) string {
 			b, _ := os.ReadFile(filepath.Join(usb, name))

@@ -38,7 +38,8 @@ func TestBusPort(t *testing.T) {
 }
 
 // TestNodes reads a sysfs tree as the kernel lays it out for a USB UPS
-// (hidraw -> HID device -> interface -> USB device).
+// (hidraw -> HID device -> interface -> USB device), a Bluetooth
+// keyboard (left out) and a virtual UPS made through uhid.
 func TestNodes(t *testing.T) {
 	t.Parallel()
 	root := t.TempDir()
@@ -65,14 +66,24 @@ func TestNodes(t *testing.T) {
 	os.MkdirAll(filepath.Join(root, "sys/class/hidraw/hidraw4"), 0o755)
 	os.Symlink(bt, filepath.Join(root, "sys/class/hidraw/hidraw4/device"))
 
+	os.WriteFile(filepath.Join(bt, "uevent"), []byte("HID_ID=0005:0000046D:0000B342\nHID_NAME=Keyboard K480\n"), 0o644)
+	// A virtual UPS (uhid) that says it is on USB: its uevent is all
+	// there is.
+	uhid := filepath.Join(root, "sys/devices/virtual/misc/uhid/0003:051D:0002.0003")
+	os.MkdirAll(uhid, 0o755)
+	os.WriteFile(filepath.Join(uhid, "uevent"), []byte("DRIVER=hid-generic\nHID_ID=0003:0000051D:00000002\nHID_NAME=sysnut virtual UPS\nHID_PHYS=\nHID_UNIQ=VIRT0001\nMODALIAS=hid:b0003g0001v0000051Dp00000002\n"), 0o644)
+	os.MkdirAll(filepath.Join(root, "sys/class/hidraw/hidraw5"), 0o755)
+	os.Symlink(uhid, filepath.Join(root, "sys/class/hidraw/hidraw5/device"))
+
 	nodes, err := Nodes(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Node{Path: filepath.Join(root, "dev/hidraw3"), VendorID: 0x051d, ProductID: 2,
+	want := []Node{{Path: filepath.Join(root, "dev/hidraw3"), VendorID: 0x051d, ProductID: 2,
 		Manufacturer: "American Power Conversion", Product: "Back-UPS 500 FW: 6.5.I USB FW: c1 ",
-		Serial: "AB0427123456", Bus: "003", Device: "002", BusPort: "002"}
-	if len(nodes) != 1 || nodes[0] != want {
-		t.Errorf("nodes %+v, want [%+v]", nodes, want)
+		Serial: "AB0427123456", Bus: "003", Device: "002", BusPort: "002"},
+		{Path: filepath.Join(root, "dev/hidraw5"), VendorID: 0x051d, ProductID: 2, Product: "sysnut virtual UPS", Serial: "VIRT0001"}}
+	if len(nodes) != 2 || nodes[0] != want[0] || nodes[1] != want[1] {
+		t.Errorf("nodes %+v, want %+v", nodes, want)
 	}
 }

@@ -136,7 +136,16 @@ func newSimRig(t testing.TB, poll time.Duration, flags ...string) *simRig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sock := filepath.Join(t.TempDir(), "usbhid-ups-apc")
+	r := runRig(t, p, ups, poll)
+	r.sim = s
+	return r
+}
+
+// runRig runs the driver with protocol p, and follows its socket as upsd
+// would.
+func runRig(t testing.TB, p driver.Protocol, ups *config.UPS, poll time.Duration) *simRig {
+	t.Helper()
+	sock := filepath.Join(t.TempDir(), "usbhid-ups-"+ups.Name)
 	l, err := driversock.Listen(sock)
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +157,7 @@ func newSimRig(t testing.TB, poll time.Duration, flags ...string) *simRig {
 		driver.Run(ctx, p, driver.Params{UPS: ups}, driver.Options{Driver: "usbhid-ups", PollInterval: poll,
 			Retry: 20 * time.Millisecond, Log: slog.New(slog.DiscardHandler)}, l)
 	}()
-	r := &simRig{sim: s, trk: map[string]int{}}
+	r := &simRig{trk: map[string]int{}}
 	r.link = driversock.NewLink(driversock.LinkConfig{Path: sock, Retry: 10 * time.Millisecond,
 		OnTracking: func(id string, st int) { r.mu.Lock(); r.trk[id] = st; r.mu.Unlock() }})
 	go r.link.Run(ctx)
