@@ -79,6 +79,10 @@ func Generate(c *config.UPSConf, nc *config.NutConf) (files []File, warnings []s
 			// nodes (62-sysnut-hidups.rules), so the driver can open no
 			// other HID device, whatever this allows.
 			b.WriteString("DeviceAllow=char-hidraw rw\n")
+			// The UPS's hiddev node, read only, for its string
+			// descriptors (major 180, "usb" in /proc/devices); udev
+			// gives group nut only UPSes' nodes here too.
+			b.WriteString("DeviceAllow=char-usb r\n")
 		case dev != "":
 			fmt.Fprintf(&b, "DeviceAllow=%s rw\n", dev)
 		}

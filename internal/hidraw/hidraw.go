@@ -32,6 +32,49 @@ func ioc(nr, size uintptr) uintptr {
 func hidiocsfeature(n int) uintptr { return ioc(0x06, uintptr(n)) }
 func hidiocgfeature(n int) uintptr { return ioc(0x07, uintptr(n)) }
 
+// hiddevString is struct hiddev_string_descriptor (linux/hiddev.h).
+type hiddevString struct {
+	Index int32
+	Value [256]byte
+}
+
+// HIDIOCGSTRING is _IOR('H', 0x04, struct hiddev_string_descriptor).
+const hidiocgstring = 2<<30 | uintptr(unsafe.Sizeof(hiddevString{}))<<16 | 'H'<<8 | 0x04
+
+// ErrNoString is a string descriptor the device did not give (an index
+// it lacks, or 0): NUT publishes such a string as empty.
+var ErrNoString = errors.New("no such string descriptor")
+
+// ReadString reads a USB string descriptor through the UPS's hiddev node
+// (HIDIOCGSTRING: the kernel asks the device, which stays bound to its
+// HID driver; nothing is claimed). The kernel gives it as UTF-8.
+func ReadString(hiddev string, index int) (string, error) {
+	f, err := os.OpenFile(hiddev, os.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return "", err
+	}
+	req := hiddevString{Index: int32(index)}
+	var n uintptr
+	var errno syscall.Errno
+	if err := rc.Control(func(fd uintptr) {
+		n, _, errno = unix.Syscall(unix.SYS_IOCTL, fd, hidiocgstring, uintptr(unsafe.Pointer(&req)))
+	}); err != nil {
+		return "", err
+	}
+	switch {
+	case errno == unix.EINVAL:
+		return "", ErrNoString
+	case errno != 0:
+		return "", fmt.Errorf("%s: string %d: %w", hiddev, index, errno)
+	}
+	return string(req.Value[:min(int(n), len(req.Value))]), nil
+}
+
 // Dev is an open hidraw node.
 type Dev struct {
 	f    *os.File
@@ -171,6 +214,9 @@ type Node struct {
 	// libusb_get_port_number gives it and NUT's busport matches it:
 	// "002" for sysfs's 3-2, "004" for 1-1.4; "" when unknown.
 	BusPort string
+	// Hiddev is the same interface's hiddev node (/dev/usb/hiddevN),
+	// which reads string descriptors; "" when the kernel made none.
+	Hiddev string
 }
 
 // busPort is the last port number of a USB device's sysfs name (its
@@ -259,6 +305,11 @@ func Nodes(root string) ([]Node, error) {
 		n.Manufacturer, n.Product, n.Serial = read("manufacturer"), read("product"), read("serial")
 		n.Bus, n.Device = fmt.Sprintf("%03s", read("busnum")), fmt.Sprintf("%03s", read("devnum"))
 		n.BusPort = busPort(filepath.Base(usb))
+		// The HID device's parent is the USB interface, where the
+		// kernel's hiddev driver registers its node too.
+		if h, _ := filepath.Glob(filepath.Join(filepath.Dir(dev), "usbmisc", "hiddev*")); len(h) > 0 {
+			n.Hiddev = filepath.Join(root, "dev/usb", filepath.Base(h[0]))
+		}
 		out = append(out, n)
 	}
 	return out, nil

@@ -24,6 +24,10 @@ func TestIoctlNumbers(t *testing.T) {
 	if got := ioc(0x02, 4100) &^ (1 << 30); got != uintptr(unix.HIDIOCGRDESC) {
 		t.Errorf("ioc(0x02, 4100) read-only = %#x, unix has %#x", got, uint32(unix.HIDIOCGRDESC))
 	}
+	// HIDIOCGSTRING as a C program built against linux/hiddev.h prints it.
+	if hidiocgstring != 0x81044804 {
+		t.Errorf("HIDIOCGSTRING = %#x", hidiocgstring)
+	}
 }
 
 // TestBusPort: the hub port of a device from its sysfs name, as libusb
@@ -55,6 +59,7 @@ func TestNodes(t *testing.T) {
 		os.WriteFile(filepath.Join(usb, name), []byte(value), 0o644)
 	}
 	os.MkdirAll(hid, 0o755)
+	os.MkdirAll(filepath.Join(usb, "3-2:1.0/usbmisc/hiddev0"), 0o755)
 	class := filepath.Join(root, "sys/class/hidraw/hidraw3")
 	os.MkdirAll(class, 0o755)
 	if err := os.Symlink(hid, filepath.Join(class, "device")); err != nil {
@@ -81,7 +86,7 @@ func TestNodes(t *testing.T) {
 	}
 	want := []Node{{Path: filepath.Join(root, "dev/hidraw3"), VendorID: 0x051d, ProductID: 2,
 		Manufacturer: "American Power Conversion", Product: "Back-UPS 500 FW: 6.5.I USB FW: c1 ",
-		Serial: "AB0427123456", Bus: "003", Device: "002", BusPort: "002"},
+		Serial: "AB0427123456", Bus: "003", Device: "002", BusPort: "002", Hiddev: filepath.Join(root, "dev/usb/hiddev0")},
 		{Path: filepath.Join(root, "dev/hidraw5"), VendorID: 0x051d, ProductID: 2, Product: "sysnut virtual UPS", Serial: "VIRT0001"}}
 	if len(nodes) != 2 || nodes[0] != want[0] || nodes[1] != want[1] {
 		t.Errorf("nodes %+v, want %+v", nodes, want)

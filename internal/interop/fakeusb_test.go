@@ -179,8 +179,19 @@ func dialFake(path string) func() (usbhid.Conn, *usbhid.Device, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		// The string descriptors as hiddev gives them: one the device
+		// lacks (or index 0) is an error, which reads as empty.
+		str := func(i int) (string, bool) {
+			d, err := c.load()
+			if err != nil {
+				return "", false
+			}
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			return d.Strings[i], true
+		}
 		return c, &usbhid.Device{VendorID: d.VendorID, ProductID: d.ProductID,
-			Vendor: d.Manufacturer, Product: d.Product, Serial: d.Serial}, nil
+			Vendor: d.Manufacturer, Product: d.Product, Serial: d.Serial, String: str}, nil
 	}
 }
 

@@ -39,6 +39,14 @@ func coverageDevice(t *testing.T, sub *usbhid.Subdriver, seed int64) *fakeUSB {
 		switch {
 		case r.Var == "BOOL":
 			l.bits, l.value = 8, boolValue(r.Lookup, rng, flags)
+		case r.Lookup != nil && r.Lookup.Indexed:
+			// A string descriptor's index: 4 to 9, each a string the
+			// device has (one longer than NUT's 19 characters), or now
+			// and then 12, which it lacks.
+			l.bits, l.value = 8, 4+rng.Int63n(6)
+			if rng.Intn(6) == 0 {
+				l.value = 12
+			}
 		case r.Lookup != nil && len(r.Lookup.Values) > 0:
 			l.bits = 8
 			vals := r.Lookup.Values
@@ -80,7 +88,8 @@ func coverageDevice(t *testing.T, sub *usbhid.Subdriver, seed int64) *fakeUSB {
 	var open hid.Path // collections open, index nodes included
 	dev := &fakeUSB{VendorID: sub.Devices[0].Vendor, ProductID: sub.Devices[0].Product, BCD: 0x0100,
 		Manufacturer: "Simulated", Product: "Coverage UPS", Serial: "SIM0001",
-		Reports: map[uint8][]byte{}}
+		Reports: map[uint8][]byte{}, Strings: map[int]string{4: "PbAc", 5: "LiFePO4", 6: "String six",
+			7: "A string longer than nineteen characters", 8: "0123456789012345678", 9: "NiMH"}}
 	for i, k := range keys {
 		l := byPath[k]
 		coll := l.path[:len(l.path)-1]
@@ -211,16 +220,8 @@ func TestUSBHIDSubdriversAsNUT(t *testing.T) {
 				dev := coverageDevice(t, sub, seed)
 				dev.VendorID, dev.ProductID = id.Vendor, id.Product
 				p := startUSBHIDPair(t, dev, " pollinterval = 1\n pollfreq = 2\n")
-				// NUT reads USB string descriptors, which hidraw cannot:
-				// NUT publishes what it reads (empty on this device, whose
-				// only strings are the identity), ours leaves them out.
 				p.words, p.oneWay = lookupWords(sub)
 				p.better = map[string]string{}
-				for _, r := range sub.Rows {
-					if r.Lookup != nil && r.Lookup.Indexed {
-						p.better[r.Var] = "a USB string descriptor: hidraw cannot read string descriptors (ups-driver(8))"
-					}
-				}
 				p.compare()
 				p.commands()
 				p.sets()

@@ -58,10 +58,9 @@ func lookupWords(sub *usbhid.Subdriver) (words map[string][]string, oneWay map[s
 }
 
 // usbhidBetter lists what differs between NUT's usbhid-ups and ours on
-// the same device, on purpose or by what hidraw can reach.
-var usbhidBetter = map[string]string{
-	"battery.type": "a USB string descriptor (iDeviceChemistry): hidraw cannot read string descriptors (ups-driver(8))",
-}
+// the same device, on purpose or by what hidraw can reach: nothing now
+// that string descriptors are read through hiddev.
+var usbhidBetter = map[string]string{}
 
 // startUSBHIDPair serves dev to NUT 2.8.0's usbhid-ups as [theirs] and to
 // ours as [ours], both with the ups.conf lines conf.

@@ -134,16 +134,45 @@ var (
 		}
 		return strconv.FormatFloat(v, 'f', 1, 64), true
 	}}
-	// stringID reads a USB string descriptor by index: the device layer
-	// may not be able to (hidraw cannot), and then the variable is left
-	// out.
+	// stringID reads a USB string descriptor by index, as NUT's
+	// stringid_conversion does: an index beyond 0-255 finds nothing; a
+	// string the device does not give is empty; at most 19 characters,
+	// ASCII (libusb's _ascii reading makes any other character '?'),
+	// trailing newlines cut. Where the device layer cannot read strings
+	// at all (no hiddev node, a replayed log), the variable is left out.
 	stringID = &Lookup{Indexed: true, Fun: func(v float64, d *Device) (string, bool) {
-		if d == nil || d.String == nil {
+		i := int(v)
+		if d == nil || d.String == nil || i < 0 || i > 255 {
 			return "", false
 		}
-		return d.String(int(v))
+		s, ok := d.String(i)
+		if !ok {
+			return "", false
+		}
+		return asciiString(s, 20), true
 	}}
 )
+
+// asciiString is a UTF-8 string as libusb_get_string_descriptor_ascii
+// leaves it in a buffer of n bytes (one '?' per UTF-16 unit beyond
+// ASCII), with NUT's str_rtrim of trailing newlines.
+func asciiString(s string, n int) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			b = append(b, byte(r))
+		case r > 0xffff:
+			b = append(b, '?', '?')
+		default:
+			b = append(b, '?')
+		}
+	}
+	if len(b) > n-1 {
+		b = b[:n-1]
+	}
+	return strings.TrimRight(string(b), "\n")
+}
 
 // cformat is printf for the formats NUT's tables use: "%.Nf" (and "%f",
 // "%d" on a float's integer part), or a literal default value.

@@ -167,12 +167,32 @@ func (u *Protocol) open() (Conn, *Device, error) {
 			return nil, nil, err
 		}
 		dev := &Device{VendorID: n.VendorID, ProductID: n.ProductID, Vendor: n.Manufacturer, Product: n.Product, Serial: n.Serial}
+		if n.Hiddev != "" {
+			dev.String = hiddevStrings(n.Hiddev)
+		}
 		return rawConn{d}, dev, nil
 	}
 	if len(seen) == 0 {
 		return nil, nil, errors.New("no USB HID device (no hidraw node with a USB device above it)")
 	}
 	return nil, nil, fmt.Errorf("no USB HID device matches ups.conf (seen: %s)", strings.Join(seen, "; "))
+}
+
+// hiddevStrings reads string descriptors through the UPS's hiddev node:
+// one the device does not give is empty (as NUT reads it); a node that
+// cannot be opened (a sandbox without it) reads nothing, and the
+// variables are left out.
+func hiddevStrings(node string) func(int) (string, bool) {
+	return func(i int) (string, bool) {
+		s, err := hidraw.ReadString(node, i)
+		switch {
+		case errors.Is(err, hidraw.ErrNoString):
+			return "", true
+		case err != nil:
+			return "", false
+		}
+		return s, true
+	}
 }
 
 // matches applies vendorid, productid, vendor, product, serial, bus,
