@@ -65,6 +65,9 @@ type Engine struct {
 	// bases are where each template type's numbering starts (NUT's
 	// *_template_index_base): found once, from the first template read.
 	bases map[Flag]int
+	// rows are how many outlets or sensors the last walk read, for the
+	// next walk's prefetch.
+	rows map[Flag]int
 	// tempUnit is the unit an Eaton sensor reports its temperature in
 	// (NUT's temperature_unit, set by reading the unit).
 	tempUnit int
@@ -79,7 +82,7 @@ type Walked struct {
 // NewEngine binds a mapping to an agent.
 func NewEngine(m *Mapping, get Getter) *Engine {
 	e := &Engine{m: m, get: get, info: append([]Info(nil), m.Table...), SemiStaticFreq: 10,
-		phases: map[string]int64{"input": -1, "output": -1, "input.bypass": -1}, bases: map[Flag]int{}, tempUnit: tempUnknown}
+		phases: map[string]int64{"input": -1, "output": -1, "input.bypass": -1}, bases: map[Flag]int{}, rows: map[Flag]int{}, tempUnit: tempUnknown}
 	for i := range e.info {
 		e.info[i].Flags |= OK
 	}
@@ -155,16 +158,30 @@ func (e *Engine) Init(v Vars) bool {
 }
 
 // OIDs are what the next walk (the first one, with its command probes,
-// when init) may read: the entries it does not skip, in table order.
+// when init) may read: the entries it does not skip, in table order;
+// after the first walk, each template's rows as many as that walk read.
 func (e *Engine) OIDs(init bool) []string {
 	var oids []string
 	seen := map[string]bool{}
+	add := func(oid string) {
+		if !seen[oid] {
+			seen[oid] = true
+			oids = append(oids, oid)
+		}
+	}
 	for _, in := range e.info {
-		skip := in.OID == "" || seen[in.OID] || strings.Contains(in.OID, "%") ||
-			!init && (in.Flags&(Cmd|Static|Absent) != 0 || in.Flags&OK == 0)
-		if !skip {
-			seen[in.OID] = true
-			oids = append(oids, in.OID)
+		if in.OID == "" || !init && (in.Flags&(Cmd|Static|Absent) != 0 || in.Flags&OK == 0) {
+			continue
+		}
+		if !strings.Contains(in.OID, "%") {
+			add(in.OID)
+			continue
+		}
+		kind := in.Flags & (Outlet | Ambient)
+		if base, ok := e.bases[kind]; ok && !init {
+			for i := base; i < base+e.rows[kind]; i++ {
+				add(instance(in.OID, i))
+			}
 		}
 	}
 	return oids
@@ -280,6 +297,7 @@ func (e *Engine) template(v Vars, in *Info, init bool) bool {
 	count = min(count, maxRows)
 	cur := *in
 	base := e.base(in)
+	e.rows[in.Flags&(Outlet|Ambient)] = count
 	status := true
 	for i := base; i < count+base; i++ {
 		cur.Var = instance(in.Var, i)

@@ -254,3 +254,42 @@ func TestPrefetchV1NoSuchName(t *testing.T) {
 		}
 	}
 }
+
+// TestTemplateRowsPrefetched: after the first walk, a poll of the pw
+// table asks for its outlets' and sensors' rows in the prefetch's
+// multi-OID GETs, not one GET each: what NUT's walk reads the same.
+func TestTemplateRowsPrefetched(t *testing.T) {
+	a := newFakeAgent(t)
+	ups := &config.UPS{Name: "net", Driver: "snmp-ups", Port: a.l.LocalAddr().String(), Params: []config.Param{
+		{Key: "mibs", Value: "pw"}, {Key: "snmp_version", Value: "v2c"}, {Key: "pollfreq", Value: "0"}}}
+	p, err := New(driver.Params{UPS: ups})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	s := driver.NewTestState(p, ups)
+	if err := p.Connect(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	eng := p.(*Protocol).eng
+	oids := eng.OIDs(false)
+	rows := 0
+	for _, o := range oids {
+		if strings.HasPrefix(o, ".1.3.6.1.4.1.534.6.8.1.") && !strings.HasSuffix(o, ".0") {
+			rows++
+		}
+	}
+	if rows == 0 {
+		t.Fatalf("no sensor row in the prefetch: %v", oids)
+	}
+	before := a.requests.Load()
+	if err := p.Poll(context.Background(), s); err != nil {
+		t.Fatal(err)
+	}
+	// The prefetch's GETs, and the alarm table's walk (a GET, and a
+	// GETNEXT this agent answers with the same OID).
+	want := int32((len(oids)+prefetchChunk-1)/prefetchChunk + 2)
+	if n := a.requests.Load() - before; n > want {
+		t.Errorf("%d requests for a poll, want %d (%d OIDs prefetched)", n, want, len(oids))
+	}
+}
