@@ -1,6 +1,7 @@
 package hid_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -24,19 +25,42 @@ func TestFieldsAsNUTPrintsThem(t *testing.T) {
 	names := hid.NewNames(hid.StandardUsages)
 	for _, file := range files {
 		log := readLog(t, file)
+		// A log without a descriptor (NUT at -D) gets one built from its
+		// Path lines: the same check then says the built fields are where
+		// NUT saw them and read as NUT printed them (the last value of
+		// each, which the built reports hold).
+		last := map[string]int{}
+		if log.Descriptor == nil {
+			if err := log.Synthesize(names); err != nil {
+				t.Fatalf("%s: %v", file, err)
+			}
+			for i, e := range log.Events {
+				if e.Path != "" && e.HasValue {
+					last[fmt.Sprint(e.Type, e.ReportID, e.Offset)] = i
+				}
+			}
+		}
 		d, err := hid.Parse(log.Descriptor)
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
-		if log.Objects >= 0 && len(d.Fields) != log.Objects {
+		if log.Objects >= 0 && !log.Synthesized && len(d.Fields) != log.Objects {
 			t.Errorf("%s: %d fields, NUT found %d objects", file, len(d.Fields), log.Objects)
 		}
 		current := map[uint8][]byte{}
+		if log.Synthesized {
+			current = log.Reports()
+		}
 		checked := 0
-		for _, e := range log.Events {
+		for i, e := range log.Events {
 			if e.Report != nil {
-				current[e.Report[0]] = e.Report
+				if !log.Synthesized {
+					current[e.Report[0]] = e.Report
+				}
 				continue
+			}
+			if j, ok := last[fmt.Sprint(e.Type, e.ReportID, e.Offset)]; ok && j != i {
+				continue // an earlier value of the field
 			}
 			var f *hid.Field
 			for i := range d.Fields {

@@ -62,9 +62,11 @@ func FuzzParse(f *testing.F) {
 }
 
 // FuzzNUTLog: no log text makes the reader panic or hold more than the
-// text it was given.
+// text it was given; a log without a descriptor gets one built that
+// parses, of a size bounded by its Path lines.
 func FuzzNUTLog(f *testing.F) {
-	for _, file := range []string{"testdata/APC__Back-UPS_CS_500__usbhid-ups__2.8.0__01.dev"} {
+	names := hid.NewNames(hid.StandardUsages)
+	for _, file := range []string{"testdata/APC__Back-UPS_CS_500__usbhid-ups__2.8.0__01.dev", "testdata/Ippon__Smart_Power_Pro_II_1200__usbhid-ups__2.7.4__01.dev"} {
 		data, err := os.ReadFile(file)
 		if err != nil {
 			f.Fatal(err)
@@ -83,6 +85,33 @@ func FuzzNUTLog(f *testing.F) {
 		}
 		if n > len(data) {
 			t.Fatalf("%d bytes decoded from %d bytes of text", n, len(data))
+		}
+		if l.Descriptor != nil {
+			return
+		}
+		paths := 0
+		for _, e := range l.Events {
+			if e.Path != "" {
+				paths++
+			}
+		}
+		if err := l.Synthesize(names); err != nil {
+			return
+		}
+		// Per field: its collections (a usage of up to 5 bytes and 2
+		// each, 7 per node, a path no longer than its text), padding,
+		// and its own 28 bytes of items.
+		if limit := 7*len(data) + paths*(28+2*256); len(l.Descriptor) > limit {
+			t.Fatalf("%d bytes of descriptor for %d Path lines in %d bytes", len(l.Descriptor), paths, len(data))
+		}
+		d, err := hid.Parse(l.Descriptor)
+		if err != nil {
+			t.Fatalf("built descriptor does not parse: %v", err)
+		}
+		for id, r := range l.Reports() {
+			if len(r) != d.ReportLen[id]+1 {
+				t.Fatalf("report %#02x: %d bytes, the descriptor says %d", id, len(r), d.ReportLen[id]+1)
+			}
 		}
 	})
 }

@@ -5,7 +5,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -24,6 +26,9 @@ type NUTLog struct {
 	// ...").
 	VendorID, ProductID           uint16
 	Manufacturer, Product, Serial string
+	// Synthesized: the log had no descriptor, and Synthesize built one
+	// (and the reports) from its Path lines.
+	Synthesized bool
 }
 
 // LogEvent is one report read or one field printed.
@@ -53,7 +58,10 @@ var (
 	counted   = regexp.MustCompile(`^(Report Descriptor|Report\[(get|buf|int|err)\]): \((\d+) bytes\) =>\s*(.*)$`)
 	usbField  = regexp.MustCompile(`^- (VendorID|ProductID|Manufacturer|Product|Serial Number): (.*)$`)
 	objects   = regexp.MustCompile(`^(\d+) HID objects found`)
-	pathLine  = regexp.MustCompile(`^Path: ([^,]*), Type: (\w+), ReportID: 0x([0-9a-fA-F]{2}), Offset: (\d+), Size: (\d+)(, Value: (\S+))?`)
+	// upsc's lines, in a device dump: the USB identity, for a log that
+	// does not list the devices NUT checked (-D).
+	upscID   = regexp.MustCompile(`^(ups\.vendorid|ups\.productid|device\.mfr|device\.model|device\.serial): (.*)$`)
+	pathLine = regexp.MustCompile(`^Path: ([^,]*), Type: (\w+), ReportID: 0x([0-9a-fA-F]{2}), Offset: (\d+), Size: (\d+)(, Value: (\S+))?`)
 )
 
 // MaxLogLine bounds a line of a log (descriptor hex lines are ~80 bytes).
@@ -72,6 +80,7 @@ func ReadNUTLog(r io.Reader) (*NUTLog, error) {
 	)
 	num := 0
 	matched := false
+	upsc := map[string]string{}
 	for sc.Scan() {
 		num++
 		raw := logPrefix.ReplaceAllString(sc.Text(), "")
@@ -117,6 +126,10 @@ func ReadNUTLog(r io.Reader) (*NUTLog, error) {
 		if line == "Device matches" {
 			matched = true
 		}
+		if m := upscID.FindStringSubmatch(sc.Text()); m != nil {
+			upsc[m[1]] = m[2]
+			continue
+		}
 		if m := objects.FindStringSubmatch(line); m != nil {
 			l.Objects, _ = strconv.Atoi(m[1])
 			continue
@@ -138,10 +151,25 @@ func ReadNUTLog(r io.Reader) (*NUTLog, error) {
 	if pending != nil && len(*pending) != want {
 		return nil, fmt.Errorf("line %d: %d bytes announced, %d given", pendLine, want, len(*pending))
 	}
-	if l.Descriptor == nil {
-		return nil, fmt.Errorf("no \"Report Descriptor:\" line")
+	if l.VendorID == 0 && upsc["ups.vendorid"] != "" {
+		l.setUSB("VendorID", upsc["ups.vendorid"])
+		l.setUSB("ProductID", upsc["ups.productid"])
+		l.Manufacturer, l.Product, l.Serial = upsc["device.mfr"], upsc["device.model"], upsc["device.serial"]
+	}
+	if l.Descriptor == nil && !l.hasValues() {
+		return nil, fmt.Errorf("no \"Report Descriptor:\" line, and no Path line with a value")
 	}
 	return l, nil
+}
+
+// hasValues says whether a Path line printed a value.
+func (l *NUTLog) hasValues() bool {
+	for _, e := range l.Events {
+		if e.Path != "" && e.HasValue {
+			return true
+		}
+	}
+	return false
 }
 
 // Reports returns the last report the log read for each report ID, as a
@@ -173,4 +201,141 @@ func (l *NUTLog) setUSB(key, value string) {
 	case "Serial Number":
 		l.Serial = value
 	}
+}
+
+// Synthesize gives a log that has Path lines but no descriptor (NUT's
+// usbhid-ups at -D or -DD, as older reports in NUT's device dump library
+// have it) a descriptor and reports of its own, built from those lines:
+// each field at its report, offset and size, and the last value NUT
+// printed for it, as the logical value with a unit exponent for its
+// decimals (no physical extents), signed if it is negative. A value
+// then comes out of the field as NUT printed it. names reads the
+// paths; a path it cannot read, or a field printed without a value, is
+// left out. It is an error when no field is left.
+func (l *NUTLog) Synthesize(names *Names) error {
+	type key struct {
+		t      ItemType
+		id     uint8
+		offset int
+	}
+	specs := map[key]*Spec{}
+	values := map[key]int64{}
+	var order []key
+	for _, e := range l.Events {
+		if e.Path == "" || !e.HasValue {
+			continue
+		}
+		t, ok := map[string]ItemType{"Input": Input, "Output": Output, "Feature": Feature}[e.Type]
+		if !ok {
+			continue
+		}
+		p, err := names.Parse(e.Path)
+		if err != nil {
+			continue
+		}
+		v, exp, ok := decimal(e.Value)
+		if !ok || e.Size < 1 || e.Size > 32 || e.Offset < 0 || e.Offset >= maxReportBits {
+			continue
+		}
+		k := key{t, e.ReportID, e.Offset}
+		s := specs[k]
+		if s == nil {
+			s = &Spec{Path: p, Type: t, ReportID: e.ReportID, Offset: e.Offset, Size: e.Size}
+			specs[k] = s
+			order = append(order, k)
+		}
+		if int8(exp) < s.UnitExp {
+			s.UnitExp = int8(exp) // the most decimals any value had
+		}
+		values[k] = v * pow10i(exp-int(s.UnitExp))
+	}
+	if len(order) == 0 {
+		return fmt.Errorf("no descriptor, and no Path line with a value to build one from")
+	}
+	if len(order) > MaxFields {
+		return fmt.Errorf("%d fields: more than a descriptor may have (%d)", len(order), MaxFields)
+	}
+	var list []Spec
+	for _, k := range order {
+		s := specs[k]
+		half := int64(1) << min(s.Size-1, 30)
+		s.LogMin, s.LogMax = 0, 2*half-1
+		if values[k] < 0 {
+			s.LogMin, s.LogMax = -half, half-1
+		}
+		list = append(list, *s)
+	}
+	desc, err := Build(list)
+	if err != nil {
+		return err
+	}
+	if len(desc) > MaxDescriptor {
+		return fmt.Errorf("the descriptor built from %d fields would be %d bytes, more than %d", len(list), len(desc), MaxDescriptor)
+	}
+	d, err := Parse(desc)
+	if err != nil {
+		return err
+	}
+	l.Descriptor = desc
+	reports := map[uint8][]byte{}
+	for _, f := range d.Fields {
+		k := key{f.Type, f.ReportID, f.Offset}
+		v, ok := values[k]
+		if !ok {
+			continue // padding
+		}
+		b := reports[f.ReportID]
+		if b == nil {
+			b = make([]byte, d.ReportLen[f.ReportID]+1)
+			b[0] = f.ReportID
+			reports[f.ReportID] = b
+		}
+		f.SetLogical(b, v)
+	}
+	ids := make([]int, 0, len(reports))
+	for id := range reports {
+		ids = append(ids, int(id))
+	}
+	sort.Ints(ids)
+	// Report bytes the log may have are of a descriptor it does not
+	// give: the built reports replace them.
+	kept := l.Events[:0]
+	for _, e := range l.Events {
+		if e.Report == nil {
+			kept = append(kept, e)
+		}
+	}
+	l.Events = kept
+	for _, id := range ids {
+		l.Events = append(l.Events, LogEvent{Kind: "get", Report: reports[uint8(id)]})
+	}
+	l.Synthesized = true
+	return nil
+}
+
+// maxReportBits bounds a field's offset in a log: no UPS report comes
+// near 4 KiB.
+const maxReportBits = 8 << 12
+
+// decimal reads a value NUT printed ("%g": 27.5, 100, -1, 1e+06) as an
+// integer and a power of ten.
+func decimal(s string) (v int64, exp int, ok bool) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return 0, 0, false
+	}
+	for exp = 0; exp > -7; exp-- {
+		if x := f * math.Pow10(-exp); x == math.Trunc(x) && math.Abs(x) < 1<<31 {
+			return int64(x), exp, true
+		}
+	}
+	return 0, 0, false
+}
+
+func pow10i(n int) int64 {
+	r := int64(1)
+	for range n {
+		r *= 10
+	}
+	return r
 }

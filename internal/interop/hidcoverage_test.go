@@ -58,6 +58,13 @@ func coverageDevice(t *testing.T, sub *usbhid.Subdriver, seed int64) *fakeUSB {
 		}
 		byPath[r.Path] = l
 	}
+	// Paths a subdriver reads outside its table: Eaton's model name
+	// (mge_format_model), a string descriptor's index.
+	if sub == usbhid.MGE {
+		if p, err := names.Parse("UPS.PowerSummary.iModel"); err == nil && byPath["UPS.PowerSummary.iModel"] == nil {
+			byPath["UPS.PowerSummary.iModel"] = &leaf{path: p, bits: 8, value: 6}
+		}
+	}
 	keys := make([]string, 0, len(byPath))
 	for k := range byPath {
 		keys = append(keys, k)

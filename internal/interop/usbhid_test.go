@@ -14,7 +14,7 @@ import (
 // usbhidUnknowable are the recorded upsc lines our usbhid-ups does not
 // reproduce from a replay, with the reason (ups-driver(8)).
 var usbhidUnknowable = map[string]string{
-	"battery.type": "a USB string descriptor (iDeviceChemistry), which hidraw cannot read",
+	"battery.type": "a USB string descriptor (iDeviceChemistry): NUT's logs do not record string descriptors, so a replay has none",
 }
 
 // TestUSBHIDReplayBehindNUTUpsd: our usbhid-ups replays a real UPS that

@@ -553,8 +553,8 @@ func eatonClaim(d *Device, productid bool) bool {
 
 // eatonModel is NUT's mge_format_model: Dell's product string is the
 // model; otherwise the product string and the model string (iModel, a
-// USB string hidraw cannot read, so the VA rating as NUT falls back on)
-// name a known model (and its type), or are joined.
+// USB string descriptor, else the VA rating as NUT falls back on) name a
+// known model (and its type), or are joined.
 func eatonModel(d *Device, _ func(string, string)) string {
 	if d.VendorID == 0x047c {
 		return d.Product
@@ -564,7 +564,14 @@ func eatonModel(d *Device, _ func(string, string)) string {
 		product = "unknown"
 	}
 	var model string
-	if d.Item != nil {
+	if d.Item != nil && d.String != nil {
+		if i, ok := d.Item("UPS.PowerSummary.iModel"); ok && int(i) >= 0 && int(i) <= 255 {
+			if s, ok := d.String(int(i)); ok {
+				model = asciiString(s, 512) // NUT's SMALLBUF
+			}
+		}
+	}
+	if model == "" && d.Item != nil {
 		if va, ok := d.Item("UPS.Flow.[4].ConfigApparentPower"); ok {
 			model = strconv.Itoa(int(va))
 		}

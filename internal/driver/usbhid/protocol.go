@@ -537,8 +537,26 @@ func OpenReplay(path string) (*Replay, *Device, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %w", path, err)
 	}
+	if err := BuildDescriptor(l); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
 	dev := &Device{VendorID: l.VendorID, ProductID: l.ProductID, Vendor: l.Manufacturer, Product: l.Product, Serial: l.Serial}
 	return &Replay{log: l, reports: l.Reports()}, dev, nil
+}
+
+// BuildDescriptor gives a log without a descriptor (NUT at -D or -DD
+// prints none) one built from its Path lines (hid.NUTLog.Synthesize),
+// whose names any subdriver's table may have given; a log with one is
+// left as it is.
+func BuildDescriptor(l *hid.NUTLog) error {
+	if l.Descriptor != nil {
+		return nil
+	}
+	tables := []hid.Table{hid.StandardUsages}
+	for _, s := range append(Subdrivers[:len(Subdrivers):len(Subdrivers)], Generic) {
+		tables = append(tables, s.Usages)
+	}
+	return l.Synthesize(hid.NewNames(tables...))
 }
 
 // Descriptor is the recorded descriptor.

@@ -33,10 +33,10 @@ func (m *mapVars) SetRW(n string, l int)       { m.rw[n] = l }
 func (m *mapVars) AddEnum(n, v string)         { m.enums[n] = append(m.enums[n], v) }
 func (m *mapVars) AddCmd(n string)             { m.cmds[n] = true }
 
-// unknowable are the recorded upsc lines a hidraw driver cannot or need
-// not reproduce from the device, each with the reason.
+// unknowable are the recorded upsc lines a replay cannot or need not
+// reproduce from the log, each with the reason.
 var unknowable = map[string]string{
-	"battery.type":  "a USB string descriptor (iDeviceChemistry): hidraw cannot read string descriptors",
+	"battery.type":  "a USB string descriptor (iDeviceChemistry): NUT's logs do not record string descriptors",
 	"device.mfr":    "copied from ups.mfr by the driver framework, not by the subdriver",
 	"device.model":  "copied from ups.model by the driver framework",
 	"device.serial": "copied from ups.serial by the driver framework",
@@ -50,6 +50,28 @@ var recorded = map[string]map[string]string{
 		"ups.serial": "the contributor masked it as xxxx in the upsc lines, not in device.serial or the log",
 		"ups.load":   "upsc ran at another moment than the log: the log's UPS.PowerConverter.PercentLoad report reads 0",
 	},
+	"Ippon__Smart_Power_Pro_II_1200__usbhid-ups__2.7.4__01.dev": liebert274,
+	"PowerWalker__VI_2200_SH__usbhid-ups__2.7.4__01.dev": withReason(liebert274,
+		"ups.serial", "the dump's upsc line lacks the three trailing spaces of the USB serial that its log shows (\"000000000   \"): the file's lines were trimmed"),
+}
+
+// liebert274 are the differences between NUT 2.7.4's Phoenixtec/Liebert
+// subdriver (0.3), which recorded the two dumps of Phoenixtec UPSes
+// sold as Ippon and PowerWalker, and NUT 2.8.0's (0.41), which sysnut has.
+var liebert274 = map[string]string{
+	"battery.voltage":  "2.7.4 printed it with %.0f, 2.8.0 with %.2f (checked: ours with %.0f is 2.7.4's)",
+	"input.voltage":    "not in 2.7.4's table; 2.8.0 added it (the dump's comments ask for it)",
+	"output.voltage":   "not in 2.7.4's table; 2.8.0 added it",
+	"output.frequency": "not in 2.7.4's table; 2.8.0 added it",
+}
+
+// withReason is m with one more line.
+func withReason(m map[string]string, k, why string) map[string]string {
+	out := map[string]string{k: why}
+	for a, b := range m {
+		out[a] = b
+	}
+	return out
 }
 
 // replay reads a recorded device: the NUT log in its comments is the
@@ -64,6 +86,9 @@ func replay(t testing.TB, file string) (*hid.NUTLog, map[string]string, []string
 	defer f.Close()
 	log, err := hid.ReadNUTLog(f)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := usbhid.BuildDescriptor(log); err != nil {
 		t.Fatal(err)
 	}
 	f.Seek(0, 0)
@@ -124,18 +149,31 @@ func runRecorded(t testing.TB, sub *usbhid.Subdriver, log *hid.NUTLog) *mapVars 
 }
 
 // TestReplayAsNUTPublished: each recorded device, replayed through the
-// APC subdriver, publishes what NUT's usbhid-ups published for it
-// (driver.* and the lines in unknowable aside), and the same commands.
+// subdriver that claims it (APC for the two APC UPSes, Phoenixtec/
+// Liebert for the Ippon and the PowerWalker, whose NUT 2.7.4 logs have no
+// descriptor: one is built from their Path lines), publishes what NUT's
+// usbhid-ups published for it (driver.* and the listed lines aside), and
+// the same commands.
 func TestReplayAsNUTPublished(t *testing.T) {
 	t.Parallel()
-	files, _ := filepath.Glob("../../hid/testdata/APC__*.dev")
-	if len(files) == 0 {
-		t.Fatal("no recorded devices")
+	files, _ := filepath.Glob("../../hid/testdata/*.dev")
+	if len(files) < 4 {
+		t.Fatalf("%d recorded devices", len(files))
 	}
 	for _, file := range files {
 		log, upsc, cmds := replay(t, file)
-		v := runRecorded(t, usbhid.APC, log)
+		_, dev, _ := recordedDevice(t, log)
+		sub := usbhid.Claiming(dev, false)
+		if sub == nil || !strings.HasPrefix(upsc["driver.version.data"], strings.TrimRight(sub.Name, "0123456789.")) {
+			t.Fatalf("%s: %04x:%04x claimed by %v, NUT used %q", file, dev.VendorID, dev.ProductID, sub, upsc["driver.version.data"])
+		}
+		v := runRecorded(t, sub, log)
 		name := filepath.Base(file)
+		if recorded[name]["battery.voltage"] == liebert274["battery.voltage"] {
+			if f, err := strconv.ParseFloat(v.vals["battery.voltage"], 64); err != nil || fmt.Sprintf("%.0f", f) != upsc["battery.voltage"] {
+				t.Errorf("%s: battery.voltage %q with %%.0f is not 2.7.4's %q", name, v.vals["battery.voltage"], upsc["battery.voltage"])
+			}
+		}
 		var keys []string
 		for k := range upsc {
 			keys = append(keys, k)
