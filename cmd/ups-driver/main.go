@@ -112,10 +112,8 @@ func killAll(dir string, uc *config.UPSConf, log *slog.Logger) error {
 	defer stop()
 	var errs []error
 	for _, u := range order {
-		e, err := registry.Lookup(u.Driver)
+		spec, err := specOf(dir, uc, u, log)
 		if err == nil {
-			spec := driver.Spec{ConfDir: dir, UPSConf: uc, Name: u.Name, Protocol: e.New, Version: e.Version, Log: log,
-				Credentials: os.Getenv("CREDENTIALS_DIRECTORY")}
 			err = spec.KillPower(ctx)
 		}
 		if err != nil {
@@ -145,6 +143,17 @@ func showLines(dev string, upstype int) error {
 	return genericups.TestLines(ctx, p, genericups.Cables[upstype], os.Stdout, 2*time.Second)
 }
 
+// specOf is what runs the driver of a section of ups.conf, with the
+// unit's credentials.
+func specOf(dir string, uc *config.UPSConf, u *config.UPS, log *slog.Logger) (driver.Spec, error) {
+	e, err := registry.Lookup(u.Driver)
+	if err != nil {
+		return driver.Spec{}, err
+	}
+	return driver.Spec{ConfDir: dir, UPSConf: uc, Name: u.Name, Protocol: e.New, Version: e.Version, Log: log,
+		Credentials: os.Getenv("CREDENTIALS_DIRECTORY")}, nil
+}
+
 func run(names []string, every string, kill bool, log *slog.Logger) error {
 	dir := config.ConfPath()
 	uc, err := config.LoadUPSConf(config.In("ups.conf"))
@@ -170,12 +179,11 @@ func run(names []string, every string, kill bool, log *slog.Logger) error {
 		if u == nil {
 			return &driver.ConfigError{Err: fmt.Errorf("%s: no [%s] section", uc.File, name)}
 		}
-		e, err := registry.Lookup(u.Driver)
+		spec, err := specOf(dir, uc, u, log)
 		if err != nil {
 			return &driver.ConfigError{Err: fmt.Errorf("%s:%d: %w", uc.File, u.Line, err)}
 		}
-		specs = append(specs, driver.Spec{ConfDir: dir, UPSConf: uc, Name: name, Protocol: e.New, Version: e.Version, Log: log,
-			Credentials: os.Getenv("CREDENTIALS_DIRECTORY")})
+		specs = append(specs, spec)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()

@@ -131,8 +131,11 @@ func (o Options) notify(state string) {
 		o.Notify(state)
 		return
 	}
-	_, _ = daemon.SdNotify(false, state)
+	sdNotify(state)
 }
+
+// sdNotify tells systemd (nothing happens outside a notify service).
+func sdNotify(state string) { _, _ = daemon.SdNotify(false, state) }
 
 // Run publishes on listener l and drives p until ctx ends.
 func Run(ctx context.Context, p Protocol, params Params, o Options, l net.Listener) error {

@@ -322,3 +322,14 @@ func TestSelfTestResultLogged(t *testing.T) {
 		t.Errorf("logged %v", got)
 	}
 }
+
+// TestAtolAsC: driver.Atol reads as C's atol: C's blanks skipped, a
+// sign, the decimal digits that follow, else 0.
+func TestAtolAsC(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]int64{"42": 42, " \t\n\v\f\r-7x": -7, "+3.9": 3, "0x1f": 0, "abc": 0, "": 0, "- 5": 0} {
+		if got := driver.Atol(in); got != want {
+			t.Errorf("Atol(%q) = %d, C says %d", in, got, want)
+		}
+	}
+}

@@ -25,7 +25,7 @@ import (
 // refused, the error is a ConfigError. Any other error ends the group.
 func ServeGroup(ctx context.Context, specs []Spec, notify func(string)) error {
 	if notify == nil {
-		notify = func(state string) { _, _ = daemon.SdNotify(false, state) }
+		notify = sdNotify
 	}
 	var wg sync.WaitGroup
 	defer wg.Wait()

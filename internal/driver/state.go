@@ -125,7 +125,7 @@ func WithoutFlag(status, flag string) string {
 // Atol is C's atol and strtol(s, NULL, 10), as NUT's drivers read
 // numbers: the leading integer after blanks, 0 if there is none.
 func Atol(s string) int64 {
-	s = strings.TrimLeft(s, " \t")
+	s = strings.TrimLeft(s, " \t\n\v\f\r") // C's isspace
 	end := 0
 	if end < len(s) && (s[0] == '-' || s[0] == '+') {
 		end++

@@ -53,24 +53,23 @@ func ReadString(hiddev string, index int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	defer f.Close()
-	rc, err := f.SyscallConn()
-	if err != nil {
-		return "", err
-	}
+	d := &Dev{f: f, Path: hiddev}
+	defer d.Close()
 	req := hiddevString{Index: int32(index)}
 	var n uintptr
-	var errno syscall.Errno
-	if err := rc.Control(func(fd uintptr) {
-		n, _, errno = unix.Syscall(unix.SYS_IOCTL, fd, hidiocgstring, uintptr(unsafe.Pointer(&req)))
-	}); err != nil {
-		return "", err
-	}
+	err = d.fd(func(fd int) error {
+		r, _, errno := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), hidiocgstring, uintptr(unsafe.Pointer(&req)))
+		if errno != 0 {
+			return errno
+		}
+		n = r
+		return nil
+	})
 	switch {
-	case errno == unix.EINVAL:
+	case errors.Is(err, unix.EINVAL):
 		return "", ErrNoString
-	case errno != 0:
-		return "", fmt.Errorf("%s: string %d: %w", hiddev, index, errno)
+	case err != nil:
+		return "", fmt.Errorf("%s: string %d: %w", hiddev, index, err)
 	}
 	return string(req.Value[:min(int(n), len(req.Value))]), nil
 }

@@ -177,7 +177,7 @@ func (e *Engine) OIDs(init bool) []string {
 			add(in.OID)
 			continue
 		}
-		kind := in.Flags & (Outlet | Ambient)
+		kind := in.Flags & templates
 		if base, ok := e.bases[kind]; ok && !init {
 			for i := base; i < base+e.rows[kind]; i++ {
 				add(instance(in.OID, i))
@@ -216,7 +216,7 @@ func (e *Engine) walk(v Vars, init bool) bool {
 	status := false
 	for i := range e.info {
 		in := &e.info[i]
-		tmpl := in.Flags&(Outlet|Ambient) != 0
+		tmpl := in.Flags&templates != 0
 		switch {
 		case init && strings.HasPrefix(in.Var, "device.count"):
 			in.Flags &^= OK
@@ -297,7 +297,7 @@ func (e *Engine) template(v Vars, in *Info, init bool) bool {
 	count = min(count, maxRows)
 	cur := *in
 	base := e.base(in)
-	e.rows[in.Flags&(Outlet|Ambient)] = count
+	e.rows[in.Flags&templates] = count
 	status := true
 	for i := base; i < count+base; i++ {
 		cur.Var = instance(in.Var, i)
@@ -353,7 +353,7 @@ const maxRows = 256
 // (with a value that means something), else 1 if row 1 does, else 2
 // (NUT's loop runs out there and keeps it). Found once per type.
 func (e *Engine) base(in *Info) int {
-	kind := in.Flags & (Outlet | Ambient)
+	kind := in.Flags & templates
 	if b, ok := e.bases[kind]; ok {
 		return b
 	}
@@ -379,19 +379,8 @@ func (e *Engine) base(in *Info) int {
 	return b
 }
 
-// atoi is C's atoi: leading blanks, a sign and decimal digits, else 0.
-func atoi(s string) int {
-	s = strings.TrimLeftFunc(s, unicode.IsSpace)
-	end := 0
-	if end < len(s) && (s[end] == '-' || s[end] == '+') {
-		end++
-	}
-	for end < len(s) && s[end] >= '0' && s[end] <= '9' {
-		end++
-	}
-	n, _ := strconv.Atoi(s[:end])
-	return n
-}
+// atoi is C's atoi.
+func atoi(s string) int { return int(driver.Atol(s)) }
 
 // phase is process_phase_data: it reports whether the entry is to be
 // skipped for the device's number of phases. (NUT tells the types apart

@@ -36,6 +36,7 @@ const (
 	StatusCal  Flag = 1 << 30 // a calibration status element
 	StatusRB   Flag = 1 << 31 // a replace-battery status element
 
+	templates = Outlet | Ambient
 	inPhases  = Input1 | Input3
 	outPhases = Output1 | Output3
 	bypPhases = Bypass1 | Bypass3

@@ -15,6 +15,19 @@ import (
 	"github.com/sysnut/sysnut/internal/driver"
 )
 
+// newProtocol is snmp-ups for a UPS "net" whose agent is at port, with
+// the section's parameters, and its state; closed when the test ends.
+func newProtocol(tb testing.TB, port string, params []config.Param) (driver.Protocol, *driver.State) {
+	tb.Helper()
+	ups := &config.UPS{Name: "net", Driver: "snmp-ups", Port: port, Params: params}
+	p, err := New(driver.Params{UPS: ups})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { p.Close() })
+	return p, driver.NewTestState(p, ups)
+}
+
 // fakeAgent answers every GET with INTEGER 1 until it is told to keep
 // silent; then it reports each request it ignores on heard.
 type fakeAgent struct {
@@ -90,15 +103,9 @@ func newFakeAgent(t *testing.T) *fakeAgent {
 // upsd reads it through the driver socket all the while.
 func TestWalkLeavesTheStateUnlocked(t *testing.T) {
 	a := newFakeAgent(t)
-	ups := &config.UPS{Name: "net", Driver: "snmp-ups", Port: a.l.LocalAddr().String(), Params: []config.Param{
+	p, s := newProtocol(t, a.l.LocalAddr().String(), []config.Param{
 		{Key: "mibs", Value: "ietf"}, {Key: "snmp_version", Value: "v2c"}, {Key: "pollfreq", Value: "0"},
-		{Key: "snmp_timeout", Value: "60"}, {Key: "snmp_retries", Value: "0"}}}
-	p, err := New(driver.Params{UPS: ups})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	s := driver.NewTestState(p, ups)
+		{Key: "snmp_timeout", Value: "60"}, {Key: "snmp_retries", Value: "0"}})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if err := p.Connect(ctx, s); err != nil {
@@ -130,21 +137,15 @@ func TestWalkLeavesTheStateUnlocked(t *testing.T) {
 // A silent agent costs one timeout per walk, not one per table entry.
 func TestSilentAgentFailsTheWalkAtOnce(t *testing.T) {
 	a := newFakeAgent(t)
-	ups := &config.UPS{Name: "net", Driver: "snmp-ups", Port: a.l.LocalAddr().String(), Params: []config.Param{
+	p, s := newProtocol(t, a.l.LocalAddr().String(), []config.Param{
 		{Key: "mibs", Value: "ietf"}, {Key: "pollfreq", Value: "0"}, {Key: "snmp_timeout", Value: "1"},
-		{Key: "snmp_retries", Value: "0"}}}
-	p, err := New(driver.Params{UPS: ups})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	s := driver.NewTestState(p, ups)
+		{Key: "snmp_retries", Value: "0"}})
 	if err := p.Connect(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := s.Get("ups.status")
 	a.silent.Store(true)
-	err = p.Poll(context.Background(), s)
+	err := p.Poll(context.Background(), s)
 	if want := fmt.Sprintf("agent %s does not answer SNMP v1 with the community configured", a.l.LocalAddr()); err == nil ||
 		len(err.Error()) < len(want) || err.Error()[:len(want)] != want {
 		t.Errorf("Poll: %v, want %q...", err, want)
@@ -163,14 +164,8 @@ func BenchmarkWalk(b *testing.B) {
 	t := &testing.T{}
 	a := newFakeAgent(t)
 	defer a.l.Close()
-	ups := &config.UPS{Name: "net", Driver: "snmp-ups", Port: a.l.LocalAddr().String(), Params: []config.Param{
-		{Key: "mibs", Value: "ietf"}, {Key: "snmp_version", Value: "v2c"}, {Key: "pollfreq", Value: "0"}}}
-	p, err := New(driver.Params{UPS: ups})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer p.Close()
-	s := driver.NewTestState(p, ups)
+	p, s := newProtocol(b, a.l.LocalAddr().String(), []config.Param{
+		{Key: "mibs", Value: "ietf"}, {Key: "snmp_version", Value: "v2c"}, {Key: "pollfreq", Value: "0"}})
 	if err := p.Connect(context.Background(), s); err != nil {
 		b.Fatal(err)
 	}
@@ -192,15 +187,9 @@ func TestClosedPortSaidOnceWithoutTheCommunity(t *testing.T) {
 	}
 	addr := l.LocalAddr().String()
 	l.Close()
-	ups := &config.UPS{Name: "net", Driver: "snmp-ups", Port: addr, Params: []config.Param{
+	p, s := newProtocol(t, addr, []config.Param{
 		{Key: "mibs", Value: "ietf"}, {Key: "community", Value: "s3cret-community"},
-		{Key: "snmp_timeout", Value: "1"}, {Key: "snmp_retries", Value: "0"}}}
-	p, err := New(driver.Params{UPS: ups})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	s := driver.NewTestState(p, ups)
+		{Key: "snmp_timeout", Value: "1"}, {Key: "snmp_retries", Value: "0"}})
 	var msgs []string
 	for range 2 {
 		err := p.Connect(context.Background(), s)
@@ -220,13 +209,8 @@ func TestClosedPortSaidOnceWithoutTheCommunity(t *testing.T) {
 // leaving the whole chunk to one GET per OID.
 func TestPrefetchV1NoSuchName(t *testing.T) {
 	a := newFakeAgent(t)
-	ups := &config.UPS{Name: "net", Driver: "snmp-ups", Port: a.l.LocalAddr().String(), Params: []config.Param{
-		{Key: "mibs", Value: "ietf"}, {Key: "pollfreq", Value: "0"}, {Key: "snmp_retries", Value: "0"}}}
-	p, err := New(driver.Params{UPS: ups})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
+	p, _ := newProtocol(t, a.l.LocalAddr().String(), []config.Param{
+		{Key: "mibs", Value: "ietf"}, {Key: "pollfreq", Value: "0"}, {Key: "snmp_retries", Value: "0"}})
 	u := p.(*Protocol)
 	u.client.Context = context.Background()
 	if err := u.client.Connect(); err != nil {
@@ -260,14 +244,8 @@ func TestPrefetchV1NoSuchName(t *testing.T) {
 // multi-OID GETs, not one GET each: what NUT's walk reads the same.
 func TestTemplateRowsPrefetched(t *testing.T) {
 	a := newFakeAgent(t)
-	ups := &config.UPS{Name: "net", Driver: "snmp-ups", Port: a.l.LocalAddr().String(), Params: []config.Param{
-		{Key: "mibs", Value: "pw"}, {Key: "snmp_version", Value: "v2c"}, {Key: "pollfreq", Value: "0"}}}
-	p, err := New(driver.Params{UPS: ups})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
-	s := driver.NewTestState(p, ups)
+	p, s := newProtocol(t, a.l.LocalAddr().String(), []config.Param{
+		{Key: "mibs", Value: "pw"}, {Key: "snmp_version", Value: "v2c"}, {Key: "pollfreq", Value: "0"}})
 	if err := p.Connect(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}

@@ -168,7 +168,7 @@ func (e *Engine) value(f *hid.Field) (v float64, ok bool, err error) {
 			buf = make([]byte, max(n, len(b)))
 			copy(buf, b)
 			e.answered++
-			e.keep(buf)
+			e.reports[f.ReportID] = buf[:n] // never written to
 		}
 		e.cache[f.ReportID] = buf
 	}
@@ -599,8 +599,9 @@ func (e *Engine) write(b *bound, value string) error {
 	return nil
 }
 
-// keep files a report's buffer as NUT's reportbuf holds it: the
-// descriptor's length, what the UPS sent beyond it cut off.
+// keep files an input report's buffer (a copy: the reader may reuse
+// it) as NUT's reportbuf holds it: the descriptor's length, what the UPS
+// sent beyond it cut off.
 func (e *Engine) keep(b []byte) {
 	buf := make([]byte, e.Desc.ReportLen[b[0]]+1)
 	copy(buf, b)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/sysnut/sysnut/internal/driver"
 	"github.com/sysnut/sysnut/internal/hid"
 )
 
@@ -39,22 +40,14 @@ var everHardware = &Lookup{Fun: func(v float64, _ *Device) (string, bool) {
 	if i := (n & 0xff00) >> 8; i < uint32(len(letters)) {
 		l = letters[i : i+1]
 	}
-	return cbuf(fmt.Sprintf("rev.%sv%02d", l, n&0xff), 10), true
+	return driver.CBuf(fmt.Sprintf("rev.%sv%02d", l, n&0xff), 10), true
 }}
 
 // everVersion is ever_format_version_fun: "v<major>.<minor>b<build>".
 var everVersion = &Lookup{Fun: func(v float64, _ *Device) (string, bool) {
 	n := uint32(int64(v))
-	return cbuf(fmt.Sprintf("v%X.%Xb%02d", (n&0xf000)>>12, (n&0xf00)>>8, int32(int64(v))&0xff), 10), true
+	return driver.CBuf(fmt.Sprintf("v%X.%Xb%02d", (n&0xf000)>>12, (n&0xf00)>>8, int32(int64(v))&0xff), 10), true
 }}
-
-// cbuf is what snprintf leaves in a buffer of n bytes.
-func cbuf(s string, n int) string {
-	if len(s) > n-1 {
-		return s[:n-1]
-	}
-	return s
-}
 
 // everMAC is ever_mac_address_fun: report 210's bytes after its ID, in
 // hex, colon-separated.
@@ -64,7 +57,7 @@ var everMAC = &Lookup{Fun: func(_ float64, d *Device) (string, bool) {
 	for _, b := range buf[min(1, len(buf)):] {
 		parts = append(parts, fmt.Sprintf("%02x", b))
 	}
-	return cbuf(strings.Join(parts, ":"), 100), true
+	return driver.CBuf(strings.Join(parts, ":"), 100), true
 }}
 
 // everIP is ever_ip_address_fun: the four rows that use it are the
@@ -78,7 +71,7 @@ var everIP = &Lookup{Fun: func(_ float64, d *Device) (string, bool) {
 	for _, b := range buf[min(1, len(buf)):] {
 		parts = append(parts, strconv.Itoa(int(b)))
 	}
-	return cbuf(strings.Join(parts, "."), 100), true
+	return driver.CBuf(strings.Join(parts, "."), 100), true
 }}
 
 // everPackets is ever_packets_fun: a little-endian 32-bit count from
@@ -144,7 +137,7 @@ func everBits(d *Device, id uint8, names []struct {
 			out = append(out, n.name)
 		}
 	}
-	return cbuf(strings.Join(out, " "), 200)
+	return driver.CBuf(strings.Join(out, " "), 200)
 }
 
 // everMessages is ever_messages_fun (report 75); overload and low

@@ -168,10 +168,7 @@ func asciiString(s string, n int) string {
 			b = append(b, '?')
 		}
 	}
-	if len(b) > n-1 {
-		b = b[:n-1]
-	}
-	return strings.TrimRight(string(b), "\n")
+	return strings.TrimRight(driver.CBuf(string(b), n), "\n")
 }
 
 // cformat is printf for the formats NUT's tables use: "%.Nf" (and "%f",
