@@ -360,3 +360,17 @@ func TestUSBHIDKillPowerAsNUT(t *testing.T) {
 		})
 	}
 }
+
+// TestUSBHIDExploreAsNUT: with the explore flag (and the vendorid NUT
+// requires with it) both drivers take the recorded UPS with NUT's explore
+// subdriver, which maps nothing, and NUT's clients see the same UPS.
+func TestUSBHIDExploreAsNUT(t *testing.T) {
+	dev := fakeFromLog(t, filepath.Join("../hid/testdata", "APC__Back-UPS_CS_500__usbhid-ups__2.8.0__01.dev"))
+	p := startUSBHIDPair(t, dev, " explore\n vendorid = 051d\n pollinterval = 1\n pollfreq = 2\n")
+	p.compare()
+	for _, ups := range []string{"theirs", "ours"} {
+		if got := p.upsc(ups)["driver.version.data"]; got != usbhid.ExploreHID.Name {
+			t.Errorf("[%s] driver.version.data = %q, want the explore subdriver's", ups, got)
+		}
+	}
+}

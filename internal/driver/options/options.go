@@ -99,7 +99,7 @@ var Drivers = map[string][]Option{
 		{Name: "interruptonly", Flag: true, Desc: "match interrupt reports to input items only, as NUT 2.8.0 does (its Powercom tweak): an event on a path that also has a feature item waits for the next poll; the UPS is still polled every pollfreq, as NUT polls it"},
 		{Name: "interruptsize", Desc: "bytes to read from the interrupt pipe", NoEffect: "hidraw delivers whole input reports"},
 		{Name: "maxreport", Flag: true, Desc: "work around APC firmware that answers short reports", NoEffect: "short answers are always read zero-padded, as NUT reads them"},
-		{Name: "explore", Flag: true, Desc: "diagnostic matching of an unsupported UPS", NoEffect: "no explore subdriver yet"},
+		{Name: "explore", Flag: true, Desc: "take the UPS vendorid names (required with it) with NUT's explore subdriver, which maps nothing: for a UPS no subdriver knows; ups-driver -explore NAME prints every usage path it has"},
 		{Name: "usb_set_altinterface", Desc: "libusb: set the alternate interface", NoEffect: "hidraw leaves the interface to the kernel"},
 		{Name: "busport", Desc: "regular expression for the port of the USB hub the UPS is plugged into, as lsusb -t numbers it (NUT 2.8.1): stays the same across replugs, unlike device"},
 	},

@@ -9,6 +9,18 @@ import (
 	"github.com/sysnut/sysnut/internal/hid"
 )
 
+// ExploreHID is NUT's explore subdriver, taken when ups.conf gives the
+// explore flag (with vendorid, which NUT requires beside it): it claims
+// whatever device vendorid names and maps nothing, so that a UPS no
+// subdriver knows can be looked at; Explore prints what it has.
+var ExploreHID = &Subdriver{
+	Name:   "EXPLORE HID 0.2",
+	Claim:  func(*Device, bool) bool { return false },
+	Mfr:    usbVendor,
+	Model:  usbProduct,
+	Serial: usbSerial,
+}
+
 // Explore prints what the UPS of a ups.conf section says, in the shape of
 // NUT's "usbhid-ups -DDDDD -x explore" log: the USB identity, the report
 // descriptor, and every field with its usage path (standard names, as

@@ -52,6 +52,7 @@ type Protocol struct {
 	// onlinedischarge_calibration, and pollonly (no interrupt reports).
 	onlineCalibration, pollOnly bool
 	interruptOnly               bool
+	explore                     bool // NUT's explore subdriver (ExploreHID)
 	// lbrbDelay is lbrb_log_delay_sec; lbrbSet says ups.conf gave it.
 	lbrbDelay                 time.Duration
 	lbrbSet, lbrbWithoutCalib bool
@@ -75,6 +76,7 @@ func New(p driver.Params) (driver.Protocol, error) {
 	u.onlineCalibration = p.UPS.HasFlag("onlinedischarge_calibration")
 	u.pollOnly = p.UPS.HasFlag("pollonly")
 	u.interruptOnly = p.UPS.HasFlag("interruptonly")
+	u.explore = p.UPS.HasFlag("explore")
 	u.lbrbWithoutCalib = p.UPS.HasFlag("lbrb_log_delay_without_calibrating")
 	if v, ok := p.Param("lbrb_log_delay_sec"); ok {
 		n, err := strconv.Atoi(v)
@@ -93,6 +95,10 @@ func New(p driver.Params) (driver.Protocol, error) {
 			}
 			u.match[k] = re
 		}
+	}
+	if _, ok := p.Param("vendorid"); u.explore && !ok {
+		// As NUT: explore takes any device, so vendorid must say which.
+		return nil, driver.BadParam("explore", errors.New("explore needs vendorid: it takes any device of that vendor"))
 	}
 	if v, ok := p.Param("subdriver"); ok {
 		re, err := regexp.Compile("(?i)" + v)
@@ -219,8 +225,9 @@ func (u *Protocol) matches(n hidraw.Node) bool {
 }
 
 // subdriver picks the mapping: the one ups.conf names (subdriver =,
-// the generic one included), else the vendor's, else the generic one
-// when vendorid named the UPS.
+// the generic one included), else the explore subdriver when ups.conf
+// asks for it (NUT lists it first), else the vendor's, else the generic
+// one when vendorid named the UPS.
 func (u *Protocol) subdriver(d *Device) (*Subdriver, error) {
 	if u.subName != nil {
 		for _, s := range append(Subdrivers[:len(Subdrivers):len(Subdrivers)], Generic) {
@@ -229,6 +236,9 @@ func (u *Protocol) subdriver(d *Device) (*Subdriver, error) {
 			}
 		}
 		return nil, fmt.Errorf("subdriver = %s matches none of: %s, %s", u.subName, names(), Generic.Name)
+	}
+	if u.explore {
+		return ExploreHID, nil
 	}
 	if s := Claiming(d, u.match["productid"] != nil); s != nil {
 		return s, nil
