@@ -34,6 +34,8 @@ type loop struct {
 	wake int      // eventfd: a new earlier deadline, or the end
 	buf  []byte   // what one read brings; the loop's alone
 	out  []byte   // replies being built; handed to a conn only if unwritten
+	io   rawCall  // the loop's read or write of a connection
+	doIO func(fd uintptr)
 
 	mu     sync.Mutex
 	conns  map[int32]*conn // parked, by descriptor
@@ -70,8 +72,36 @@ func newLoop(s *Server) (*loop, error) {
 		unix.Close(wake)
 		return nil, err
 	}
-	return &loop{s: s, epfd: epfd, ep: os.NewFile(uintptr(epfd), "client-connections"), wake: wake,
-		buf: make([]byte, readSize), conns: map[int32]*conn{}}, nil
+	p := &loop{s: s, epfd: epfd, ep: os.NewFile(uintptr(epfd), "client-connections"), wake: wake,
+		buf: make([]byte, readSize), conns: map[int32]*conn{}}
+	p.doIO = p.io.do
+	return p, nil
+}
+
+// rawCall is one read or write for Control to run on a connection's
+// descriptor. The loop keeps one, and the function value bound to it, so
+// that a request allocates nothing for it: a closure over the call's
+// locals would escape through Control, three allocations a call.
+type rawCall struct {
+	trap uintptr
+	b    []byte
+	n    int
+	err  error
+}
+
+func (r *rawCall) do(fd uintptr) { r.n, r.err = rawIO(r.trap, fd, r.b) }
+
+// rawIO runs a read or write (trap) of b on c's descriptor through the
+// loop's rawCall.
+func (p *loop) rawIO(c *conn, trap uintptr, b []byte) (int, error) {
+	p.io = rawCall{trap: trap, b: b}
+	err := c.raw.Control(p.doIO)
+	if err == nil {
+		err = p.io.err
+	}
+	n := p.io.n
+	p.io.b = nil
+	return n, err
 }
 
 // parkable reports whether c can be served by the loop: plain TCP only.
@@ -192,16 +222,9 @@ func (p *loop) run(ctx context.Context, resume func(*conn)) {
 // serve reads what c sent and answers it, on the loop's goroutine; now is
 // when the batch of events came.
 func (p *loop) serve(c *conn, now time.Time, resume func(*conn)) {
-	var n int
-	var rerr error
 	// Control, not Read: it holds the descriptor open without looking at
 	// the deadlines a goroutine may have left on the connection.
-	err := c.raw.Control(func(fd uintptr) {
-		n, rerr = rawIO(unix.SYS_READ, fd, p.buf)
-	})
-	if err == nil {
-		err = rerr
-	}
+	n, err := p.rawIO(c, unix.SYS_READ, p.buf)
 	if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
 		return
 	}
@@ -251,14 +274,7 @@ func (p *loop) write(c *conn) bool {
 	if len(out) == 0 {
 		return true
 	}
-	var n int
-	var werr error
-	err := c.raw.Control(func(fd uintptr) {
-		n, werr = rawIO(unix.SYS_WRITE, fd, out)
-	})
-	if err == nil {
-		err = werr
-	}
+	n, err := p.rawIO(c, unix.SYS_WRITE, out)
 	if err != nil && !errors.Is(err, unix.EAGAIN) {
 		return false
 	}
