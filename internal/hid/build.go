@@ -22,11 +22,14 @@ type Spec struct {
 // ("[4]" in NUT's paths): NUT reads a collection of type 0x80|n so.
 const indexNode = 0x00ff0000
 
-// Build writes a report descriptor that has exactly these fields: each
-// in its own chain of the collections its path names (the outermost an
-// application collection), at its offset in its report, with constant
-// padding over the bits no field has. Two fields on the same bits of a
-// report are an error.
+// Build writes a report descriptor that has exactly these fields, in
+// the collections their paths name (the outermost an application
+// collection), each at its offset in its report, with constant padding
+// over the bits no field has. A field stays in the collections of the
+// field before it as far as their paths agree, as a device's descriptor
+// groups its fields; fields are taken by report and offset, so numbering
+// the reports in the order of their paths keeps a large descriptor
+// small. Two fields on the same bits of a report are an error.
 func Build(specs []Spec) ([]byte, error) {
 	sorted := append([]Spec(nil), specs...)
 	sort.SliceStable(sorted, func(i, j int) bool {
@@ -53,9 +56,34 @@ func Build(specs []Spec) ([]byte, error) {
 		}
 		d = append(d, 0x0a, byte(n), byte(n>>8))
 	}
-	item4 := func(tag byte, v int64) {
-		d = append(d, tag|3)
-		d = binary.LittleEndian.AppendUint32(d, uint32(v))
+	// Global items hold until changed, so each is written only when it
+	// changes, in the shortest size that keeps its sign (logical extents
+	// are signed): descriptors stay the size a device's would be.
+	globals := map[byte]int64{}
+	global := func(tag byte, v int64) {
+		if old, ok := globals[tag]; ok && old == v {
+			return
+		}
+		globals[tag] = v
+		switch {
+		case v >= -128 && v <= 127:
+			d = append(d, tag|1, byte(v))
+		case v >= -32768 && v <= 32767:
+			d = append(d, tag|2)
+			d = binary.LittleEndian.AppendUint16(d, uint16(v))
+		default:
+			d = append(d, tag|3)
+			d = binary.LittleEndian.AppendUint32(d, uint32(v))
+		}
+	}
+	var open Path // the collections open, index nodes included
+	closeTo := func(keep int) {
+		for j := len(open) - 1; j >= keep; j-- {
+			if open[j]&0xffff0000 != indexNode {
+				d = append(d, 0xc0)
+			}
+		}
+		open = open[:keep]
 	}
 	for _, s := range sorted {
 		if s.Size < 1 || s.Size > 32 || len(s.Path) == 0 || s.UnitExp < -8 || s.UnitExp > 7 {
@@ -66,8 +94,18 @@ func Build(specs []Spec) ([]byte, error) {
 			return nil, fmt.Errorf("report %#02x: field %v at bit %d overlaps the one before", s.ReportID, s.Path, s.Offset)
 		}
 		coll := s.Path[:len(s.Path)-1]
-		open := 0
-		for j, n := range coll {
+		common := 0
+		for common < len(open) && common < len(coll) && open[common] == coll[common] {
+			common++
+		}
+		// An index node is the type of the collection before it: a
+		// collection whose index differs is another one.
+		if common > 0 && common < len(open) && open[common]&0xffff0000 == indexNode {
+			common--
+		}
+		closeTo(common)
+		for j := common; j < len(coll); j++ {
+			n := coll[j]
 			if n&0xffff0000 == indexNode {
 				continue
 			}
@@ -80,26 +118,28 @@ func Build(specs []Spec) ([]byte, error) {
 			}
 			usage(n)
 			d = append(d, 0xa1, kind)
-			open++
 		}
-		d = append(d, 0x85, s.ReportID, 0x95, 0x01)
+		open = append(open, coll[common:]...)
+		global(0x84, int64(s.ReportID))
+		global(0x94, 1) // report count
 		if gap := s.Offset - next[r]; gap > 0 {
 			// Constant bits of no usage, as many as the gap.
 			for gap > 0 {
 				n := min(gap, 255)
-				d = append(d, 0x75, byte(n), byte(s.Type)|0x01, 0x01)
+				global(0x74, int64(n))
+				d = append(d, byte(s.Type)|0x01, 0x01)
 				gap -= n
 			}
 		}
 		usage(s.Path[len(s.Path)-1])
-		d = append(d, 0x75, byte(s.Size), 0x55, byte(s.UnitExp)&0x0f, 0x65, 0x00)
-		item4(0x14, s.LogMin)
-		item4(0x24, s.LogMax)
+		global(0x74, int64(s.Size))
+		global(0x54, int64(s.UnitExp&0x0f))
+		global(0x64, 0) // no unit
+		global(0x14, s.LogMin)
+		global(0x24, s.LogMax)
 		d = append(d, byte(s.Type)|0x01, 0x02) // data, variable, absolute
 		next[r] = s.Offset + s.Size
-		for range open {
-			d = append(d, 0xc0)
-		}
 	}
+	closeTo(0)
 	return d, nil
 }

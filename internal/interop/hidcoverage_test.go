@@ -82,71 +82,27 @@ func coverageDevice(t *testing.T, sub *usbhid.Subdriver, seed int64) *fakeUSB {
 	if len(keys) > 250 {
 		t.Fatalf("%d paths: more than one report ID each can number", len(keys))
 	}
-
-	var desc []byte
-	page := uint32(1 << 31) // none yet
-	usage := func(n hid.Node) {
-		if p := uint32(n) >> 16; p != page {
-			page = p
-			desc = append(desc, 0x06, byte(p), byte(p>>8))
-		}
-		desc = append(desc, 0x0a, byte(n), byte(n>>8))
-	}
-	var open hid.Path // collections open, index nodes included
 	dev := &fakeUSB{VendorID: sub.Devices[0].Vendor, ProductID: sub.Devices[0].Product, BCD: 0x0100,
 		Manufacturer: "Simulated", Product: "Coverage UPS", Serial: "SIM0001",
 		Reports: map[uint8][]byte{}, Strings: map[int]string{4: "PbAc", 5: "LiFePO4", 6: "String six",
 			7: "A string longer than nineteen characters", 8: "0123456789012345678", 9: "NiMH"}}
+	// A feature report of its own for each path, numbered in the order
+	// of the paths, so that paths which share collections share them in
+	// the descriptor too.
+	specs := make([]hid.Spec, 0, len(keys))
 	for i, k := range keys {
 		l := byPath[k]
-		coll := l.path[:len(l.path)-1]
-		common := 0
-		for common < len(open) && common < len(coll) && open[common] == coll[common] {
-			common++
-		}
-		// An index node belongs to the collection before it.
-		if common > 0 && common < len(open) && open[common]&0xffff0000 == 0x00ff0000 {
-			common--
-		}
-		for j := len(open) - 1; j >= common; j-- {
-			if open[j]&0xffff0000 != 0x00ff0000 {
-				desc = append(desc, 0xc0)
-			}
-		}
-		for j := common; j < len(coll); j++ {
-			kind := byte(0x00) // physical
-			if j == 0 {
-				kind = 0x01 // application
-			}
-			if j+1 < len(coll) && coll[j+1]&0xffff0000 == 0x00ff0000 {
-				kind = 0x80 | byte(coll[j+1]&0x7f)
-			}
-			if coll[j]&0xffff0000 == 0x00ff0000 {
-				continue
-			}
-			usage(coll[j])
-			desc = append(desc, 0xa1, kind)
-		}
-		open = append(hid.Path(nil), coll...)
 		id := byte(i + 1)
-		usage(l.path[len(l.path)-1])
-		desc = append(desc, 0x85, id, 0x75, byte(l.bits), 0x95, 0x01, 0x15, 0x00)
-		if l.bits == 8 {
-			desc = append(desc, 0x26, 0xff, 0x00)
-		} else {
-			desc = append(desc, 0x27, 0xff, 0xff, 0x00, 0x00)
-		}
-		desc = append(desc, 0xb1, 0x02)
+		specs = append(specs, hid.Spec{Path: l.path, Type: hid.Feature, ReportID: id, Size: l.bits, LogMax: 1<<l.bits - 1})
 		rep := []byte{id, byte(l.value)}
 		if l.bits == 16 {
 			rep = append(rep, byte(l.value>>8))
 		}
 		dev.Reports[id] = rep
 	}
-	for j := len(open) - 1; j >= 0; j-- {
-		if open[j]&0xffff0000 != 0x00ff0000 {
-			desc = append(desc, 0xc0)
-		}
+	desc, err := hid.Build(specs)
+	if err != nil {
+		t.Fatalf("coverage descriptor of %s: %v", sub.Name, err)
 	}
 	dev.Descriptor = desc
 	// The descriptor must say what was meant: every path, as a field.
