@@ -22,7 +22,10 @@ type member struct {
 
 // measureStacks counts each process's context switches over d and prints
 // them with its RSS and PSS, and each stack's totals: what the daemons of
-// a monitored UPS cost a machine that is otherwise asleep.
+// a monitored UPS cost a machine that is otherwise asleep. RSS is split
+// into file pages (the program and its libraries, shared between
+// processes that run them) and anonymous ones (heap and stacks): most of
+// a Go daemon's RSS is its own mapped code.
 func measureStacks(title string, d time.Duration, stacks map[string][]member, order []string) {
 	before := map[int]int{}
 	for _, ms := range stacks {
@@ -39,7 +42,8 @@ func measureStacks(title string, d time.Duration, stacks map[string][]member, or
 			n := contextSwitches(m.pid) - before[m.pid]
 			r, p := loadgen.RSS(m.pid), loadgen.PSS(m.pid)
 			cs, rss, pss = cs+n, rss+r, pss+p
-			fmt.Printf("  %-28s %6d  RSS %5.1f MB  PSS %5.1f MB\n", m.name, n, loadgen.MB(r), loadgen.MB(p))
+			fmt.Printf("  %-28s %6d  RSS %5.1f MB  PSS %5.1f MB  (RSS: files %4.1f, anonymous %4.1f)\n", m.name, n, loadgen.MB(r), loadgen.MB(p),
+				loadgen.MB(loadgen.RSSFile(m.pid)), loadgen.MB(loadgen.RSSAnon(m.pid)))
 		}
 		fmt.Printf("  %-28s %6d  RSS %5.1f MB  PSS %5.1f MB\n\n", name+" total", cs, loadgen.MB(rss), loadgen.MB(pss))
 	}

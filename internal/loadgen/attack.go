@@ -21,6 +21,13 @@ func RSS(pid int) int64 { return procKB(pid, "status", "VmRSS:") }
 // between the processes that map them), from /proc; 0 if unknown.
 func PSS(pid int) int64 { return procKB(pid, "smaps_rollup", "Pss:") }
 
+// RSSFile and RSSAnon split RSS into pages of mapped files (the program,
+// its libraries) and anonymous memory (heap, stacks), in bytes.
+func RSSFile(pid int) int64 { return procKB(pid, "status", "RssFile:") }
+
+// RSSAnon is the anonymous part of RSS; see RSSFile.
+func RSSAnon(pid int) int64 { return procKB(pid, "status", "RssAnon:") }
+
 // procKB reads the "key  N kB" line of /proc/pid/file, in bytes.
 func procKB(pid int, file, key string) int64 {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/%s", pid, file))
