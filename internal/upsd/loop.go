@@ -29,13 +29,13 @@ import (
 // goroutine each: their state lives in its tls.Conn.
 type loop struct {
 	s    *Server
-	epfd int      // the set of parked connections
-	ep   *os.File // epfd in Go's poller: run waits on it like on a socket
-	wake int      // eventfd: a new earlier deadline, or the end
-	buf  []byte   // what one read brings; the loop's alone
-	out  []byte   // replies being built; handed to a conn only if unwritten
-	io   rawCall  // the loop's read or write of a connection
-	doIO func(fd uintptr)
+	epfd int              // the set of parked connections
+	ep   *os.File         // epfd in Go's poller: run waits on it like on a socket
+	wake int              // eventfd: a new earlier deadline, or the end
+	buf  []byte           // what one read brings; the loop's alone
+	out  []byte           // replies being built; handed to a conn only if unwritten
+	io   rawCall          // the loop's read or write of a connection
+	doIO func(fd uintptr) // io.do, bound once
 
 	mu     sync.Mutex
 	conns  map[int32]*conn // parked, by descriptor
@@ -91,9 +91,9 @@ type rawCall struct {
 
 func (r *rawCall) do(fd uintptr) { r.n, r.err = rawIO(r.trap, fd, r.b) }
 
-// rawIO runs a read or write (trap) of b on c's descriptor through the
+// onConn runs a read or write (trap) of b on c's descriptor through the
 // loop's rawCall.
-func (p *loop) rawIO(c *conn, trap uintptr, b []byte) (int, error) {
+func (p *loop) onConn(c *conn, trap uintptr, b []byte) (int, error) {
 	p.io = rawCall{trap: trap, b: b}
 	err := c.raw.Control(p.doIO)
 	if err == nil {
@@ -224,7 +224,7 @@ func (p *loop) run(ctx context.Context, resume func(*conn)) {
 func (p *loop) serve(c *conn, now time.Time, resume func(*conn)) {
 	// Control, not Read: it holds the descriptor open without looking at
 	// the deadlines a goroutine may have left on the connection.
-	n, err := p.rawIO(c, unix.SYS_READ, p.buf)
+	n, err := p.onConn(c, unix.SYS_READ, p.buf)
 	if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.EINTR) {
 		return
 	}
@@ -274,7 +274,7 @@ func (p *loop) write(c *conn) bool {
 	if len(out) == 0 {
 		return true
 	}
-	n, err := p.rawIO(c, unix.SYS_WRITE, out)
+	n, err := p.onConn(c, unix.SYS_WRITE, out)
 	if err != nil && !errors.Is(err, unix.EAGAIN) {
 		return false
 	}
