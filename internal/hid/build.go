@@ -18,10 +18,6 @@ type Spec struct {
 	UnitExp  int8 // -8 to 7
 }
 
-// indexNode marks a path node that numbers the collection before it
-// ("[4]" in NUT's paths): NUT reads a collection of type 0x80|n so.
-const indexNode = 0x00ff0000
-
 // Build writes a report descriptor that has exactly these fields, in
 // the collections their paths name (the outermost an application
 // collection), each at its offset in its report, with constant padding
@@ -79,7 +75,7 @@ func Build(specs []Spec) ([]byte, error) {
 	var open Path // the collections open, index nodes included
 	closeTo := func(keep int) {
 		for j := len(open) - 1; j >= keep; j-- {
-			if open[j]&0xffff0000 != indexNode {
+			if !open[j].isIndex() {
 				d = append(d, 0xc0)
 			}
 		}
@@ -100,20 +96,20 @@ func Build(specs []Spec) ([]byte, error) {
 		}
 		// An index node is the type of the collection before it: a
 		// collection whose index differs is another one.
-		if common > 0 && common < len(open) && open[common]&0xffff0000 == indexNode {
+		if common > 0 && common < len(open) && open[common].isIndex() {
 			common--
 		}
 		closeTo(common)
 		for j := common; j < len(coll); j++ {
 			n := coll[j]
-			if n&0xffff0000 == indexNode {
+			if n.isIndex() {
 				continue
 			}
 			kind := byte(0x00) // physical
 			if j == 0 {
 				kind = 0x01 // application
 			}
-			if j+1 < len(coll) && coll[j+1]&0xffff0000 == indexNode {
+			if j+1 < len(coll) && coll[j+1].isIndex() {
 				kind = 0x80 | byte(coll[j+1]&0x7f)
 			}
 			usage(n)

@@ -39,6 +39,17 @@ func (t ItemType) String() string {
 // 0x00ff0000 | n for the n-th of an indexed collection.
 type Node uint32
 
+// indexBase marks a path node that numbers the collection before it
+// ("[4]" in NUT's paths): NUT reads a collection of type 0x80|n so.
+const indexBase = 0x00FF0000
+
+// indexNode is the node of the n-th of an indexed collection.
+func indexNode(n uint32) Node { return Node(indexBase | n) }
+
+// isIndex reports whether n numbers a collection rather than naming a
+// usage.
+func (n Node) isIndex() bool { return n&0xFFFF0000 == indexBase }
+
 // Path is a field's usages, outermost collection first.
 type Path []Node
 
@@ -174,7 +185,7 @@ func Parse(b []byte) (*Descriptor, error) {
 		case itemCollection:
 			path = append(path, next())
 			if value >= 0x80 {
-				path = append(path, Node(0x00FF0000|value&0x7F))
+				path = append(path, indexNode(value&0x7F))
 			}
 			// A field's path is its collections' and its own usage.
 			if len(path) > MaxDepth-1 {
@@ -187,7 +198,7 @@ func Parse(b []byte) (*Descriptor, error) {
 			if len(path) > 0 {
 				last := path[len(path)-1]
 				path = path[:len(path)-1]
-				if last&0xFFFF0000 == 0x00FF0000 && len(path) > 0 {
+				if last.isIndex() && len(path) > 0 {
 					path = path[:len(path)-1]
 				}
 			}

@@ -48,7 +48,7 @@ func (n *Names) String(p Path) string {
 		switch name, ok := n.byCode[node]; {
 		case ok:
 			b.WriteString(name)
-		case node&0xFFFF0000 == 0x00FF0000:
+		case node.isIndex():
 			fmt.Fprintf(&b, "[%d]", node&0xFFFF)
 		default:
 			fmt.Fprintf(&b, "%08x", uint32(node))
@@ -71,7 +71,7 @@ func (n *Names) Parse(s string) (Path, error) {
 			if _, err := fmt.Sscanf(part, "[%d]", &idx); err != nil {
 				return nil, fmt.Errorf("%s: bad index %q", s, part)
 			}
-			p = append(p, Node(0x00FF0000|idx))
+			p = append(p, indexNode(idx))
 		case len(part) == 8:
 			if _, err := fmt.Sscanf(part, "%08x", &hex); err != nil {
 				return nil, fmt.Errorf("%s: unknown usage %q", s, part)
