@@ -185,6 +185,7 @@ func run(oursBin string, d time.Duration, idle int, attacks bool, only string) e
 		{"GET VAR, 100 clients", 100, "GET VAR test ups.status", "VAR ", false, false},
 		{"LIST VAR, 50 clients", 50, "LIST VAR test", "END LIST ", false, false},
 		{fmt.Sprintf("GET VAR, 10 clients + %d idle", idle), 10, "GET VAR test ups.status", "VAR ", true, false},
+		{fmt.Sprintf("GET VAR, 10 clients + %d idle, server pinned to CPU 0, load on the other CPUs", idle), 10, "GET VAR test ups.status", "VAR ", true, true},
 	}
 	phase, err := regexp.Compile(only)
 	if err != nil {

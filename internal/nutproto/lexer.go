@@ -72,6 +72,7 @@ type Lexer struct {
 	ends      []int    // where each complete word ends in buf
 	start     int      // where the current word starts in buf
 	words     []string // the line's words, made at its end from one string of buf
+	last      string   // the previous line's string, reused when a line repeats
 	n         int      // bytes of the current line so far
 	truncated bool     // the current line lost words or characters to the limits
 	done      bool     // the previous Feed ended a line or failed: start afresh
@@ -196,10 +197,15 @@ func (l *Lexer) Pending() bool {
 func (l *Lexer) Reset() { l.done = true }
 
 // endLine makes the line's words: one allocation for the line, however
-// many words it has, since every request line is lexed here.
+// many words it has, since every request line is lexed here; none when
+// the line repeats the one before it, as a monitor's polls do.
 func (l *Lexer) endLine() Result {
 	l.done = true
-	line := string(l.buf)
+	line := l.last
+	if string(l.buf) != line {
+		line = string(l.buf)
+		l.last = line
+	}
 	from := 0
 	for _, end := range l.ends {
 		l.words = append(l.words, line[from:end])

@@ -86,6 +86,9 @@ func TestLexerStream(t *testing.T) {
 		{"quote spans newline", "A \"b\nc\" d\n", []string{"A|bc|d"}},
 		{"continuation", "A \\\nB\n", []string{"A|B"}},
 		{"error then fresh line", "\"a#b\"\nOK\n", []string{"ERR:unbalanced word due to unescaped # in quotes", "b\"", "OK"}},
+		// A repeated line reuses the previous line's string; the words
+		// must still come from this line's own boundaries.
+		{"same characters, other words", "GET VAR\nGETVAR\nGE TVAR\nGET VAR\n", []string{"GET|VAR", "GETVAR", "GE|TVAR", "GET|VAR"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,6 +97,26 @@ func TestLexerStream(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// A monitor repeats its requests: the lexer must not allocate for a line
+// that repeats the previous one (upsd's loop serves GET VAR allocating
+// nothing).
+func TestLexerRepeatAllocatesNothing(t *testing.T) {
+	l := nutproto.NewLexer(nutproto.NetLimits)
+	line := []byte("GET VAR ups ups.status\n")
+	feedLine := func() {
+		for _, c := range line {
+			l.Feed(c)
+		}
+	}
+	feedLine()
+	if n := testing.AllocsPerRun(100, feedLine); n != 0 {
+		t.Errorf("a repeated line allocates %v times", n)
+	}
+	if got := strings.Join(l.Words(), "|"); got != "GET|VAR|ups|ups.status" {
+		t.Errorf("words %q", got)
 	}
 }
 

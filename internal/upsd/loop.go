@@ -38,9 +38,16 @@ type loop struct {
 	doIO func(fd uintptr) // io.do, bound once
 
 	mu     sync.Mutex
-	conns  map[int32]*conn // parked, by descriptor
+	conns  fdTable // parked, by descriptor
 	expiry expiryHeap
 }
+
+// clockEvery is how many batches of events share one reading of the
+// clock while the loop is busy; a wait reads it afresh. Reading it costs
+// as much as a request's parsing, and what it is for (idle timeouts,
+// which count seconds) needs no better than a batch's tens of
+// microseconds times this.
+const clockEvery = 64
 
 // readSize bounds one read of the loop: a monitor's request is a few
 // dozen bytes, a pipelining client's are answered a read at a time.
@@ -73,7 +80,7 @@ func newLoop(s *Server) (*loop, error) {
 		return nil, err
 	}
 	p := &loop{s: s, epfd: epfd, ep: os.NewFile(uintptr(epfd), "client-connections"), wake: wake,
-		buf: make([]byte, readSize), conns: map[int32]*conn{}}
+		buf: make([]byte, readSize)}
 	p.doIO = p.io.do
 	return p, nil
 }
@@ -132,7 +139,7 @@ func (p *loop) park(c *conn, deadline time.Time) bool {
 		fd := int32(f)
 		p.mu.Lock()
 		defer p.mu.Unlock()
-		p.conns[fd] = c
+		p.conns.set(fd, c)
 		c.parked = &expiry{at: deadline, c: c, fd: fd, index: -1}
 		if !deadline.IsZero() {
 			heap.Push(&p.expiry, c.parked)
@@ -176,6 +183,8 @@ func (p *loop) run(ctx context.Context, resume func(*conn)) {
 	}
 	events := make([]unix.EpollEvent, 64)
 	var armed time.Time // the deadline set on ep
+	var now time.Time   // when the batch came, near enough (see clockEvery)
+	var batches int     // since now was read
 	for ctx.Err() == nil {
 		var deadline time.Time
 		p.mu.Lock()
@@ -187,9 +196,10 @@ func (p *loop) run(ctx context.Context, resume func(*conn)) {
 			_ = p.ep.SetReadDeadline(deadline)
 			armed = deadline
 		}
-		var n int
+		var n, polls int
 		var werr error
 		err := rc.Read(func(fd uintptr) bool {
+			polls++
 			n, werr = pollNow(fd, events)
 			return n > 0 || (werr != nil && !errors.Is(werr, unix.EINTR))
 		})
@@ -200,7 +210,9 @@ func (p *loop) run(ctx context.Context, resume func(*conn)) {
 			fail(err)
 			return
 		}
-		now := time.Now() // one clock read for the batch
+		if batches++; polls > 1 || batches >= clockEvery || now.IsZero() {
+			now, batches = time.Now(), 0
+		}
 		for _, ev := range events[:max(n, 0)] {
 			if ev.Fd == int32(p.wake) {
 				var b [8]byte
@@ -208,7 +220,7 @@ func (p *loop) run(ctx context.Context, resume func(*conn)) {
 				continue
 			}
 			p.mu.Lock()
-			c := p.conns[ev.Fd]
+			c := p.conns.get(ev.Fd)
 			p.mu.Unlock()
 			if c != nil {
 				p.serve(c, now, resume)
@@ -347,8 +359,8 @@ func (p *loop) unpark(c *conn) {
 	if e == nil {
 		return
 	}
-	if p.conns[e.fd] == c {
-		delete(p.conns, e.fd)
+	if p.conns.get(e.fd) == c {
+		p.conns.set(e.fd, nil)
 		_ = c.raw.Control(func(fd uintptr) {
 			_ = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, int(fd), nil)
 		})
@@ -362,17 +374,55 @@ func (p *loop) unpark(c *conn) {
 // closeAll closes every parked connection, at the end.
 func (p *loop) closeAll() {
 	p.mu.Lock()
-	conns := p.conns
-	for _, c := range conns {
-		c.parked = nil
+	var conns []*conn
+	for _, c := range p.conns.byFD {
+		if c != nil {
+			c.parked = nil
+			conns = append(conns, c)
+		}
 	}
-	p.conns = map[int32]*conn{}
+	p.conns = fdTable{}
 	p.expiry = nil
 	p.mu.Unlock()
 	for _, c := range conns {
 		c.close()
 	}
 }
+
+// fdTable finds a parked connection by its descriptor. Descriptors are
+// small and dense, so a slice indexed by them is found without hashing,
+// once per request.
+type fdTable struct {
+	byFD []*conn
+	n    int
+}
+
+func (t *fdTable) get(fd int32) *conn {
+	if fd < 0 || int(fd) >= len(t.byFD) {
+		return nil
+	}
+	return t.byFD[fd]
+}
+
+// set puts c (nil: none) at fd.
+func (t *fdTable) set(fd int32, c *conn) {
+	if int(fd) >= len(t.byFD) {
+		if c == nil {
+			return
+		}
+		t.byFD = append(t.byFD, make([]*conn, int(fd)+1-len(t.byFD))...)
+	}
+	switch old := t.byFD[fd]; {
+	case old == nil && c != nil:
+		t.n++
+	case old != nil && c == nil:
+		t.n--
+	}
+	t.byFD[fd] = c
+}
+
+// len is the number of connections in the table.
+func (t *fdTable) len() int { return t.n }
 
 // expiry is a parked connection's idle deadline.
 type expiry struct {

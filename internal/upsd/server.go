@@ -564,7 +564,7 @@ func (s *Server) NumParked() int {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return len(p.conns)
+	return p.conns.len()
 }
 
 // NumConns is the number of open client connections.
