@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sysnut/sysnut/internal/nutproto"
+	"github.com/sysnut/sysnut/internal/rawsock"
 	"github.com/sysnut/sysnut/internal/state"
 )
 
@@ -174,7 +175,9 @@ func (l *Link) Run(ctx context.Context) {
 		if err == nil {
 			lastErr = ""
 			l.log.Info("connected to the driver at "+l.path, "socket", l.path)
-			err = l.serve(ctx, c)
+			// PING and PONG ride on monitors' polls: raw reads and writes
+			// keep them from waking the runtime's monitor thread.
+			err = l.serve(ctx, rawsock.Wrap(c))
 			if ctx.Err() != nil {
 				return
 			}

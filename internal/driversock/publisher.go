@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sysnut/sysnut/internal/nutproto"
+	"github.com/sysnut/sysnut/internal/rawsock"
 	"github.com/sysnut/sysnut/internal/state"
 )
 
@@ -119,6 +120,7 @@ func (p *Publisher) Serve(ctx context.Context, l net.Listener) error {
 			}
 			return err
 		}
+		c = rawsock.Wrap(c) // upsd's PINGs do not wake the runtime's monitor thread
 		p.mu.Lock()
 		p.conns[c] = struct{}{}
 		p.mu.Unlock()

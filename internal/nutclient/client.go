@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/sysnut/sysnut/internal/nutproto"
+	"github.com/sysnut/sysnut/internal/rawsock"
 )
 
 // DefaultPort is NUT's TCP port.
@@ -76,7 +77,9 @@ func Dial(ctx context.Context, addr string) (*Client, error) {
 		}
 		return nil, &ConnError{Op: "Connection failure", Err: err}
 	}
-	return New(c), nil
+	// A monitor asks every few seconds and sleeps in between: raw reads
+	// and writes keep each poll from waking the runtime's monitor thread.
+	return New(rawsock.Wrap(c)), nil
 }
 
 // New wraps an established connection.

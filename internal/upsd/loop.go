@@ -13,6 +13,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sysnut/sysnut/internal/rawsock"
 )
 
 // loop serves plain TCP connections on one goroutine for all of them, as
@@ -96,7 +98,11 @@ type rawCall struct {
 	err  error
 }
 
-func (r *rawCall) do(fd uintptr) { r.n, r.err = rawIO(r.trap, fd, r.b) }
+// do makes the call without the runtime's bookkeeping for a call that may
+// block (rawsock): the loop's sockets are non-blocking, and that
+// bookkeeping wakes the runtime's monitor thread, which then polls every
+// 20 µs while the loop is busy (a fifth of its CPU, measured).
+func (r *rawCall) do(fd uintptr) { r.n, r.err = rawsock.IO(r.trap, fd, r.b) }
 
 // onConn runs a read or write (trap) of b on c's descriptor through the
 // loop's rawCall.
@@ -294,18 +300,6 @@ func (p *loop) write(c *conn) bool {
 		c.out = bytes.Clone(out[n:])
 	}
 	return true
-}
-
-// rawIO reads or writes a socket without the runtime's bookkeeping for a
-// system call that may block: the loop's sockets are non-blocking, and
-// that bookkeeping wakes the runtime's monitor thread, which then polls
-// every 20 µs while the loop is busy (a fifth of its CPU, measured).
-func rawIO(trap, fd uintptr, b []byte) (int, error) {
-	n, _, errno := unix.RawSyscall(trap, fd, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)))
-	if errno != 0 {
-		return 0, errno
-	}
-	return int(n), nil
 }
 
 // pollNow is epoll_wait with no timeout, likewise without the bookkeeping.

@@ -1,0 +1,130 @@
+// Package rawsock reads and writes sockets with system calls that skip the
+// Go runtime's bookkeeping for a call that may block.
+//
+// A socket in Go's poller is non-blocking, so its read or write never
+// blocks; but net.Conn makes them as calls that might, and entering such
+// a call wakes the runtime's monitor thread from its deep sleep, after
+// which it polls every 20 µs until every goroutine is idle again. A
+// daemon that wakes once every few seconds to answer a monitor (upsd, and
+// upsmon asking it) then spends most of its context switches on that
+// thread rather than on its work. Waiting for the socket still goes
+// through the poller (syscall.RawConn), so deadlines, Close and
+// non-socket connections behave as with net.Conn.
+package rawsock
+
+import (
+	"io"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// IO is the read or write system call trap (unix.SYS_READ, SYS_WRITE) on
+// the non-blocking descriptor fd, made without the bookkeeping.
+func IO(trap, fd uintptr, b []byte) (int, error) {
+	n, _, errno := unix.RawSyscall(trap, fd, uintptr(unsafe.Pointer(unsafe.SliceData(b))), uintptr(len(b)))
+	if errno != 0 {
+		return 0, errno
+	}
+	return int(n), nil
+}
+
+// Conn is a net.Conn whose Read and Write are made with IO; everything
+// else is the wrapped connection's.
+type Conn struct {
+	net.Conn
+	rc syscall.RawConn
+
+	rmu sync.Mutex // one Read at a time owns r
+	r   call
+	wmu sync.Mutex // one Write at a time owns w
+	w   call
+}
+
+// call is one Read's or Write's system call, kept in the Conn with its
+// bound method so that a call allocates nothing.
+type call struct {
+	trap uintptr
+	b    []byte
+	n    int
+	err  error
+	do   func(fd uintptr) bool
+}
+
+// run makes the call once; false asks the poller to wait for the socket.
+func (c *call) run(fd uintptr) bool {
+	for {
+		c.n, c.err = IO(c.trap, fd, c.b)
+		if c.err != unix.EINTR {
+			return c.err != unix.EAGAIN
+		}
+	}
+}
+
+// Wrap returns c with raw reads and writes, or c itself when it has no
+// descriptor (a pipe in tests, a TLS connection).
+func Wrap(c net.Conn) net.Conn {
+	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return c
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return c
+	}
+	w := &Conn{Conn: c, rc: rc}
+	w.r = call{trap: unix.SYS_READ}
+	w.r.do = w.r.run
+	w.w = call{trap: unix.SYS_WRITE}
+	w.w.do = w.w.run
+	return w
+}
+
+// Read reads as net.Conn's Read does: io.EOF at the end of the stream.
+func (c *Conn) Read(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	c.rmu.Lock()
+	defer c.rmu.Unlock()
+	c.r.b = b
+	err := c.rc.Read(c.r.do)
+	n, cerr := c.r.n, c.r.err
+	c.r.b, c.r.err = nil, nil
+	switch {
+	case err != nil: // the poller's: deadline, closed
+		return 0, err
+	case cerr != nil:
+		return 0, c.opError("read", cerr)
+	case n == 0:
+		return 0, io.EOF
+	}
+	return n, nil
+}
+
+// Write writes all of b, waiting for room as net.Conn's Write does.
+func (c *Conn) Write(b []byte) (int, error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	defer func() { c.w.b, c.w.err = nil, nil }()
+	written := 0
+	for written < len(b) {
+		c.w.b = b[written:]
+		if err := c.rc.Write(c.w.do); err != nil {
+			return written, err
+		}
+		if c.w.err != nil {
+			return written, c.opError("write", c.w.err)
+		}
+		written += c.w.n
+	}
+	return written, nil
+}
+
+func (c *Conn) opError(op string, err error) error {
+	return &net.OpError{Op: op, Net: c.LocalAddr().Network(), Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.NewSyscallError(op, err)}
+}
