@@ -161,8 +161,7 @@ func (l *Link) Send(line string) error {
 	}
 	l.wmu.Lock()
 	defer l.wmu.Unlock()
-	_ = c.SetWriteDeadline(time.Now().Add(5 * time.Second))
-	_, err := c.Write([]byte(line + "\n"))
+	_, err := rawsock.WriteWithin(c, []byte(line+"\n"), 5*time.Second)
 	return err
 }
 

@@ -90,8 +90,7 @@ func (p *Publisher) Get(name string) (string, bool) {
 // dropped (it will reconnect and DUMPALL). p.mu is held.
 func (p *Publisher) broadcast(b []byte) {
 	for c := range p.conns {
-		_ = c.SetWriteDeadline(time.Now().Add(time.Second))
-		if _, err := c.Write(b); err != nil {
+		if _, err := rawsock.WriteWithin(c, b, time.Second); err != nil {
 			p.log.Warn("dropping slow or gone upsd connection", "err", err)
 			c.Close()
 			delete(p.conns, c)
@@ -179,8 +178,7 @@ func (p *Publisher) command(c net.Conn, w []string) {
 	// can come between a dump and the state it describes.
 	write := func(b []byte) {
 		if _, ok := p.conns[c]; ok {
-			_ = c.SetWriteDeadline(time.Now().Add(time.Second))
-			_, _ = c.Write(b)
+			_, _ = rawsock.WriteWithin(c, b, time.Second)
 		}
 	}
 	reply := func(b []byte) {

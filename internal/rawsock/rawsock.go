@@ -18,6 +18,7 @@ import (
 	"os"
 	"sync"
 	"syscall"
+	"time"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -48,11 +49,12 @@ type Conn struct {
 // call is one Read's or Write's system call, kept in the Conn with its
 // bound method so that a call allocates nothing.
 type call struct {
-	trap uintptr
-	b    []byte
-	n    int
-	err  error
-	do   func(fd uintptr) bool
+	trap   uintptr
+	b      []byte
+	n      int
+	err    error
+	noWait bool // a full socket is not waited for: EAGAIN is returned
+	do     func(fd uintptr) bool
 }
 
 // run makes the call once; false asks the poller to wait for the socket.
@@ -60,7 +62,7 @@ func (c *call) run(fd uintptr) bool {
 	for {
 		c.n, c.err = IO(c.trap, fd, c.b)
 		if c.err != unix.EINTR {
-			return c.err != unix.EAGAIN
+			return c.err != unix.EAGAIN || c.noWait
 		}
 	}
 }
@@ -123,6 +125,44 @@ func (c *Conn) Write(b []byte) (int, error) {
 		written += c.w.n
 	}
 	return written, nil
+}
+
+// WriteWithin writes all of b to c, giving up after timeout if the peer
+// does not take it. A write deadline left on a connection is a timer that
+// fires later for nothing, a wake-up of an otherwise idle daemon; setting
+// and clearing one around every write is two timer updates. On a Conn
+// the deadline is set only when the socket is full, which a few bytes to
+// a reading peer never meet.
+func WriteWithin(c net.Conn, b []byte, timeout time.Duration) (int, error) {
+	n := 0
+	if rc, ok := c.(*Conn); ok {
+		var err error
+		if n, err = rc.writeNow(b); err != nil || n == len(b) {
+			return n, err
+		}
+	}
+	_ = c.SetWriteDeadline(time.Now().Add(timeout))
+	m, err := c.Write(b[n:])
+	_ = c.SetWriteDeadline(time.Time{})
+	return n + m, err
+}
+
+// writeNow writes what the socket takes of b without waiting.
+func (c *Conn) writeNow(b []byte) (int, error) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.w.b, c.w.noWait = b, true
+	defer func() { c.w.b, c.w.err, c.w.noWait = nil, nil, false }()
+	if err := c.rc.Write(c.w.do); err != nil {
+		return 0, err
+	}
+	switch {
+	case c.w.err == unix.EAGAIN:
+		return 0, nil
+	case c.w.err != nil:
+		return 0, c.opError("write", c.w.err)
+	}
+	return c.w.n, nil
 }
 
 func (c *Conn) opError(op string, err error) error {

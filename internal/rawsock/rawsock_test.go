@@ -170,3 +170,48 @@ func TestWrapWithoutDescriptor(t *testing.T) {
 		t.Errorf("Wrap(net.Pipe) = %T, want the pipe itself", w)
 	}
 }
+
+// WriteWithin gives up on a peer that does not read, after the timeout,
+// and leaves no deadline behind: a later write waits for the peer as long
+// as it takes.
+func TestWriteWithin(t *testing.T) {
+	for _, wrap := range []bool{true, false} {
+		t.Run(map[bool]string{true: "raw", false: "net.Conn"}[wrap], func(t *testing.T) {
+			w, p := pair(t, "unix")
+			if !wrap {
+				w = w.(*rawsock.Conn).Conn
+			}
+			if n, err := rawsock.WriteWithin(w, []byte("PONG\n"), time.Second); n != 5 || err != nil {
+				t.Fatalf("WriteWithin with room = %d, %v", n, err)
+			}
+			buf := make([]byte, 5)
+			if _, err := io.ReadFull(p, buf); err != nil || string(buf) != "PONG\n" {
+				t.Fatalf("peer read %q, %v", buf, err)
+			}
+
+			big := bytes.Repeat([]byte("x"), 8<<20)
+			start := time.Now()
+			n, err := rawsock.WriteWithin(w, big, 50*time.Millisecond)
+			if !errors.Is(err, os.ErrDeadlineExceeded) || n >= len(big) {
+				t.Fatalf("WriteWithin to a peer that does not read = %d, %v; want a timeout", n, err)
+			}
+			if d := time.Since(start); d > 5*time.Second {
+				t.Fatalf("gave up after %s", d)
+			}
+
+			drained := make(chan error, 1)
+			go func() {
+				time.Sleep(200 * time.Millisecond) // well past the timeout above
+				_, err := io.Copy(io.Discard, p)
+				drained <- err
+			}()
+			if _, err := w.Write(big); err != nil {
+				t.Fatalf("a later Write failed (a deadline was left behind?): %v", err)
+			}
+			w.Close()
+			if err := <-drained; err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
