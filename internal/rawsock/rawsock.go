@@ -46,42 +46,59 @@ type Conn struct {
 	w   call
 }
 
-// call is one Read's or Write's system call, kept in the Conn with its
-// bound method so that a call allocates nothing.
+// Call is one read or write (Trap) of B on a descriptor, with its result.
+// Its owner keeps it, and the method value bound to it, so that a call
+// allocates nothing: a closure over a call's locals would escape through
+// syscall.RawConn, three allocations a call.
+type Call struct {
+	Trap uintptr
+	B    []byte
+	N    int
+	Err  error
+}
+
+// Do makes the call once, for syscall.RawConn's Control.
+func (c *Call) Do(fd uintptr) { c.N, c.Err = IO(c.Trap, fd, c.B) }
+
+// call is a Conn's Read or Write, for syscall.RawConn's Read and Write.
 type call struct {
-	trap   uintptr
-	b      []byte
-	n      int
-	err    error
+	Call
 	noWait bool // a full socket is not waited for: EAGAIN is returned
 	do     func(fd uintptr) bool
 }
 
-// run makes the call once; false asks the poller to wait for the socket.
+// run makes the call; false asks the poller to wait for the socket.
 func (c *call) run(fd uintptr) bool {
 	for {
-		c.n, c.err = IO(c.trap, fd, c.b)
-		if c.err != unix.EINTR {
-			return c.err != unix.EAGAIN || c.noWait
+		c.Do(fd)
+		if c.Err != unix.EINTR {
+			return c.Err != unix.EAGAIN || c.noWait
 		}
 	}
 }
 
-// Wrap returns c with raw reads and writes, or c itself when it has no
-// descriptor (a pipe in tests, a TLS connection).
-func Wrap(c net.Conn) net.Conn {
+// RawConn returns c's descriptor in Go's poller; false when it has none
+// (a pipe in tests, a TLS connection).
+func RawConn(c net.Conn) (syscall.RawConn, bool) {
 	sc, ok := c.(syscall.Conn)
+	if !ok {
+		return nil, false
+	}
+	rc, err := sc.SyscallConn()
+	return rc, err == nil
+}
+
+// Wrap returns c with raw reads and writes, or c itself when it has no
+// descriptor.
+func Wrap(c net.Conn) net.Conn {
+	rc, ok := RawConn(c)
 	if !ok {
 		return c
 	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
-		return c
-	}
 	w := &Conn{Conn: c, rc: rc}
-	w.r = call{trap: unix.SYS_READ}
+	w.r.Trap = unix.SYS_READ
 	w.r.do = w.r.run
-	w.w = call{trap: unix.SYS_WRITE}
+	w.w.Trap = unix.SYS_WRITE
 	w.w.do = w.w.run
 	return w
 }
@@ -93,10 +110,10 @@ func (c *Conn) Read(b []byte) (int, error) {
 	}
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
-	c.r.b = b
+	c.r.B = b
 	err := c.rc.Read(c.r.do)
-	n, cerr := c.r.n, c.r.err
-	c.r.b, c.r.err = nil, nil
+	n, cerr := c.r.N, c.r.Err
+	c.r.B, c.r.Err = nil, nil
 	switch {
 	case err != nil: // the poller's: deadline, closed
 		return 0, err
@@ -112,17 +129,17 @@ func (c *Conn) Read(b []byte) (int, error) {
 func (c *Conn) Write(b []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	defer func() { c.w.b, c.w.err = nil, nil }()
+	defer func() { c.w.B, c.w.Err = nil, nil }()
 	written := 0
 	for written < len(b) {
-		c.w.b = b[written:]
+		c.w.B = b[written:]
 		if err := c.rc.Write(c.w.do); err != nil {
 			return written, err
 		}
-		if c.w.err != nil {
-			return written, c.opError("write", c.w.err)
+		if c.w.Err != nil {
+			return written, c.opError("write", c.w.Err)
 		}
-		written += c.w.n
+		written += c.w.N
 	}
 	return written, nil
 }
@@ -151,18 +168,18 @@ func WriteWithin(c net.Conn, b []byte, timeout time.Duration) (int, error) {
 func (c *Conn) writeNow(b []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	c.w.b, c.w.noWait = b, true
-	defer func() { c.w.b, c.w.err, c.w.noWait = nil, nil, false }()
+	c.w.B, c.w.noWait = b, true
+	defer func() { c.w.B, c.w.Err, c.w.noWait = nil, nil, false }()
 	if err := c.rc.Write(c.w.do); err != nil {
 		return 0, err
 	}
 	switch {
-	case c.w.err == unix.EAGAIN:
+	case c.w.Err == unix.EAGAIN:
 		return 0, nil
-	case c.w.err != nil:
-		return 0, c.opError("write", c.w.err)
+	case c.w.Err != nil:
+		return 0, c.opError("write", c.w.Err)
 	}
-	return c.w.n, nil
+	return c.w.N, nil
 }
 
 func (c *Conn) opError(op string, err error) error {

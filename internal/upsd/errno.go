@@ -6,6 +6,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/sysnut/sysnut/internal/rawsock"
 )
 
 // fdReserve is how many descriptors MAXCONN's default leaves for what is
@@ -48,12 +50,8 @@ func transientAccept(err error) bool {
 // often before its goroutine first reads, while a flood's idle
 // connections send nothing. MAXCONN's eviction spares the former.
 func hasInput(nc net.Conn) bool {
-	sc, ok := nc.(syscall.Conn)
+	rc, ok := rawsock.RawConn(nc)
 	if !ok {
-		return false
-	}
-	rc, err := sc.SyscallConn()
-	if err != nil {
 		return false
 	}
 	n := 0
