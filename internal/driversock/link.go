@@ -41,8 +41,8 @@ type Link struct {
 	now        func() time.Time
 	limits     Limits
 	tick       time.Duration
-	kick       chan struct{} // to the pinger: reads resumed (and pingNow may be set)
-	overLogged bool          // a limit was logged on this connection; l.mu
+	pinger     atomic.Pointer[pinger] // the connection's; nil while there is none
+	overLogged bool                   // a limit was logged on this connection; l.mu
 
 	mu        sync.RWMutex
 	tree      *state.Tree
@@ -93,7 +93,7 @@ type LinkConfig struct {
 // NewLink returns an unconnected link.
 func NewLink(c LinkConfig) *Link {
 	l := &Link{path: c.Path, maxAge: c.MaxAge, retry: c.Retry, log: c.Logger,
-		onTracking: c.OnTracking, onChange: c.OnChange, now: c.Now, limits: c.Limits, tick: c.Tick, tree: state.New(), settled: make(chan struct{}), kick: make(chan struct{}, 1)}
+		onTracking: c.OnTracking, onChange: c.OnChange, now: c.Now, limits: c.Limits, tick: c.Tick, tree: state.New(), settled: make(chan struct{})}
 	if l.limits == (Limits{}) {
 		l.limits = DefaultLimits
 	}
@@ -203,6 +203,7 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 	l.conn = c
 	l.dumpDone, l.dataOK = false, true
 	l.lastHeard, l.lastPing = now, now
+	l.pingNow = false // the last connection's
 	l.heardAt.Store(now.UnixNano())
 	l.overLogged = false
 	l.mu.Unlock()
@@ -222,19 +223,17 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 		}
 	}()
 
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	defer func() { close(stop); <-done }()
-	go func() {
-		defer close(done)
-		l.pinger(ctx, c, stop)
-	}()
+	// The read below ends when the connection closes: at the end of ctx
+	// too.
+	defer context.AfterFunc(ctx, func() { c.Close() })()
+	p := l.startPinger()
+	defer p.stop()
 
 	if err := l.Send("DUMPALL"); err != nil {
 		return fmt.Errorf("send DUMPALL: %w", err)
 	}
 	lex := nutproto.NewLexer(nutproto.NetLimits)
-	buf := make([]byte, 4096)
+	buf := make([]byte, linkReadSize)
 	for {
 		n, err := c.Read(buf)
 		if n > 0 {
@@ -268,52 +267,117 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 	}
 }
 
+// linkReadSize is a link's read buffer, held while it waits: a driver's
+// updates are a line or a few, and only the dump after a connect takes
+// more than one read. At a thousand UPSes each kilobyte here is a
+// megabyte of upsd's memory.
+const linkReadSize = 1024
+
 // pinger keeps NUT's rule for a quiet driver: one silent for MAXAGE/3 is
 // sent a PING, so that it is stale only if it has really stopped. It does
 // so while the data is being read (a read in the last idleAfter), on a
 // timer that sleeps until a ping could be due; when nobody reads, it does
-// not wake at all, and prod takes over when reads resume.
-func (l *Link) pinger(ctx context.Context, c net.Conn, stop <-chan struct{}) {
-	t := time.NewTimer(time.Hour)
-	defer t.Stop()
-	for {
-		if now := l.now(); l.reading(now) {
-			t.Reset(l.pingSleep(now))
-		} else {
-			t.Stop()
-		}
-		select {
-		case <-ctx.Done():
-			c.Close()
-			return
-		case <-stop:
-			return
-		case <-l.kick:
-			l.mu.Lock()
-			send := l.pingNow
-			l.pingNow = false
-			l.mu.Unlock()
-			if send {
-				_ = l.Send("PING")
-			}
-		case <-t.C:
-			now := l.now()
-			l.mu.Lock()
-			// With some slack: the timer was set when the last PING went,
-			// and its PONG came a moment later; waking again for that
-			// moment would cost a second wake-up each cycle for a
-			// precision NUT does not have (its upsd checks every 2 s).
-			every := l.maxAge/3 - pingSlack
-			due := l.reading(now) && now.Sub(l.lastHeard) >= every && now.Sub(l.lastPing) >= every
-			if due {
-				l.lastPing = now
-			}
-			l.mu.Unlock()
-			if due {
-				_ = l.Send("PING")
-			}
+// not wake at all, and prod takes over when reads resume. It is a timer
+// (time.AfterFunc), not a goroutine that waits on one: a UPS costs upsd
+// the goroutine that reads its driver and nothing more, which at a
+// thousand UPSes is megabytes of stacks fewer.
+type pinger struct {
+	l *Link
+	t *time.Timer
+
+	mu      sync.Mutex // one firing at a time; stop waits for it
+	stopped bool
+
+	tmu    sync.Mutex // the timer's setting and kicked: held only to set them
+	kicked bool       // reads resumed (and pingNow may be set)
+}
+
+// startPinger starts the pinger of a new connection.
+func (l *Link) startPinger() *pinger {
+	p := &pinger{l: l}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.t = time.AfterFunc(time.Hour, p.fire)
+	p.arm()
+	l.pinger.Store(p)
+	return p
+}
+
+// stop ends the pinger, after a firing in progress (whose PING write is
+// bounded).
+func (p *pinger) stop() {
+	p.l.pinger.CompareAndSwap(p, nil)
+	p.mu.Lock()
+	p.stopped = true
+	p.mu.Unlock()
+	p.t.Stop()
+}
+
+// kick has the pinger send pingNow's PING, if set, and resume its timer;
+// it never waits for a firing.
+func (p *pinger) kick() {
+	p.tmu.Lock()
+	defer p.tmu.Unlock()
+	p.kicked = true
+	p.t.Reset(0)
+}
+
+// arm sets the timer from now: until a ping could be due while the data
+// is read, off while nobody reads, at once if a kick came meanwhile.
+// p.mu is held.
+func (p *pinger) arm() {
+	now := p.l.now()
+	reading := p.l.reading(now)
+	var d time.Duration
+	if reading {
+		d = p.l.pingSleep(now)
+	}
+	p.tmu.Lock()
+	defer p.tmu.Unlock()
+	switch {
+	case p.kicked:
+		p.t.Reset(0)
+	case reading:
+		p.t.Reset(d)
+	default:
+		p.t.Stop()
+	}
+}
+
+// fire is the timer's work: a kick's PING, or one that has come due.
+func (p *pinger) fire() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopped {
+		return
+	}
+	l := p.l
+	p.tmu.Lock()
+	kicked := p.kicked
+	p.kicked = false
+	p.tmu.Unlock()
+	now := l.now()
+	l.mu.Lock()
+	var send bool
+	if kicked {
+		send = l.pingNow
+		l.pingNow = false
+	} else {
+		// With some slack: the timer was set when the last PING went,
+		// and its PONG came a moment later; waking again for that
+		// moment would cost a second wake-up each cycle for a
+		// precision NUT does not have (its upsd checks every 2 s).
+		every := l.maxAge/3 - pingSlack
+		send = l.reading(now) && now.Sub(l.lastHeard) >= every && now.Sub(l.lastPing) >= every
+		if send {
+			l.lastPing = now
 		}
 	}
+	l.mu.Unlock()
+	if send {
+		_ = l.Send("PING")
+	}
+	p.arm()
 }
 
 // pingSlack is how much earlier than MAXAGE/3 of silence a ping may go.
@@ -430,11 +494,11 @@ func (l *Link) pingWithRead(now time.Time) {
 }
 
 // wakePinger has the pinger send pingNow's PING, if set, and resume its
-// timer; it never blocks.
+// timer; it never blocks. Without a connection there is nothing to ping:
+// the next one's pinger starts from the reads.
 func (l *Link) wakePinger() {
-	select {
-	case l.kick <- struct{}{}:
-	default:
+	if p := l.pinger.Load(); p != nil {
+		p.kick()
 	}
 }
 

@@ -349,10 +349,11 @@ func (s *Server) startUPS(d UPSDef, cfg Config) *ups {
 	u.stop, u.running = cancel, true
 	go func() {
 		defer close(u.done)
-		var wg sync.WaitGroup
-		wg.Go(func() { s.push(ctx, u) })
+		u.watch.serve(func() { s.push(u) })
 		u.link.Run(ctx)
-		wg.Wait()
+		for _, c := range u.watch.end() {
+			s.drop(c)
+		}
 	}()
 	return u
 }

@@ -1,7 +1,6 @@
 package upsd
 
 import (
-	"context"
 	"sync"
 	"time"
 
@@ -39,24 +38,76 @@ const watchReply = "OK WATCHING\n"
 // them makes a write wait; it is dropped rather than delay the others.
 const pushWriteTimeout = 100 * time.Millisecond
 
-// watchers are the connections watching one UPS, and what wakes the
-// goroutine that pushes its changes to them.
+// watchers are the connections watching one UPS, and the pushing of its
+// changes to them. A goroutine pushes while changes come and ends when
+// they stop: a UPS whose status does not change costs upsd no goroutine
+// (a thousand UPSes, no thousand stacks).
 type watchers struct {
-	mu    sync.Mutex
-	conns map[*conn]struct{}
-	kick  chan struct{} // capacity 1: changes coalesce while a push runs
+	mu      sync.Mutex
+	conns   map[*conn]struct{}
+	push    func()         // one push of the UPS's status; nil while it is not served
+	pending bool           // a change came that no push has started on
+	pushing bool           // the goroutine (done) is running
+	done    sync.WaitGroup // the pushing goroutine
+	last    []byte         // the line pushed last; the pushing goroutine's
 }
 
 func newWatchers() *watchers {
-	return &watchers{conns: map[*conn]struct{}{}, kick: make(chan struct{}, 1)}
+	return &watchers{conns: map[*conn]struct{}{}}
 }
 
-// changed asks for a push; it never blocks (Link.OnChange, FSD).
+// changed asks for a push; it never blocks (Link.OnChange, FSD). Changes
+// that come while a push runs are coalesced into one more.
 func (w *watchers) changed() {
-	select {
-	case w.kick <- struct{}{}:
-	default:
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.pending = true
+	w.startLocked()
+}
+
+// startLocked starts the pushing goroutine if a push is pending and none
+// runs; w.mu is held.
+func (w *watchers) startLocked() {
+	if !w.pending || w.pushing || w.push == nil {
+		return
 	}
+	w.pushing = true
+	w.done.Add(1)
+	go func() {
+		defer w.done.Done()
+		for {
+			w.mu.Lock()
+			push := w.push
+			if !w.pending || push == nil {
+				w.pushing = false
+				w.mu.Unlock()
+				return
+			}
+			w.pending = false
+			w.mu.Unlock()
+			push()
+		}
+	}()
+}
+
+// serve has changes pushed with push from now on (a change that came
+// before is pushed at once).
+func (w *watchers) serve(push func()) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.push = push
+	w.startLocked()
+}
+
+// end stops the pushing, waits for a push under way, and returns the
+// watchers, for the caller to close: a client watching a UPS that is gone
+// learns it by WATCHing again.
+func (w *watchers) end() []*conn {
+	w.mu.Lock()
+	w.push = nil
+	w.mu.Unlock()
+	w.done.Wait()
+	return w.list()
 }
 
 func (w *watchers) add(c *conn) {
@@ -81,30 +132,18 @@ func (w *watchers) list() []*conn {
 	return out
 }
 
-// push runs until ctx ends (the UPS is stopped or removed), writing u's
-// status to its watchers after each change. At the end it closes them: a
-// client watching a UPS that is gone learns it by WATCHing again.
-func (s *Server) push(ctx context.Context, u *ups) {
-	var last []byte
-	for {
-		select {
-		case <-ctx.Done():
-			for _, c := range u.watch.list() {
-				s.drop(c)
-			}
-			return
-		case <-u.watch.kick:
-		}
-		line, ok := appendStatus(nil, u)
-		if !ok || string(line) == string(last) {
-			continue
-		}
-		last = line
-		u.statusChange.Store(s.now().UnixNano())
-		for _, c := range u.watch.list() {
-			if !c.send(line) {
-				s.drop(c)
-			}
+// push writes u's status to its watchers if it differs from the line
+// pushed last (watchers.serve).
+func (s *Server) push(u *ups) {
+	line, ok := appendStatus(nil, u)
+	if !ok || string(line) == string(u.watch.last) {
+		return
+	}
+	u.watch.last = line
+	u.statusChange.Store(s.now().UnixNano())
+	for _, c := range u.watch.list() {
+		if !c.send(line) {
+			s.drop(c)
 		}
 	}
 }
@@ -137,8 +176,8 @@ func appendStatus(out []byte, u *ups) ([]byte, bool) {
 	return out, ok
 }
 
-// send writes pushed lines to a watching connection, from the UPS's push
-// goroutine; false if the client is gone or not reading.
+// send writes pushed lines to a watching connection, from the UPS's
+// pushing goroutine; false if the client is gone or not reading.
 func (c *conn) send(line []byte) bool {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
