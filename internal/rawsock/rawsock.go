@@ -118,7 +118,7 @@ func (c *Conn) Read(b []byte) (int, error) {
 	case err != nil: // the poller's: deadline, closed
 		return 0, err
 	case cerr != nil:
-		return 0, c.opError("read", cerr)
+		return 0, opError(c, "read", cerr)
 	case n == 0:
 		return 0, io.EOF
 	}
@@ -137,7 +137,7 @@ func (c *Conn) Write(b []byte) (int, error) {
 			return written, err
 		}
 		if c.w.Err != nil {
-			return written, c.opError("write", c.w.Err)
+			return written, opError(c, "write", c.w.Err)
 		}
 		written += c.w.N
 	}
@@ -147,21 +147,42 @@ func (c *Conn) Write(b []byte) (int, error) {
 // WriteWithin writes all of b to c, giving up after timeout if the peer
 // does not take it. A write deadline left on a connection is a timer that
 // fires later for nothing, a wake-up of an otherwise idle daemon; setting
-// and clearing one around every write is two timer updates. On a Conn
-// the deadline is set only when the socket is full, which a few bytes to
-// a reading peer never meet.
+// and clearing one around every write is two timer updates. Where c has a
+// socket (a Conn, or any syscall.Conn) the deadline is set only when the
+// socket is full, which a few bytes to a reading peer never meet; the
+// caller serialises its writes to c.
 func WriteWithin(c net.Conn, b []byte, timeout time.Duration) (int, error) {
-	n := 0
-	if rc, ok := c.(*Conn); ok {
-		var err error
-		if n, err = rc.writeNow(b); err != nil || n == len(b) {
-			return n, err
-		}
+	n, err := writeNow(c, b)
+	if err != nil || n == len(b) {
+		return n, err
 	}
 	_ = c.SetWriteDeadline(time.Now().Add(timeout))
 	m, err := c.Write(b[n:])
 	_ = c.SetWriteDeadline(time.Time{})
 	return n + m, err
+}
+
+// writeNow writes what c's socket takes of b without waiting; nothing
+// where c has no socket to write to directly (TLS).
+func writeNow(c net.Conn, b []byte) (int, error) {
+	if rc, ok := c.(*Conn); ok {
+		return rc.writeNow(b)
+	}
+	raw, ok := RawConn(c)
+	if !ok {
+		return 0, nil
+	}
+	w := Call{Trap: unix.SYS_WRITE, B: b}
+	if err := raw.Control(w.Do); err != nil {
+		return 0, err
+	}
+	switch w.Err {
+	case nil:
+		return w.N, nil
+	case unix.EAGAIN, unix.EINTR:
+		return 0, nil
+	}
+	return 0, opError(c, "write", w.Err)
 }
 
 // writeNow writes what the socket takes of b without waiting.
@@ -177,11 +198,12 @@ func (c *Conn) writeNow(b []byte) (int, error) {
 	case c.w.Err == unix.EAGAIN:
 		return 0, nil
 	case c.w.Err != nil:
-		return 0, c.opError("write", c.w.Err)
+		return 0, opError(c, "write", c.w.Err)
 	}
 	return c.w.N, nil
 }
 
-func (c *Conn) opError(op string, err error) error {
+// opError is a failed system call as net's connections report it.
+func opError(c net.Conn, op string, err error) error {
 	return &net.OpError{Op: op, Net: c.LocalAddr().Network(), Source: c.LocalAddr(), Addr: c.RemoteAddr(), Err: os.NewSyscallError(op, err)}
 }

@@ -174,12 +174,18 @@ func TestWrapWithoutDescriptor(t *testing.T) {
 // WriteWithin gives up on a peer that does not read, after the timeout,
 // and leaves no deadline behind: a later write waits for the peer as long
 // as it takes.
+// noSocket hides a connection's socket, as a TLS connection does.
+type noSocket struct{ net.Conn }
+
 func TestWriteWithin(t *testing.T) {
-	for _, wrap := range []bool{true, false} {
-		t.Run(map[bool]string{true: "raw", false: "net.Conn"}[wrap], func(t *testing.T) {
+	for _, kind := range []string{"raw", "syscall.Conn", "no socket"} {
+		t.Run(kind, func(t *testing.T) {
 			w, p := pair(t, "unix")
-			if !wrap {
+			switch kind {
+			case "syscall.Conn":
 				w = w.(*rawsock.Conn).Conn
+			case "no socket":
+				w = noSocket{w.(*rawsock.Conn).Conn}
 			}
 			if n, err := rawsock.WriteWithin(w, []byte("PONG\n"), time.Second); n != 5 || err != nil {
 				t.Fatalf("WriteWithin with room = %d, %v", n, err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/sysnut/sysnut/internal/driversock"
 	"github.com/sysnut/sysnut/internal/nutproto"
+	"github.com/sysnut/sysnut/internal/rawsock"
 	"github.com/sysnut/sysnut/internal/state"
 )
 
@@ -184,9 +185,10 @@ func (c *conn) send(line []byte) bool {
 	if c.closed.Load() {
 		return true
 	}
-	_ = c.rw.SetWriteDeadline(time.Now().Add(pushWriteTimeout))
+	// No deadline unless the socket is full: one left behind is a timer
+	// per watcher that fires later for nothing.
+	_, err := rawsock.WriteWithin(c.rw, line, pushWriteTimeout)
 	c.wArmed = time.Time{} // a reply after this sets its own deadline
-	_, err := c.rw.Write(line)
 	return err == nil
 }
 
