@@ -172,8 +172,10 @@ func writeNow(c net.Conn, b []byte) (int, error) {
 	if !ok {
 		return 0, nil
 	}
+	// RawConn's Write, once: it holds the connection's write lock, and
+	// fails as Write does on a closed connection.
 	w := Call{Trap: unix.SYS_WRITE, B: b}
-	if err := raw.Control(w.Do); err != nil {
+	if err := raw.Write(func(fd uintptr) bool { w.Do(fd); return true }); err != nil {
 		return 0, err
 	}
 	switch w.Err {

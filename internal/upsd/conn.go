@@ -17,6 +17,7 @@ import (
 	"github.com/sysnut/sysnut/internal/config"
 	"github.com/sysnut/sysnut/internal/driversock"
 	"github.com/sysnut/sysnut/internal/nutproto"
+	"github.com/sysnut/sysnut/internal/rawsock"
 	"github.com/sysnut/sysnut/internal/state"
 )
 
@@ -210,16 +211,28 @@ func (c *conn) flush() bool {
 	return c.write()
 }
 
-// write is flush with c.wmu held. Like the read deadline, the write
-// deadline moves at most once a second (each move is a timer update, and
-// WriteTimeout needs no finer precision), or every half WriteTimeout if
-// that is shorter, so that a write always has at least half of it.
+// write is flush with c.wmu held. On a plain socket WriteTimeout is armed
+// only for what the socket does not take at once, and cleared after. Over
+// TLS, like the read deadline, the write deadline moves at most once a
+// second (each move is a timer update, and WriteTimeout needs no finer
+// precision), or every half WriteTimeout if that is shorter, so that a
+// write always has at least half of it.
 func (c *conn) write() bool {
-	if now, timeout := time.Now(), c.s.config().WriteTimeout; now.Sub(c.wArmed) >= min(time.Second, timeout/2) {
-		_ = c.rw.SetWriteDeadline(now.Add(timeout))
-		c.wArmed = now
+	var err error
+	if timeout := c.s.config().WriteTimeout; c.rw == c.nc {
+		// A plain socket: a deadline only if it is full. One left behind
+		// is a timer that fires later for nothing (a wake-up after every
+		// LIST a metrics exporter makes).
+		_, err = rawsock.WriteWithin(c.rw, c.out, timeout)
+	} else {
+		// TLS has no socket to try first; moving the deadline costs a
+		// timer update, at most once a second.
+		if now := time.Now(); now.Sub(c.wArmed) >= min(time.Second, timeout/2) {
+			_ = c.rw.SetWriteDeadline(now.Add(timeout))
+			c.wArmed = now
+		}
+		_, err = c.rw.Write(c.out)
 	}
-	_, err := c.rw.Write(c.out)
 	if cap(c.out) > 2*flushAt {
 		c.out = nil
 	} else {

@@ -44,9 +44,20 @@ type countingConn struct {
 }
 
 // SyscallConn lets the server park the connection and look at its socket,
-// as it does with a plain TCP connection.
+// as it does with a plain TCP connection; writes through it count too.
 func (c *countingConn) SyscallConn() (syscall.RawConn, error) {
-	return c.Conn.(syscall.Conn).SyscallConn()
+	rc, err := c.Conn.(syscall.Conn).SyscallConn()
+	return countingRawConn{RawConn: rc, n: c.n}, err
+}
+
+type countingRawConn struct {
+	syscall.RawConn
+	n *atomic.Int64
+}
+
+func (c countingRawConn) Write(f func(fd uintptr) bool) error {
+	c.n.Add(1)
+	return c.RawConn.Write(f)
 }
 
 func (c *countingConn) Write(b []byte) (int, error) {
