@@ -178,6 +178,12 @@ func writeNow(c net.Conn, b []byte) (int, error) {
 	if err := raw.Write(func(fd uintptr) bool { w.Do(fd); return true }); err != nil {
 		return 0, err
 	}
+	return w.taken(c)
+}
+
+// taken is what a write that does not wait wrote: nothing, and no error,
+// when the socket was full.
+func (w *Call) taken(c net.Conn) (int, error) {
 	switch w.Err {
 	case nil:
 		return w.N, nil
@@ -196,13 +202,7 @@ func (c *Conn) writeNow(b []byte) (int, error) {
 	if err := c.rc.Write(c.w.do); err != nil {
 		return 0, err
 	}
-	switch {
-	case c.w.Err == unix.EAGAIN:
-		return 0, nil
-	case c.w.Err != nil:
-		return 0, opError(c, "write", c.w.Err)
-	}
-	return c.w.N, nil
+	return c.w.taken(c)
 }
 
 // opError is a failed system call as net's connections report it.

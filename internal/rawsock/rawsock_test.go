@@ -171,12 +171,13 @@ func TestWrapWithoutDescriptor(t *testing.T) {
 	}
 }
 
-// WriteWithin gives up on a peer that does not read, after the timeout,
-// and leaves no deadline behind: a later write waits for the peer as long
-// as it takes.
 // noSocket hides a connection's socket, as a TLS connection does.
 type noSocket struct{ net.Conn }
 
+// TestWriteWithin: on a rawsock.Conn, on a plain syscall.Conn and on a
+// connection without a socket, WriteWithin writes all with room, gives up
+// on a peer that does not read after the timeout, and leaves no deadline
+// behind: a later write waits for the peer as long as it takes.
 func TestWriteWithin(t *testing.T) {
 	for _, kind := range []string{"raw", "syscall.Conn", "no socket"} {
 		t.Run(kind, func(t *testing.T) {
