@@ -312,7 +312,7 @@ func (c *conn) feed(data []byte, held, inline bool) (f fed) {
 	if c.watching.Load() {
 		return f // a watching client's lines are ignored (watch.go)
 	}
-	if held && c.answer(&f, data, inline) {
+	if held && c.answer(&f, data, inline, lookup(c.lex.Words())) {
 		return f
 	}
 	for i, b := range data {
@@ -320,11 +320,12 @@ func (c *conn) feed(data []byte, held, inline bool) (f fed) {
 		case nutproto.Line:
 			f.lines = true
 			rest := data[i+1:]
-			if inline && mayWait(c.lex.Words()) {
+			cmd := lookup(c.lex.Words())
+			if inline && cmd.mayWait {
 				f.rest, f.stop, f.held = rest, true, true
 				return f
 			}
-			if c.answer(&f, rest, inline) {
+			if c.answer(&f, rest, inline, cmd) {
 				return f
 			}
 		case nutproto.Failed:
@@ -340,10 +341,11 @@ func (c *conn) feed(data []byte, held, inline bool) (f fed) {
 	return f
 }
 
-// answer dispatches the lexer's line; true when feeding stops after it.
-// After LOGOUT NUT still answers the rest of the read, so that does not.
-func (c *conn) answer(f *fed, rest []byte, inline bool) bool {
-	c.out = c.dispatch(c.out, c.lex.Words())
+// answer dispatches the lexer's line, whose command is cmd; true when
+// feeding stops after it. After LOGOUT NUT still answers the rest of the
+// read, so that does not.
+func (c *conn) answer(f *fed, rest []byte, inline bool, cmd command) bool {
+	c.out = c.dispatch(c.out, c.lex.Words(), cmd)
 	switch {
 	case c.watching.Load():
 		return true
@@ -381,11 +383,14 @@ func (c *conn) finish() {
 // itself and hands a connection to a goroutine for these (mayWait).
 type handler func(c *conn, out []byte, args []string) []byte
 
-var commands = map[string]struct {
+// command is an entry of the table; the zero command is an unknown one.
+type command struct {
 	fn       handler
 	needUser bool
 	mayWait  bool
-}{
+}
+
+var commands = map[string]command{
 	"VER":      {(*conn).cmdVer, false, false},
 	"NETVER":   {(*conn).cmdNetver, false, false},
 	"PROTVER":  {(*conn).cmdNetver, false, false},
@@ -405,21 +410,18 @@ var commands = map[string]struct {
 	"WATCH":    {(*conn).cmdWatch, false, true},
 }
 
-// mayWait reports whether a request line must be answered on a goroutine.
-func mayWait(w []string) bool {
+// lookup finds a request line's command, once per line: the loop asks
+// whether it may wait, then dispatch runs it.
+func lookup(w []string) command {
 	if len(w) == 0 {
-		return false
+		return command{}
 	}
-	cmd, ok := commands[strings.ToUpper(w[0])]
-	return ok && cmd.mayWait
+	return commands[strings.ToUpper(w[0])]
 }
 
-func (c *conn) dispatch(out []byte, w []string) []byte {
-	if len(w) == 0 {
-		return appendErr(out, nutproto.ErrUnknownCommand)
-	}
-	cmd, ok := commands[strings.ToUpper(w[0])]
-	if !ok {
+// dispatch answers the request line w, whose command is cmd (lookup).
+func (c *conn) dispatch(out []byte, w []string, cmd command) []byte {
+	if cmd.fn == nil {
 		return appendErr(out, nutproto.ErrUnknownCommand)
 	}
 	if cmd.needUser {
