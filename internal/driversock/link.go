@@ -119,33 +119,38 @@ func (l *Link) Path() string { return l.path }
 // lock: fn must not keep the tree or call back into the link. While the
 // dump that follows a connect is running, dumping is true.
 func (l *Link) View(fn func(t *state.Tree, a Availability, dumping bool)) {
-	l.prod()
-	l.Peek(fn)
+	l.peek(l.prod(), fn)
 }
 
 // Peek is View for upsd's own look at the data (a status push), which
 // does not count as a client reading it: it neither pings nor waits.
 func (l *Link) Peek(fn func(t *state.Tree, a Availability, dumping bool)) {
+	l.peek(l.now(), fn)
+}
+
+// peek shows the data as it is at now.
+func (l *Link) peek(now time.Time, fn func(t *state.Tree, a Availability, dumping bool)) {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	fn(l.tree, l.availability(), l.conn != nil && !l.dumpDone)
+	fn(l.tree, l.availability(now), l.conn != nil && !l.dumpDone)
 }
 
 // Availability reports whether clients may read the data.
 func (l *Link) Availability() Availability {
-	l.prod()
+	now := l.prod()
 	l.mu.RLock()
 	defer l.mu.RUnlock()
-	return l.availability()
+	return l.availability(now)
 }
 
-func (l *Link) availability() Availability {
+// availability judges the data's age at now.
+func (l *Link) availability(now time.Time) Availability {
 	switch {
 	case l.conn == nil:
 		return NotConnected
 	case l.dumpDone && !l.dataOK:
 		return Stale
-	case l.now().Sub(l.lastHeard) > l.maxAge:
+	case now.Sub(l.lastHeard) > l.maxAge:
 		return Stale
 	}
 	return Available
@@ -436,8 +441,10 @@ const pongWait = time.Second
 // the pinger and pings a driver quiet for MAXAGE/3 at once; if the driver
 // has been quiet for longer than MAXAGE, the read waits for its answer (up
 // to pongWait) rather than call a live driver stale because nobody asked
-// it in the meantime.
-func (l *Link) prod() {
+// it in the meantime. It returns the time at which to judge the data's
+// age: a clock reading is a sizeable part of what a GET costs upsd, so a
+// read shares prod's unless prod waited.
+func (l *Link) prod() time.Time {
 	now := l.now()
 	last := l.lastRead.Load()
 	if d := now.UnixNano() - last; d < int64(idleAfter) {
@@ -447,14 +454,14 @@ func (l *Link) prod() {
 		if now.UnixNano()-l.heardAt.Load() >= int64(l.maxAge/3-l.early()) {
 			l.pingWithRead(now)
 		}
-		return
+		return now
 	}
 	l.lastRead.Store(now.UnixNano())
 	l.mu.Lock()
 	if l.conn == nil || !l.dumpDone {
 		l.mu.Unlock()
 		l.wakePinger()
-		return
+		return now
 	}
 	quiet := now.Sub(l.lastHeard)
 	if quiet >= l.maxAge/3 && now.Sub(l.lastPing) >= l.maxAge/3 {
@@ -469,14 +476,16 @@ func (l *Link) prod() {
 	}
 	l.mu.Unlock()
 	l.wakePinger()
-	if heard != nil {
-		t := time.NewTimer(pongWait)
-		defer t.Stop()
-		select {
-		case <-heard:
-		case <-t.C:
-		}
+	if heard == nil {
+		return now
 	}
+	t := time.NewTimer(pongWait)
+	defer t.Stop()
+	select {
+	case <-heard:
+	case <-t.C:
+	}
+	return l.now()
 }
 
 // pingWithRead pings a quiet driver from a read, unless a ping went
