@@ -249,8 +249,10 @@ func (l *Link) serve(ctx context.Context, c net.Conn) error {
 				close(l.heard)
 				l.heard = nil
 			}
-			for _, b := range buf[:n] {
-				switch lex.Feed(b) {
+			for data := buf[:n]; len(data) > 0; {
+				took, r := lex.FeedBytes(data)
+				data = data[took:]
+				switch r {
 				case nutproto.Line:
 					if lex.Truncated() {
 						l.over("a line longer than NUT's limits (32 words of 512 characters): the excess was dropped")

@@ -177,6 +177,56 @@ func (l *Lexer) Feed(c byte) Result {
 	return More
 }
 
+// FeedBytes is Feed over p, up to the first line it completes or fails:
+// it returns how many bytes it took and what the last of them did (More
+// when p ran out first). The bytes that only lengthen a word, most of a
+// request line's, are copied in one go rather than fed a call each.
+func (l *Lexer) FeedBytes(p []byte) (int, Result) {
+	for i := 0; i < len(p); i++ {
+		if l.state == collect && !l.done {
+			i += l.collectRun(p[i:])
+			if i == len(p) {
+				break
+			}
+		}
+		if r := l.Feed(p[i]); r != More {
+			return i + 1, r
+		}
+	}
+	return len(p), More
+}
+
+// collectRun takes the word bytes at the start of p, as many as Feed
+// would take without anything else happening (no end of word, no end of
+// line at MaxLineLen), and returns how many: those that fit MaxWordLen
+// lengthen the current word, the rest are dropped as Feed drops them.
+func (l *Lexer) collectRun(p []byte) int {
+	limit := len(p)
+	if l.MaxLineLen > 0 {
+		limit = min(limit, max(l.MaxLineLen-l.n, 0))
+	}
+	n := 0
+	for n < limit && wordByte(p[n]) {
+		n++
+	}
+	keep := n
+	if l.MaxWordLen > 0 {
+		keep = min(n, max(l.MaxWordLen-(len(l.buf)-l.start), 0))
+	}
+	if keep < n {
+		l.truncated = true
+	}
+	l.buf = append(l.buf, p[:keep]...)
+	l.n += n
+	return n
+}
+
+// wordByte reports whether c only lengthens a word being collected: not a
+// space, a control or non-ASCII byte (dropped), nor '#', '\\' or '='.
+func wordByte(c byte) bool {
+	return c > ' ' && c < 0x80 && c != '#' && c != '\\' && c != '='
+}
+
 // Words returns the words of the line that Feed just completed. The slice is
 // reused by the next Feed.
 func (l *Lexer) Words() []string { return l.words }

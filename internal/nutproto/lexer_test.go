@@ -2,6 +2,7 @@ package nutproto_test
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -117,6 +118,14 @@ func TestLexerRepeatAllocatesNothing(t *testing.T) {
 	}
 	if got := strings.Join(l.Words(), "|"); got != "GET|VAR|ups|ups.status" {
 		t.Errorf("words %q", got)
+	}
+	feedBytes := func() {
+		if n, r := l.FeedBytes(line); n != len(line) || r != nutproto.Line {
+			t.Fatalf("FeedBytes took %d bytes, %v", n, r)
+		}
+	}
+	if n := testing.AllocsPerRun(100, feedBytes); n != 0 {
+		t.Errorf("a repeated line fed at once allocates %v times", n)
 	}
 }
 
@@ -241,4 +250,56 @@ func TestLimits(t *testing.T) {
 	if got := lines(nutproto.NetLimits, "GET VAR ups \""+strings.Repeat("v", 600)+"\"\n"); got[0] != "GET|VAR|ups|"+strings.Repeat("v", 512)+"!" {
 		t.Errorf("NetLimits: a 600-character word kept as %d characters", len(got[0]))
 	}
+}
+
+// FuzzFeedBytes checks FeedBytes against Feed fed byte by byte: the same
+// lines, words, truncations and errors, and the same partial line left
+// over, whatever the limits and however the stream is cut into reads.
+func FuzzFeedBytes(f *testing.F) {
+	for _, s := range []string{
+		"GET VAR ups ups.status\nGET VAR ups ups.status\n",
+		"abcdefgh b c d e\nLIST VAR ups\n",
+		"a\"b\"c=d#e\\f g\n\"q w\" x\\ y\n",
+		"wordwordwordwordwordwordword\x00\x7f\xffword\n\n",
+		"\"unterminated\nmore\"\n# comment\nlast",
+	} {
+		f.Add([]byte(s), uint8(3), uint8(4), uint8(20), uint8(7))
+		f.Add([]byte(s), uint8(0), uint8(0), uint8(0), uint8(1))
+	}
+	f.Fuzz(func(t *testing.T, data []byte, maxWords, maxWordLen, maxLineLen, cut uint8) {
+		limits := nutproto.Lexer{MaxWords: int(maxWords % 8), MaxWordLen: int(maxWordLen % 16), MaxLineLen: int(maxLineLen % 64)}
+		event := func(l *nutproto.Lexer, r nutproto.Result) string {
+			return fmt.Sprintf("%d %q truncated=%v err=%v", r, l.Words(), l.Truncated(), l.Err())
+		}
+		bytewise, bulk := limits, limits
+		var want, got []string
+		for _, b := range data {
+			if r := bytewise.Feed(b); r != nutproto.More {
+				want = append(want, event(&bytewise, r))
+			}
+		}
+		step := int(cut%16) + 1
+		for rest := data; len(rest) > 0; {
+			read := rest[:min(step, len(rest))]
+			rest = rest[len(read):]
+			for len(read) > 0 {
+				n, r := bulk.FeedBytes(read)
+				if n <= 0 || n > len(read) {
+					t.Fatalf("FeedBytes took %d of %d bytes", n, len(read))
+				}
+				read = read[n:]
+				if r != nutproto.More {
+					got = append(got, event(&bulk, r))
+				} else if len(read) > 0 {
+					t.Fatalf("FeedBytes stopped with More and %d bytes left", len(read))
+				}
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("FeedBytes:\n%q\nFeed:\n%q", got, want)
+		}
+		if bulk.Pending() != bytewise.Pending() {
+			t.Fatalf("pending after the stream: FeedBytes %v, Feed %v", bulk.Pending(), bytewise.Pending())
+		}
+	})
 }

@@ -315,17 +315,18 @@ func (c *conn) feed(data []byte, held, inline bool) (f fed) {
 	if held && c.answer(&f, data, inline, lookup(c.lex.Words())) {
 		return f
 	}
-	for i, b := range data {
-		switch c.lex.Feed(b) {
+	for len(data) > 0 {
+		n, r := c.lex.FeedBytes(data)
+		data = data[n:]
+		switch r {
 		case nutproto.Line:
 			f.lines = true
-			rest := data[i+1:]
 			cmd := lookup(c.lex.Words())
 			if inline && cmd.mayWait {
-				f.rest, f.stop, f.held = rest, true, true
+				f.rest, f.stop, f.held = data, true, true
 				return f
 			}
-			if c.answer(&f, rest, inline, cmd) {
+			if c.answer(&f, data, inline, cmd) {
 				return f
 			}
 		case nutproto.Failed:
