@@ -107,9 +107,20 @@ func NewLink(c LinkConfig) *Link {
 		l.log = slog.New(slog.DiscardHandler)
 	}
 	if l.now == nil {
-		l.now = time.Now
+		l.now = monotonicClock()
 	}
 	return l
+}
+
+// monotonicClock returns a clock that reads only the monotonic clock,
+// counted from when it was made: one reading where time.Now takes two,
+// on every client's read of a UPS. The link only measures intervals
+// between its own times, the Unix nanoseconds it keeps in atomics
+// included, so these follow the monotonic clock too, and a stepped wall
+// clock cannot make a driver look silent or a reader idle.
+func monotonicClock() func() time.Time {
+	epoch := time.Now()
+	return func() time.Time { return epoch.Add(time.Since(epoch)) }
 }
 
 // Path is the socket this link connects to.
