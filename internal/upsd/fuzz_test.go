@@ -93,10 +93,11 @@ func FuzzSession(f *testing.F) {
 	})
 }
 
-// fuzzServer runs a server over a driver publishing a small UPS.
-func fuzzServer(f testing.TB) *Server {
+// fuzzServer runs a server over a driver publishing a small UPS, for the
+// fuzz target and the benchmark of the request path.
+func fuzzServer(tb testing.TB) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
-	dir := f.TempDir()
+	dir := tb.TempDir()
 	sock := filepath.Join(dir, "fuzz-ups")
 	pub := driversock.NewPublisher(fuzzDriver{}, nil)
 	pub.Update(func(u *driversock.Updater) {
@@ -110,22 +111,22 @@ func fuzzServer(f testing.TB) *Server {
 	pub.DataOK()
 	dl, err := driversock.Listen(sock)
 	if err != nil {
-		f.Fatal(err)
+		tb.Fatal(err)
 	}
 	users, err := config.ParseUsers("upsd.users", []byte("[admin]\npassword = pw\nactions = SET FSD\ninstcmds = ALL\nupsmon primary\n"))
 	if err != nil {
-		f.Fatal(err)
+		tb.Fatal(err)
 	}
 	s := New(Config{UPS: []UPSDef{{Name: "ups", Desc: "fuzz", Socket: sock}}, Users: users}, nil)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		f.Fatal(err)
+		tb.Fatal(err)
 	}
 	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); _ = pub.Serve(ctx, dl) }()
 	go func() { defer wg.Done(); _ = s.Run(ctx, []net.Listener{l}) }()
-	f.Cleanup(func() { cancel(); wg.Wait() })
+	tb.Cleanup(func() { cancel(); wg.Wait() })
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		u := s.lookup("ups")
@@ -137,7 +138,7 @@ func fuzzServer(f testing.TB) *Server {
 			return s
 		}
 		if time.Now().After(deadline) {
-			f.Fatal("driver never connected")
+			tb.Fatal("driver never connected")
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
