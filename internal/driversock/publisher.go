@@ -158,8 +158,10 @@ func (p *Publisher) serveConn(c net.Conn) {
 	buf := make([]byte, 1024)
 	for {
 		n, err := c.Read(buf)
-		for _, b := range buf[:n] {
-			if lex.Feed(b) == nutproto.Line {
+		for data := buf[:n]; len(data) > 0; {
+			took, r := lex.FeedBytes(data)
+			data = data[took:]
+			if r == nutproto.Line {
 				p.command(c, lex.Words())
 			}
 		}
